@@ -1,0 +1,56 @@
+#include <minidl/core/generator.hpp>
+
+#include <cmath>
+#include <utility>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  return splitmix64(splitmix64(seed) ^ (stream * 0xD1B54A32D192ED03ull + 1));
+}
+
+float Generator::uniform() {
+  return static_cast<float>(engine_() >> 40) * 0x1.0p-24f;
+}
+
+double Generator::uniform_double() {
+  return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
+}
+
+float Generator::normal(float mean, float stddev) {
+  const double u1 = 1.0 - uniform_double();  // (0, 1]: log stays finite
+  const double u2 = uniform_double();
+  const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return mean + stddev * static_cast<float>(z);
+}
+
+std::uint64_t Generator::below(std::uint64_t n) {
+  if (n == 0) throw Error("Generator::below: the range [0, 0) is empty");
+  // Reject the top partial block of 2^64 so every residue is equally likely.
+  const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
+  std::uint64_t x;
+  do x = engine_();
+  while (x >= limit);
+  return x % n;
+}
+
+void Generator::shuffle(Index* indices, Index count) {
+  for (Index i = count - 1; i > 0; --i) {
+    const Index j = static_cast<Index>(below(static_cast<std::uint64_t>(i) + 1));
+    std::swap(indices[i], indices[j]);
+  }
+}
+
+}  // namespace minidl

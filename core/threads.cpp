@@ -1,0 +1,43 @@
+#include <minidl/core/threads.hpp>
+
+#include <sched.h>
+
+#include <cblas.h>
+#include <omp.h>
+
+namespace minidl {
+namespace {
+
+int apply(int n) {
+  // With Debian's OpenMP build of OpenBLAS both calls set the same pool; with another build the
+  // first one is what OpenBLAS reads.
+  openblas_set_num_threads(n);
+  omp_set_num_threads(n);
+  return n;
+}
+
+int& current() {
+  static int n = apply(default_num_threads());
+  return n;
+}
+
+}  // namespace
+
+int default_num_threads() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return omp_get_num_procs();
+}
+
+int num_threads() {
+  return current();
+}
+
+void set_num_threads(int n) {
+  current() = apply(n > 0 ? n : default_num_threads());
+}
+
+}  // namespace minidl

@@ -1,0 +1,89 @@
+#include <minidl/layers/activation_fn.hpp>
+
+#include <minidl/core/detail/eigen.hpp>
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+ActivationKind parse_activation(const std::string& name, const std::string& owner) {
+  if (name.empty() || name == "linear") return ActivationKind::Linear;
+  if (name == "relu") return ActivationKind::Relu;
+  if (name == "sigmoid") return ActivationKind::Sigmoid;
+  if (name == "tanh") return ActivationKind::Tanh;
+  if (name == "softmax") return ActivationKind::Softmax;
+  throw Error(owner + ": unknown activation '" + name +
+              "', expected one of linear, relu, sigmoid, tanh, softmax");
+}
+
+std::string activation_name(ActivationKind kind) {
+  switch (kind) {
+    case ActivationKind::Linear:
+      return "linear";
+    case ActivationKind::Relu:
+      return "relu";
+    case ActivationKind::Sigmoid:
+      return "sigmoid";
+    case ActivationKind::Tanh:
+      return "tanh";
+    case ActivationKind::Softmax:
+      return "softmax";
+  }
+  return "linear";
+}
+
+void activation_forward(ActivationKind kind, Tensor& z, Index cols) {
+  auto a = detail::array(z);
+  switch (kind) {
+    case ActivationKind::Linear:
+      return;
+    case ActivationKind::Relu:
+      a = a.max(0.0f);
+      return;
+    case ActivationKind::Sigmoid:
+      a = 1.0f / (1.0f + (-a).exp());
+      return;
+    case ActivationKind::Tanh:
+      a = a.tanh();
+      return;
+    case ActivationKind::Softmax: {
+      auto m = detail::matrix(z, z.size() / cols);
+      // Subtracting the row maximum keeps exp() from overflowing; the result is unchanged.
+      for (Index r = 0; r < m.rows(); ++r) {
+        auto row = m.row(r).array();
+        row = (row - row.maxCoeff()).exp();
+        row /= row.sum();
+      }
+      return;
+    }
+  }
+}
+
+void activation_backward(ActivationKind kind, const Tensor& y, Tensor& dy, Index cols) {
+  auto g = detail::array(dy);
+  const auto out = detail::array(y);
+  switch (kind) {
+    case ActivationKind::Linear:
+      return;
+    case ActivationKind::Relu:
+      g = (out > 0.0f).select(g, 0.0f);
+      return;
+    case ActivationKind::Sigmoid:
+      g *= out * (1.0f - out);
+      return;
+    case ActivationKind::Tanh:
+      g *= 1.0f - out.square();
+      return;
+    case ActivationKind::Softmax: {
+      // dz = y * (dy - sum(dy * y)) row by row: the softmax Jacobian applied without forming it.
+      auto gm = detail::matrix(dy, dy.size() / cols);
+      const auto ym = detail::matrix(y, y.size() / cols);
+      for (Index r = 0; r < gm.rows(); ++r) {
+        const float dot = gm.row(r).dot(ym.row(r));
+        gm.row(r).array() = ym.row(r).array() * (gm.row(r).array() - dot);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace minidl

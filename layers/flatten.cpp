@@ -1,0 +1,23 @@
+#include <minidl/layers/flatten.hpp>
+
+namespace minidl {
+
+Shape Flatten::build_impl(const Shape& sample_shape) {
+  return Shape{sample_shape.size()};
+}
+
+Tensor Flatten::forward(const Tensor& x, bool /*training*/) {
+  check_input(x);
+  Tensor y = x.clone();
+  y.reshape(output_shape().with_batch(x.dim(0)));
+  return y;
+}
+
+Tensor Flatten::backward(const Tensor& dy) {
+  check_backward(true, dy);
+  Tensor dx = dy.clone();
+  dx.reshape(input_shape().with_batch(dy.dim(0)));
+  return dx;
+}
+
+}  // namespace minidl

@@ -1,0 +1,18 @@
+// Flatten: (N, d1, d2, ...) -> (N, d1*d2*...), keeping the row-major (NHWC) element order.
+#pragma once
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class Flatten : public Layer {
+ public:
+  std::string type() const override { return "Flatten"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+};
+
+}  // namespace minidl

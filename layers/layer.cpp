@@ -1,0 +1,57 @@
+#include <minidl/layers/layer.hpp>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+Shape Layer::build(const Shape& sample_shape) {
+  if (built_) {
+    if (sample_shape != input_shape_) {
+      throw Error(label() + ": already built for input " + input_shape_.str_batched() + ", got " +
+                  sample_shape.str_batched());
+    }
+    return output_shape_;
+  }
+  output_shape_ = build_impl(sample_shape);
+  input_shape_ = sample_shape;
+  built_ = true;
+  return output_shape_;
+}
+
+Tensor Layer::operator()(const Tensor& x, bool training) {
+  if (!built_) {
+    if (x.rank() < 1) throw Error(label() + ": expected a batch, got a rank-0 tensor");
+    build(x.shape().without_batch());
+  }
+  return forward(x, training);
+}
+
+Index Layer::count_params() {
+  Index n = 0;
+  for (Parameter* p : parameters()) n += p->value.size();
+  return n;
+}
+
+std::string Layer::label() const {
+  return name_.empty() ? type() : type() + " '" + name_ + "'";
+}
+
+void Layer::check_input(const Tensor& x) const {
+  if (!built_) throw Error(label() + ": forward called before build");
+  if (x.rank() != input_shape_.rank() + 1 || x.shape().without_batch() != input_shape_) {
+    throw Error(label() + ": expected rank-" + std::to_string(input_shape_.rank() + 1) + " input " +
+                input_shape_.str_batched("N") + ", got " + x.shape().str());
+  }
+}
+
+void Layer::check_backward(bool have_cache, const Tensor& dy) const {
+  if (!have_cache) {
+    throw Error(label() + ": backward called without a forward with training=true before it");
+  }
+  if (dy.shape() != output_shape_.with_batch(dy.rank() ? dy.dim(0) : 0)) {
+    throw Error(label() + ": expected gradient of shape " + output_shape_.str_batched("N") +
+                ", got " + dy.shape().str());
+  }
+}
+
+}  // namespace minidl

@@ -1,0 +1,80 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <minidl/core/generator.hpp>
+
+using namespace minidl;
+
+TEST_CASE("Generator: the same seed gives the same stream, another seed another") {
+  Generator a(123), b(123), c(124);
+  bool differs = false;
+  for (int i = 0; i < 100; ++i) {
+    const std::uint64_t x = a.next_u64();
+    CHECK(x == b.next_u64());
+    differs |= x != c.next_u64();
+  }
+  CHECK(differs);
+}
+
+TEST_CASE("Generator: the stream is mt19937_64's, independent of the standard library") {
+  // The standard fixes the 10000th output of mt19937_64 seeded with 5489.
+  Generator g(5489);
+  std::uint64_t x = 0;
+  for (int i = 0; i < 10000; ++i) x = g.next_u64();
+  CHECK(x == 9981545732273789042ull);
+}
+
+TEST_CASE("Generator: uniform draws stay in range with the right mean and variance") {
+  Generator g(1);
+  const int n = 200000;
+  double sum = 0, sum_sq = 0;
+  for (int i = 0; i < n; ++i) {
+    const float u = g.uniform();
+    REQUIRE(u >= 0.0f);
+    REQUIRE(u < 1.0f);
+    sum += u;
+    sum_sq += u * u;
+  }
+  const double mean = sum / n, var = sum_sq / n - mean * mean;
+  // Standard error of the mean is sqrt(1/12/n) ~ 6.5e-4: 5 sigma bounds.
+  CHECK(std::abs(mean - 0.5) < 3.3e-3);
+  CHECK(std::abs(var - 1.0 / 12.0) < 2e-3);
+}
+
+TEST_CASE("Generator: normal draws have mean 0 and variance 1") {
+  Generator g(2);
+  const int n = 200000;
+  double sum = 0, sum_sq = 0;
+  for (int i = 0; i < n; ++i) {
+    const double z = g.normal();
+    sum += z;
+    sum_sq += z * z;
+  }
+  CHECK(std::abs(sum / n) < 0.012);  // 5 standard errors
+  CHECK(std::abs(sum_sq / n - 1.0) < 0.016);
+}
+
+TEST_CASE("Generator: below is uniform over its range and shuffle is a permutation") {
+  Generator g(3);
+  std::vector<int> counts(7, 0);
+  for (int i = 0; i < 70000; ++i) ++counts[g.below(7)];
+  for (int c : counts) CHECK(std::abs(c - 10000) < 500);  // ~5 sigma of Binomial(70000, 1/7)
+
+  std::vector<Index> v(100);
+  std::iota(v.begin(), v.end(), 0);
+  g.shuffle(v.data(), 100);
+  std::vector<Index> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  for (Index i = 0; i < 100; ++i) CHECK(sorted[i] == i);
+  CHECK_FALSE(std::is_sorted(v.begin(), v.end()));
+}
+
+TEST_CASE("derive_seed: distinct streams for distinct (seed, stream) pairs") {
+  CHECK(derive_seed(1, 0) != derive_seed(1, 1));
+  CHECK(derive_seed(1, 0) != derive_seed(2, 0));
+  CHECK(derive_seed(1, 5) == derive_seed(1, 5));
+}
