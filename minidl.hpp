@@ -9,9 +9,15 @@
 #include <minidl/core/threads.hpp>
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
+#include <minidl/layers/average_pooling2d.hpp>
+#include <minidl/layers/batch_normalization.hpp>
+#include <minidl/layers/conv2d.hpp>
 #include <minidl/layers/dense.hpp>
+#include <minidl/layers/dropout.hpp>
 #include <minidl/layers/flatten.hpp>
+#include <minidl/layers/global_average_pooling2d.hpp>
 #include <minidl/layers/layer.hpp>
+#include <minidl/layers/max_pooling2d.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/metrics.hpp>
 #include <minidl/models/optimizers.hpp>

@@ -4,7 +4,9 @@
 
 namespace minidl {
 
-Shape::Shape(std::initializer_list<Index> dims) {
+Shape::Shape(std::initializer_list<Index> dims) : Shape(std::vector<Index>(dims)) {}
+
+Shape::Shape(const std::vector<Index>& dims) {
   if (dims.size() > static_cast<std::size_t>(kMaxRank)) {
     throw Error("Shape: at most " + std::to_string(kMaxRank) + " dimensions, got " +
                 std::to_string(dims.size()));

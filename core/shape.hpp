@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace minidl {
 
@@ -16,6 +17,7 @@ class Shape {
 
   Shape() = default;
   Shape(std::initializer_list<Index> dims);
+  explicit Shape(const std::vector<Index>& dims);
 
   int rank() const { return rank_; }
   Index operator[](int axis) const { return dims_[axis]; }

@@ -31,8 +31,8 @@ std::string activation_name(ActivationKind kind) {
   return "linear";
 }
 
-void activation_forward(ActivationKind kind, Tensor& z, Index cols) {
-  auto a = detail::array(z);
+void activation_forward(ActivationKind kind, float* z, Index size, Index cols) {
+  Eigen::Map<Eigen::ArrayXf> a(z, size);
   switch (kind) {
     case ActivationKind::Linear:
       return;
@@ -46,7 +46,7 @@ void activation_forward(ActivationKind kind, Tensor& z, Index cols) {
       a = a.tanh();
       return;
     case ActivationKind::Softmax: {
-      auto m = detail::matrix(z, z.size() / cols);
+      detail::UnalignedMatrixView m(z, size / cols, cols);
       // Subtracting the row maximum keeps exp() from overflowing; the result is unchanged.
       for (Index r = 0; r < m.rows(); ++r) {
         auto row = m.row(r).array();
@@ -58,9 +58,9 @@ void activation_forward(ActivationKind kind, Tensor& z, Index cols) {
   }
 }
 
-void activation_backward(ActivationKind kind, const Tensor& y, Tensor& dy, Index cols) {
-  auto g = detail::array(dy);
-  const auto out = detail::array(y);
+void activation_backward(ActivationKind kind, const float* y, float* dy, Index size, Index cols) {
+  Eigen::Map<Eigen::ArrayXf> g(dy, size);
+  const Eigen::Map<const Eigen::ArrayXf> out(y, size);
   switch (kind) {
     case ActivationKind::Linear:
       return;
@@ -75,8 +75,8 @@ void activation_backward(ActivationKind kind, const Tensor& y, Tensor& dy, Index
       return;
     case ActivationKind::Softmax: {
       // dz = y * (dy - sum(dy * y)) row by row: the softmax Jacobian applied without forming it.
-      auto gm = detail::matrix(dy, dy.size() / cols);
-      const auto ym = detail::matrix(y, y.size() / cols);
+      detail::UnalignedMatrixView gm(dy, size / cols, cols);
+      const detail::UnalignedConstMatrixView ym(y, size / cols, cols);
       for (Index r = 0; r < gm.rows(); ++r) {
         const float dot = gm.row(r).dot(ym.row(r));
         gm.row(r).array() = ym.row(r).array() * (gm.row(r).array() - dot);

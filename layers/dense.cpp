@@ -68,6 +68,7 @@ Tensor Dense::backward(const Tensor& dy) {
   if (use_bias_) {
     detail::matrix(bias_.grad, 1).row(0) += detail::matrix(dz, n).colwise().sum();
   }
+  if (!input_gradient()) return {};
   Tensor dx(Shape{n, in});
   // dx (N,in) = dz (N,units) . kernel^T (units,in)
   gemm(Transpose::No, Transpose::Yes, n, in, units_, 1.0f, dz.data(), units_, kernel_.value.data(),

@@ -12,6 +12,7 @@ Shape Layer::build(const Shape& sample_shape) {
     }
     return output_shape_;
   }
+  start_epoch(0);
   output_shape_ = build_impl(sample_shape);
   input_shape_ = sample_shape;
   built_ = true;

@@ -59,6 +59,16 @@ class Layer {
   std::uint64_t seed() const { return seed_.value_or(0); }
   void set_seed(std::uint64_t seed) { seed_ = seed; }
 
+  // Restarts the layer's random stream at derive_seed(seed, epoch): fit calls it at every epoch,
+  // so epoch e draws the same numbers whether or not epochs before it ran in this process.
+  // A layer used outside fit draws from the epoch-0 stream until told otherwise.
+  void start_epoch(std::uint64_t epoch) { rng_ = Generator(derive_seed(seed(), epoch)); }
+
+  // Whether backward must compute dL/dx. A model turns it off for the first layer with
+  // parameters and those before it, where nobody reads dx; backward then returns an empty tensor.
+  bool input_gradient() const { return input_gradient_; }
+  void set_input_gradient(bool needed) { input_gradient_ = needed; }
+
  protected:
   // Implemented by each layer: validate the sample shape, create weights, return the output shape.
   virtual Shape build_impl(const Shape& sample_shape) = 0;
@@ -69,10 +79,14 @@ class Layer {
   void check_input(const Tensor& x) const;
   // Throws unless a training forward has cached what backward needs.
   void check_backward(bool have_cache, const Tensor& dy) const;
+  // The layer's random stream (see start_epoch).
+  Generator& rng() { return rng_; }
 
  private:
   std::string name_;
   std::optional<std::uint64_t> seed_;
+  Generator rng_;
+  bool input_gradient_ = true;
   Shape input_shape_;
   Shape output_shape_;
   bool built_ = false;

@@ -73,6 +73,15 @@ void Sequential::build(const Shape& sample_shape) {
     if (!l.has_seed()) l.set_seed(derive_seed(seed_, i));
     shape = l.build(shape);
   }
+  first_trainable_ = layers_.size();
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (!layers_[i]->parameters().empty()) {
+      first_trainable_ = i;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    layers_[i]->set_input_gradient(i > first_trainable_);
   built_ = true;
 }
 
@@ -186,10 +195,9 @@ Tensor Sequential::forward(const Tensor& x, bool training) {
   return h;
 }
 
-Tensor Sequential::backward(const Tensor& dy) {
-  Tensor g = layers_.back()->backward(dy);
-  for (std::size_t i = layers_.size() - 1; i-- > 0;) g = layers_[i]->backward(g);
-  return g;
+void Sequential::backward(const Tensor& dy) {
+  Tensor g = dy.clone();
+  for (std::size_t i = layers_.size(); i-- > first_trainable_;) g = layers_[i]->backward(g);
 }
 
 std::vector<Parameter*> Sequential::parameters(bool trainable_only) {
@@ -303,6 +311,7 @@ History Sequential::fit_range(const Tensor& x, const Tensor& y, Index train_coun
       Generator rng(derive_seed(shuffle_seed, static_cast<std::uint64_t>(epoch)));
       rng.shuffle(order.data(), train_count);
     }
+    for (auto& l : layers_) l->start_epoch(static_cast<std::uint64_t>(epoch));
     progress.epoch_begin(epoch, options.epochs, steps);
     Sums sums;
     for (Index step = 0; step < steps; ++step) {

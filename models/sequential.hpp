@@ -78,7 +78,8 @@ class Sequential {
 
   // One batch through every layer (builds on first use), and the gradient back through them.
   Tensor forward(const Tensor& x, bool training);
-  Tensor backward(const Tensor& dy);
+  // Back from dL/d(output) to the first layer with parameters: layers before it need no gradient.
+  void backward(const Tensor& dy);
   // Every parameter of every layer, in layer order; trainable ones only when asked.
   std::vector<Parameter*> parameters(bool trainable_only = false);
 
@@ -106,6 +107,7 @@ class Sequential {
   std::unique_ptr<Loss> loss_;
   bool accuracy_ = false;
   bool built_ = false;
+  std::size_t first_trainable_ = 0;  // index of the first layer with parameters
 };
 
 }  // namespace minidl

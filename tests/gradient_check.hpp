@@ -56,17 +56,22 @@ inline void expect_matches_numeric(const std::string& what, float* values, const
   CHECK(failures == 0);
 }
 
-// Checks dL/dx and dL/d(parameters) of `layer` (already built) at input x.
+// Checks dL/dx and dL/d(parameters) of `layer` (already built) at input x. A layer with random
+// draws (Dropout) is checked with its draws fixed: every forward restarts its epoch-0 stream.
 inline void check_layer_gradients(Layer& layer, Tensor x, const Tolerance& tol = {},
                                   std::uint64_t seed = 7) {
   for (Parameter* p : layer.parameters()) p->grad.fill(0.0f);
+  layer.start_epoch(0);
   const Tensor y = layer.forward(x, /*training=*/true);
   const Tensor w = random_tensor(y.shape(), seed);
   const Tensor dx = layer.backward(w);
   REQUIRE(dx.shape() == x.shape());
   // Training-mode forwards: the gradient is that of the training computation (e.g. BatchNorm's
   // batch statistics). A layer with random draws must repeat them for this to hold.
-  auto loss = [&] { return weighted_sum(layer.forward(x, /*training=*/true), w); };
+  auto loss = [&] {
+    layer.start_epoch(0);
+    return weighted_sum(layer.forward(x, /*training=*/true), w);
+  };
   expect_matches_numeric(layer.type() + " input", x.data(), dx, loss, tol);
   for (Parameter* p : layer.parameters()) {
     expect_matches_numeric(layer.type() + " " + p->name, p->value.data(), p->grad, loss, tol);

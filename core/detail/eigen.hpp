@@ -13,6 +13,9 @@ using MatrixView = Eigen::Map<RowMatrix, Eigen::Aligned64>;
 using ConstMatrixView = Eigen::Map<const RowMatrix, Eigen::Aligned64>;
 using ArrayView = Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64>;
 using ConstArrayView = Eigen::Map<const Eigen::ArrayXf, Eigen::Aligned64>;
+// For pointers into the middle of a buffer (a block of rows), which need not be aligned.
+using UnalignedMatrixView = Eigen::Map<RowMatrix>;
+using UnalignedConstMatrixView = Eigen::Map<const RowMatrix>;
 
 // The tensor as a (rows, size/rows) matrix: (N, features) for a batch of N samples.
 inline MatrixView matrix(Tensor& t, Index rows) {

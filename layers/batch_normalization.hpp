@@ -1,0 +1,41 @@
+// BatchNormalization over the last axis (channels), as Keras' (momentum 0.99, epsilon 1e-3):
+//   training:  y = gamma * (x - mean_B) / sqrt(var_B + eps) + beta with the batch's mean and
+//              (biased) variance over every axis but the last; then
+//              moving = moving * momentum + batch * (1 - momentum).
+//   inference: the same with the moving mean and variance.
+// gamma (ones) and beta (zeros) are trained; moving_mean (zeros) and moving_variance (ones) are
+// non-trainable parameters, saved with the weights. x (N,...,C) -> y of the same shape.
+#pragma once
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class BatchNormalization : public Layer {
+ public:
+  explicit BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f);
+
+  std::string type() const override { return "BatchNormalization"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+  std::vector<Parameter*> parameters() override;
+
+  Parameter& gamma() { return gamma_; }
+  Parameter& beta() { return beta_; }
+  Parameter& moving_mean() { return moving_mean_; }
+  Parameter& moving_variance() { return moving_variance_; }
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+
+ private:
+  float momentum_, epsilon_;
+  Parameter gamma_{"gamma", {}, {}};
+  Parameter beta_{"beta", {}, {}};
+  Parameter moving_mean_{"moving_mean", {}, {}, /*trainable=*/false};
+  Parameter moving_variance_{"moving_variance", {}, {}, /*trainable=*/false};
+  Tensor normalized_;  // x_hat of the last training forward
+  Tensor inv_std_;     // 1/sqrt(var_B + eps) per channel
+};
+
+}  // namespace minidl

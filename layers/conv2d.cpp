@@ -1,0 +1,209 @@
+#include <minidl/layers/conv2d.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include <omp.h>
+
+#include <minidl/core/detail/eigen.hpp>
+#include <minidl/core/error.hpp>
+#include <minidl/core/gemm.hpp>
+#include <minidl/layers/initializers.hpp>
+
+namespace minidl {
+namespace {
+
+// A block's column matrix is sized to stay in a core's L2 cache (about 1 MiB here).
+constexpr Index kBlockBytes = 512 * 1024;
+
+}  // namespace
+
+Conv2D::Conv2D(Index filters, Size2 kernel_size, Size2 strides, const std::string& padding,
+               const std::string& activation, bool use_bias)
+    : filters_(filters),
+      kernel_size_(kernel_size),
+      strides_(strides),
+      padding_(parse_padding(padding, "Conv2D")),
+      activation_(parse_activation(activation, "Conv2D")),
+      use_bias_(use_bias) {
+  if (filters < 1) throw Error("Conv2D: filters must be >= 1, got " + std::to_string(filters));
+  if (kernel_size.h < 1 || kernel_size.w < 1 || strides.h < 1 || strides.w < 1) {
+    throw Error("Conv2D: kernel_size and strides must be >= 1, got kernel_size (" +
+                std::to_string(kernel_size.h) + "," + std::to_string(kernel_size.w) +
+                ") and strides (" + std::to_string(strides.h) + "," + std::to_string(strides.w) +
+                ")");
+  }
+}
+
+Shape Conv2D::build_impl(const Shape& s) {
+  if (s.rank() != 3) {
+    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
+  }
+  const Axis rows = window_axis(s[0], kernel_size_.h, strides_.h, padding_);
+  const Axis cols = window_axis(s[1], kernel_size_.w, strides_.w, padding_);
+  if (rows.out == 0 || cols.out == 0) {
+    throw Error(label() + ": kernel (" + std::to_string(kernel_size_.h) + "," +
+                std::to_string(kernel_size_.w) + ") is larger than the 'valid' input " +
+                s.str_batched());
+  }
+  g_ = {s[0],           s[1],           s[2],       rows.out,   cols.out,        filters_,
+        kernel_size_.h, kernel_size_.w, strides_.h, strides_.w, rows.pad_before, cols.pad_before};
+  Generator init(seed());
+  const Index fan_in = g_.patch(), fan_out = kernel_size_.h * kernel_size_.w * filters_;
+  kernel_.value = glorot_uniform(Shape{g_.kh, g_.kw, g_.cin, filters_}, fan_in, fan_out, init);
+  kernel_.grad = Tensor::zeros(kernel_.value.shape());
+  if (use_bias_) {
+    bias_.value = Tensor::zeros(Shape{filters_});
+    bias_.grad = Tensor::zeros(Shape{filters_});
+  }
+  return Shape{g_.oh, g_.ow, filters_};
+}
+
+std::vector<Parameter*> Conv2D::parameters() {
+  if (use_bias_) return {&kernel_, &bias_};
+  return {&kernel_};
+}
+
+Index Conv2D::images_per_block() const {
+  const Index bytes_per_image = g_.oh * g_.ow * g_.patch() * Index{sizeof(float)};
+  return std::max<Index>(1, kBlockBytes / bytes_per_image);
+}
+
+// cols (images*OH*OW, KH*KW*Cin): row (n,oy,ox) holds the window of output pixel (oy,ox), ordered
+// (ky,kx,c) like the kernel; taps in the padding are 0. For fixed (oy,ox,ky) the kx taps are
+// consecutive input pixels, so each in-range run is one memcpy of up to KW*Cin floats.
+void Conv2D::im2col(const float* x, Index images, float* cols) const {
+  const Index run = g_.kw * g_.cin;
+  float* row = cols;
+  for (Index n = 0; n < images; ++n) {
+    const float* image = x + n * g_.h * g_.w * g_.cin;
+    for (Index oy = 0; oy < g_.oh; ++oy) {
+      for (Index ox = 0; ox < g_.ow; ++ox, row += g_.patch()) {
+        const Index x0 = ox * g_.sw - g_.pad_left;
+        const Index kx_begin = std::max<Index>(0, -x0), kx_end = std::min(g_.kw, g_.w - x0);
+        for (Index ky = 0; ky < g_.kh; ++ky) {
+          float* dst = row + ky * run;
+          const Index iy = oy * g_.sh - g_.pad_top + ky;
+          if (iy < 0 || iy >= g_.h || kx_begin >= kx_end) {
+            std::memset(dst, 0, run * sizeof(float));
+            continue;
+          }
+          std::memset(dst, 0, kx_begin * g_.cin * sizeof(float));
+          std::memcpy(dst + kx_begin * g_.cin, image + (iy * g_.w + x0 + kx_begin) * g_.cin,
+                      (kx_end - kx_begin) * g_.cin * sizeof(float));
+          std::memset(dst + kx_end * g_.cin, 0, (g_.kw - kx_end) * g_.cin * sizeof(float));
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: every tap of cols is added back to the input pixel it was read from.
+void Conv2D::col2im(const float* cols, Index images, float* dx) const {
+  const Index run = g_.kw * g_.cin;
+  std::memset(dx, 0, images * g_.h * g_.w * g_.cin * sizeof(float));
+  const float* row = cols;
+  for (Index n = 0; n < images; ++n) {
+    float* image = dx + n * g_.h * g_.w * g_.cin;
+    for (Index oy = 0; oy < g_.oh; ++oy) {
+      for (Index ox = 0; ox < g_.ow; ++ox, row += g_.patch()) {
+        const Index x0 = ox * g_.sw - g_.pad_left;
+        const Index kx_begin = std::max<Index>(0, -x0), kx_end = std::min(g_.kw, g_.w - x0);
+        for (Index ky = 0; ky < g_.kh; ++ky) {
+          const Index iy = oy * g_.sh - g_.pad_top + ky;
+          if (iy < 0 || iy >= g_.h) continue;
+          const float* src = row + ky * run + kx_begin * g_.cin;
+          float* dst = image + (iy * g_.w + x0 + kx_begin) * g_.cin;
+          for (Index i = 0; i < (kx_end - kx_begin) * g_.cin; ++i) dst[i] += src[i];
+        }
+      }
+    }
+  }
+}
+
+Tensor Conv2D::forward(const Tensor& x, bool training) {
+  check_input(x);
+  const Index n = x.dim(0), per_block = images_per_block();
+  const Index blocks = (n + per_block - 1) / per_block;
+  const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
+  Tensor y(Shape{n, g_.oh, g_.ow, g_.cout});
+  // One block is run by the calling thread: waking a team costs more than small work.
+#pragma omp parallel if (blocks > 1)
+  {
+    // Inside the parallel region OpenBLAS (OpenMP build) runs each GEMM on the calling thread.
+    Tensor cols(Shape{std::min(per_block, n) * out_pixels, g_.patch()});
+#pragma omp for schedule(static)
+    for (Index b = 0; b < blocks; ++b) {
+      const Index first = b * per_block, images = std::min(per_block, n - first);
+      const Index rows = images * out_pixels;
+      float* out = y.data() + first * out_pixels * g_.cout;
+      im2col(x.data() + first * in_size, images, cols.data());
+      // out (rows,cout) = cols (rows,patch) . kernel (patch,cout)
+      gemm(Transpose::No, Transpose::No, rows, g_.cout, g_.patch(), 1.0f, cols.data(), g_.patch(),
+           kernel_.value.data(), g_.cout, 0.0f, out, g_.cout);
+      // Bias and activation while the block is still in cache.
+      if (use_bias_) {
+        detail::UnalignedMatrixView(out, rows, g_.cout).rowwise() +=
+            detail::matrix(bias_.value, 1).row(0);
+      }
+      activation_forward(activation_, out, rows * g_.cout, g_.cout);
+    }
+  }
+  if (training) {
+    input_ = x.clone();
+    output_ = y.clone();
+  }
+  return y;
+}
+
+Tensor Conv2D::backward(const Tensor& dy) {
+  check_backward(!input_.empty(), dy);
+  const Index n = dy.dim(0), per_block = images_per_block();
+  if (n != input_.dim(0)) {
+    throw Error(label() + ": gradient batch " + dy.shape().str() + " does not match the input " +
+                input_.shape().str());
+  }
+  const Index blocks = (n + per_block - 1) / per_block;
+  const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
+  Tensor dz = dy.clone();  // dL/d(pre-activation), (N*OH*OW, cout)
+  activation_backward(activation_, output_, dz, g_.cout);
+  if (use_bias_) {
+    detail::matrix(bias_.grad, 1).row(0) += detail::matrix(dz, n * out_pixels).colwise().sum();
+  }
+  const bool need_dx = input_gradient();
+  Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
+  const int threads = omp_get_max_threads();
+  // One kernel-gradient partial per thread, summed in thread order: deterministic for a given
+  // thread count.
+  std::vector<Tensor> partial(threads);
+#pragma omp parallel if (blocks > 1)
+  {
+    const int t = omp_get_thread_num();
+    Tensor& dk = partial[t];
+    dk = Tensor::zeros(kernel_.value.shape());
+    Tensor cols(Shape{std::min(per_block, n) * out_pixels, g_.patch()});
+#pragma omp for schedule(static)
+    for (Index b = 0; b < blocks; ++b) {
+      const Index first = b * per_block, images = std::min(per_block, n - first);
+      const Index rows = images * out_pixels;
+      const float* dzb = dz.data() + first * out_pixels * g_.cout;
+      im2col(input_.data() + first * in_size, images, cols.data());
+      // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
+      gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(), g_.patch(),
+           dzb, g_.cout, 1.0f, dk.data(), g_.cout);
+      if (need_dx) {
+        // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
+        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dzb, g_.cout,
+             kernel_.value.data(), g_.cout, 0.0f, cols.data(), g_.patch());
+        col2im(cols.data(), images, dx.data() + first * in_size);
+      }
+    }
+  }
+  auto grad = detail::array(kernel_.grad);
+  for (const Tensor& dk : partial) {
+    if (!dk.empty()) grad += detail::array(dk);
+  }
+  return dx;
+}
+
+}  // namespace minidl

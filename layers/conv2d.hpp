@@ -1,0 +1,57 @@
+// Conv2D: 2-D convolution over NHWC images, as Keras' Conv2D (channels_last).
+//   x (N,H,W,Cin) -> y (N,OH,OW,filters), OH/OW by conv_geometry.hpp ('valid' or TensorFlow's
+//   asymmetric 'same'); kernel (KH,KW,Cin,filters), Glorot-uniform; bias (filters), zeros.
+// Computed as im2col + one SGEMM per block of images: a block's column matrix
+// (rows = images*OH*OW, cols = KH*KW*Cin) stays in cache while the GEMM, the bias and the
+// activation run over it; blocks run in parallel on OpenMP threads.
+// Same computation in training and inference; training only decides what is cached for backward.
+#pragma once
+
+#include <minidl/layers/activation_fn.hpp>
+#include <minidl/layers/conv_geometry.hpp>
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class Conv2D : public Layer {
+ public:
+  Conv2D(Index filters, Size2 kernel_size, Size2 strides = 1, const std::string& padding = "valid",
+         const std::string& activation = "linear", bool use_bias = true);
+
+  std::string type() const override { return "Conv2D"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+  std::vector<Parameter*> parameters() override;
+
+  Parameter& kernel() { return kernel_; }
+  Parameter& bias() { return bias_; }
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+
+ private:
+  // Geometry fixed at build.
+  struct Geometry {
+    Index h, w, cin;                               // input
+    Index oh, ow, cout;                            // output
+    Index kh, kw, sh, sw;                          // window and strides
+    Index pad_top, pad_left;                       // leading padding
+    Index patch() const { return kh * kw * cin; }  // one im2col row
+  };
+  Index images_per_block() const;
+  void im2col(const float* x, Index images, float* cols) const;
+  void col2im(const float* cols, Index images, float* dx) const;
+
+  Index filters_;
+  Size2 kernel_size_, strides_;
+  Padding padding_;
+  ActivationKind activation_;
+  bool use_bias_;
+  Geometry g_{};
+  Parameter kernel_{"kernel", {}, {}};
+  Parameter bias_{"bias", {}, {}};
+  Tensor input_;   // x, cached for the kernel and input gradients
+  Tensor output_;  // y after the activation, cached for its derivative
+};
+
+}  // namespace minidl

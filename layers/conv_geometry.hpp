@@ -1,0 +1,34 @@
+// Spatial geometry shared by Conv2D and the pooling layers (NHWC, TensorFlow's conventions):
+//   'valid': out = floor((in - window) / stride) + 1, no padding.
+//   'same':  out = ceil(in / stride); the total padding max((out-1)*stride + window - in, 0) is
+//            split with the smaller half before (top/left) and the larger after (bottom/right).
+#pragma once
+
+#include <string>
+
+#include <minidl/core/shape.hpp>
+
+namespace minidl {
+
+enum class Padding { Valid, Same };
+
+// "valid" or "same"; `owner` starts the error message for anything else.
+Padding parse_padding(const std::string& name, const std::string& owner);
+std::string padding_name(Padding padding);
+
+// A height/width pair, from one number (3 -> 3x3) or two ({3, 5}).
+struct Size2 {
+  Size2(Index both) : h(both), w(both) {}  // NOLINT: implicit, as Keras takes 3 or (3, 3)
+  Size2(Index height, Index width) : h(height), w(width) {}
+  Index h, w;
+};
+
+struct Axis {
+  Index out;         // output size along the axis
+  Index pad_before;  // padding before the first input element
+};
+
+// The output size and leading padding of one axis; Axis{0, 0} when the window does not fit.
+Axis window_axis(Index in, Index window, Index stride, Padding padding);
+
+}  // namespace minidl

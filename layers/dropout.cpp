@@ -1,0 +1,35 @@
+#include <minidl/layers/dropout.hpp>
+
+#include <fmt/core.h>
+
+#include <minidl/core/detail/eigen.hpp>
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+Dropout::Dropout(float rate) : rate_(rate) {
+  if (!(rate >= 0.0f && rate < 1.0f)) {
+    throw Error(fmt::format("Dropout: rate must be in [0,1), got {}", rate));
+  }
+}
+
+Tensor Dropout::forward(const Tensor& x, bool training) {
+  check_input(x);
+  if (!training) return x.clone();
+  const float keep = 1.0f / (1.0f - rate_);
+  mask_ = Tensor(x.shape());
+  // Drawn serially from one stream, so the mask does not depend on the thread count.
+  for (Index i = 0; i < mask_.size(); ++i) mask_[i] = rng().uniform() < rate_ ? 0.0f : keep;
+  Tensor y(x.shape());
+  detail::array(y) = detail::array(x) * detail::array(mask_);
+  return y;
+}
+
+Tensor Dropout::backward(const Tensor& dy) {
+  check_backward(!mask_.empty() && dy.shape() == mask_.shape(), dy);
+  Tensor dx(dy.shape());
+  detail::array(dx) = detail::array(dy) * detail::array(mask_);
+  return dx;
+}
+
+}  // namespace minidl

@@ -1,0 +1,28 @@
+// Dropout: in training, each element is zeroed with probability `rate` and the kept ones are
+// scaled by 1/(1-rate) (inverted dropout), so inference is the identity and needs no rescaling.
+// The mask comes from the layer's own generator (restarted per epoch by fit; see Layer).
+//   x (N,...) -> y of the same shape.
+#pragma once
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class Dropout : public Layer {
+ public:
+  explicit Dropout(float rate);
+
+  std::string type() const override { return "Dropout"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+  float rate() const { return rate_; }
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override { return sample_shape; }
+
+ private:
+  float rate_;
+  Tensor mask_;  // 0 or 1/(1-rate) per element of the last training forward
+};
+
+}  // namespace minidl

@@ -1,0 +1,21 @@
+// GlobalAveragePooling2D: the mean over all pixels, per channel. x (N,H,W,C) -> y (N,C).
+#pragma once
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class GlobalAveragePooling2D : public Layer {
+ public:
+  std::string type() const override { return "GlobalAveragePooling2D"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+
+ private:
+  Index cached_batch_ = -1;
+};
+
+}  // namespace minidl

@@ -1,0 +1,60 @@
+#include <minidl/layers/max_pooling2d.hpp>
+
+#include <limits>
+
+namespace minidl {
+
+Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
+  check_input(x);
+  const Index n = x.dim(0);
+  Tensor y(Shape{n, oh_, ow_, c_});
+  if (training) argmax_.resize(y.size());
+  std::int32_t* arg_all = training ? argmax_.data() : nullptr;
+#pragma omp parallel for collapse(2) schedule(static) if (parallel_worth_it(n))
+  for (Index b = 0; b < n; ++b) {
+    for (Index oy = 0; oy < oh_; ++oy) {
+      const float* image = x.data() + b * h_ * w_ * c_;
+      for (Index ox = 0; ox < ow_; ++ox) {
+        const Index out_offset = ((b * oh_ + oy) * ow_ + ox) * c_;
+        float* best = y.data() + out_offset;
+        std::int32_t* arg = arg_all ? arg_all + out_offset : nullptr;
+        const Window win = window(oy, ox);
+        for (Index c = 0; c < c_; ++c) best[c] = -std::numeric_limits<float>::infinity();
+        for (Index iy = win.y0; iy < win.y1; ++iy) {
+          for (Index ix = win.x0; ix < win.x1; ++ix) {
+            const Index pixel = iy * w_ + ix;
+            const float* src = image + pixel * c_;
+            if (arg) {
+              for (Index c = 0; c < c_; ++c) {
+                if (src[c] > best[c]) best[c] = src[c], arg[c] = static_cast<std::int32_t>(pixel);
+              }
+            } else {
+              for (Index c = 0; c < c_; ++c) best[c] = std::max(best[c], src[c]);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (training) cached_batch_ = n;
+  return y;
+}
+
+Tensor MaxPooling2D::backward(const Tensor& dy) {
+  check_backward(cached_batch_ >= 0 && dy.rank() == 4 && dy.dim(0) == cached_batch_, dy);
+  const Index n = dy.dim(0);
+  Tensor dx = Tensor::zeros(input_shape().with_batch(n));
+  // Parallel over images: windows of one image may overlap (strides < pool_size), images do not.
+#pragma omp parallel for schedule(static) if (parallel_worth_it(n))
+  for (Index b = 0; b < n; ++b) {
+    float* image = dx.data() + b * h_ * w_ * c_;
+    for (Index o = b * oh_ * ow_; o < (b + 1) * oh_ * ow_; ++o) {
+      const float* g = dy.data() + o * c_;
+      const std::int32_t* arg = argmax_.data() + o * c_;
+      for (Index c = 0; c < c_; ++c) image[arg[c] * c_ + c] += g[c];
+    }
+  }
+  return dx;
+}
+
+}  // namespace minidl

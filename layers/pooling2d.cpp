@@ -1,0 +1,43 @@
+#include <minidl/layers/pooling2d.hpp>
+
+#include <algorithm>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+Pooling2D::Pooling2D(Size2 pool_size, std::optional<Size2> strides, const std::string& padding,
+                     const char* type)
+    : pool_size_(pool_size),
+      strides_(strides.value_or(pool_size)),
+      padding_(parse_padding(padding, type)) {
+  if (pool_size_.h < 1 || pool_size_.w < 1 || strides_.h < 1 || strides_.w < 1) {
+    throw Error(std::string(type) + ": pool_size and strides must be >= 1, got pool_size (" +
+                std::to_string(pool_size_.h) + "," + std::to_string(pool_size_.w) +
+                ") and strides (" + std::to_string(strides_.h) + "," + std::to_string(strides_.w) +
+                ")");
+  }
+}
+
+Shape Pooling2D::build_impl(const Shape& s) {
+  if (s.rank() != 3) {
+    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
+  }
+  const Axis rows = window_axis(s[0], pool_size_.h, strides_.h, padding_);
+  const Axis cols = window_axis(s[1], pool_size_.w, strides_.w, padding_);
+  if (rows.out == 0 || cols.out == 0) {
+    throw Error(label() + ": pool_size (" + std::to_string(pool_size_.h) + "," +
+                std::to_string(pool_size_.w) + ") is larger than the input " + s.str_batched());
+  }
+  h_ = s[0], w_ = s[1], c_ = s[2], oh_ = rows.out, ow_ = cols.out;
+  pad_top_ = rows.pad_before, pad_left_ = cols.pad_before;
+  return Shape{oh_, ow_, c_};
+}
+
+Pooling2D::Window Pooling2D::window(Index oy, Index ox) const {
+  const Index y = oy * strides_.h - pad_top_, x = ox * strides_.w - pad_left_;
+  return {std::max<Index>(y, 0), std::min(y + pool_size_.h, h_), std::max<Index>(x, 0),
+          std::min(x + pool_size_.w, w_)};
+}
+
+}  // namespace minidl

@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include <minidl/core/error.hpp>
+#include <minidl/core/threads.hpp>
+#include <minidl/layers/conv2d.hpp>
+
+#include "golden.hpp"
+#include "gradient_check.hpp"
+
+using namespace minidl;
+
+namespace {
+
+// A direct, loop-by-loop convolution with TensorFlow's padding: the reference for im2col + GEMM.
+Tensor direct_conv(const Tensor& x, const Tensor& k, const Tensor& b, Index sh, Index sw,
+                   Padding padding) {
+  const Index n = x.dim(0), h = x.dim(1), w = x.dim(2), cin = x.dim(3);
+  const Index kh = k.dim(0), kw = k.dim(1), cout = k.dim(3);
+  const Axis ay = window_axis(h, kh, sh, padding), ax = window_axis(w, kw, sw, padding);
+  Tensor y(Shape{n, ay.out, ax.out, cout}, 0.0f);
+  for (Index i = 0; i < n; ++i)
+    for (Index oy = 0; oy < ay.out; ++oy)
+      for (Index ox = 0; ox < ax.out; ++ox)
+        for (Index co = 0; co < cout; ++co) {
+          double s = b.empty() ? 0.0 : b[co];
+          for (Index ky = 0; ky < kh; ++ky)
+            for (Index kx = 0; kx < kw; ++kx)
+              for (Index ci = 0; ci < cin; ++ci) {
+                const Index iy = oy * sh - ay.pad_before + ky, ix = ox * sw - ax.pad_before + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                s += x[((i * h + iy) * w + ix) * cin + ci] *
+                     k[((ky * kw + kx) * cin + ci) * cout + co];
+              }
+          y[((i * ay.out + oy) * ax.out + ox) * cout + co] = static_cast<float>(s);
+        }
+  return y;
+}
+
+void check_golden(const char* name, Index sh, Index sw) {
+  const testing::Golden golden("conv_bn_golden.txt");
+  Tensor kernel = golden[std::string(name) + "/kernel"];
+  Conv2D conv(kernel.dim(3), {kernel.dim(0), kernel.dim(1)}, {sh, sw}, "same");
+  const Tensor x = golden[std::string(name) + "/x"];
+  conv.build(x.shape().without_batch());
+  conv.kernel().value = std::move(kernel);
+  conv.bias().value = golden[std::string(name) + "/bias"];
+  testing::check_close(conv(x, false), golden[std::string(name) + "/y"], 1e-4f);
+}
+
+}  // namespace
+
+TEST_CASE("Conv2D 'same' with stride 2 on an even input matches PyTorch (asymmetric padding)") {
+  check_golden("conv_same_s2_even", 2, 2);
+}
+
+TEST_CASE("Conv2D 'same' with strides (2,3) on an odd input matches PyTorch") {
+  check_golden("conv_same_s23_odd", 2, 3);
+}
+
+TEST_CASE("Conv2D output shapes follow Keras for both paddings") {
+  Conv2D valid(8, 3, 2, "valid"), same(8, 3, 2, "same");
+  CHECK(valid.build(Shape{9, 10, 3}) == Shape{4, 4, 8});
+  CHECK(same.build(Shape{9, 10, 3}) == Shape{5, 5, 8});
+  CHECK(valid.count_params() == 3 * 3 * 3 * 8 + 8);
+}
+
+TEST_CASE("Conv2D matches a direct convolution across blocks and thread counts") {
+  // 40 images of 16x16x5 span several im2col blocks.
+  const Tensor x = testing::random_tensor(Shape{40, 16, 16, 5}, 1);
+  for (const char* padding : {"valid", "same"}) {
+    Conv2D conv(6, {3, 4}, {1, 2}, padding, "linear");
+    conv.build(Shape{16, 16, 5});
+    conv.bias().value = testing::random_tensor(Shape{6}, 2);
+    const Tensor expected = direct_conv(x, conv.kernel().value, conv.bias().value, 1, 2,
+                                        parse_padding(padding, "test"));
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      testing::check_close(conv(x, false), expected, 1e-4f);
+    }
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("Conv2D gradients match finite differences") {
+  struct Case {
+    Index h, w, k, stride;
+    const char* padding;
+    bool bias;
+  };
+  const Case cases[] = {{5, 5, 3, 1, "valid", true}, {5, 5, 3, 1, "same", false},
+                        {6, 6, 3, 2, "same", true},  {6, 7, 2, 2, "valid", true},
+                        {7, 6, 4, 2, "same", true},  {4, 6, 3, 2, "same", false}};
+  for (const Case& c : cases) {
+    INFO(c.h << "x" << c.w << " kernel " << c.k << " stride " << c.stride << " " << c.padding
+             << (c.bias ? " with bias" : " without bias"));
+    Conv2D conv(3, c.k, c.stride, c.padding, "linear", c.bias);
+    conv.set_seed(3);
+    conv.build(Shape{c.h, c.w, 2});
+    if (c.bias) conv.bias().value = testing::random_tensor(Shape{3}, 4);
+    testing::check_layer_gradients(conv, testing::random_tensor(Shape{2, c.h, c.w, 2}, 5));
+  }
+}
+
+TEST_CASE("Conv2D with a fused relu: gradients match finite differences") {
+  Conv2D conv(4, 3, 1, "same", "relu");
+  conv.build(Shape{5, 5, 2});
+  conv.bias().value = Tensor(Shape{4}, 0.3f);
+  testing::check_layer_gradients(conv, testing::random_tensor(Shape{2, 5, 5, 2}, 6), {1e-3f});
+}
+
+TEST_CASE("Conv2D rejects a non-4D input, naming the layer and the shape") {
+  Conv2D conv(4, 3);
+  conv.set_name("conv2d_1");
+  CHECK_THROWS_WITH(conv.build(Shape{32, 3}), Catch::Contains("Conv2D 'conv2d_1'") &&
+                                                  Catch::Contains("(N,H,W,C)") &&
+                                                  Catch::Contains("(None,32,3)"));
+  conv.build(Shape{32, 32, 3});
+  CHECK_THROWS_WITH(conv(Tensor(Shape{32, 32, 3}, 0.0f), false),
+                    Catch::Contains("Conv2D 'conv2d_1'") && Catch::Contains("(N,32,32,3)") &&
+                        Catch::Contains("got (32,32,3)"));
+}
+
+TEST_CASE("Conv2D rejects a kernel larger than a 'valid' input and bad arguments") {
+  Conv2D conv(4, 5, 1, "valid");
+  CHECK_THROWS_WITH(conv.build(Shape{4, 8, 3}), Catch::Contains("Conv2D") &&
+                                                    Catch::Contains("(5,5)") &&
+                                                    Catch::Contains("(None,4,8,3)"));
+  CHECK_THROWS_WITH(Conv2D(4, 3, 1, "full"), Catch::Contains("'full'"));
+  CHECK_THROWS_AS(Conv2D(0, 3), Error);
+  CHECK_THROWS_AS(Conv2D(4, 3, 0), Error);
+}
