@@ -37,7 +37,10 @@ int num_threads() {
 }
 
 void set_num_threads(int n) {
-  current() = apply(n > 0 ? n : default_num_threads());
+  // current() first: its one-time initialisation applies the default, which must not run after
+  // (and undo) this call's setting. In `current() = apply(n)` C++17 evaluates apply(n) first.
+  int& setting = current();
+  setting = apply(n > 0 ? n : default_num_threads());
 }
 
 }  // namespace minidl

@@ -330,6 +330,14 @@ History Sequential::fit_range(const Tensor& x, const Tensor& y, Index train_coun
   return history;
 }
 
+Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
+  check_compiled("train_on_batch");
+  check_pair("train_on_batch", x, y, 1);
+  Sums sums;
+  train_batch(x, y, sums);
+  return logs_of(sums, "");
+}
+
 Logs Sequential::evaluate(const Tensor& x, const Tensor& y, Index batch_size) {
   check_compiled("evaluate");
   check_pair("evaluate", x, y, batch_size);

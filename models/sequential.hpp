@@ -72,6 +72,9 @@ class Sequential {
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
   History fit(const Tensor& x, const Tensor& y, const Tensor& x_val, const Tensor& y_val,
               const FitOptions& options = {});
+  // One optimizer step on one batch (training=true), as Keras' train_on_batch: "loss" and each
+  // metric of that batch.
+  Logs train_on_batch(const Tensor& x, const Tensor& y);
   // "loss" and each metric, averaged over all samples.
   Logs evaluate(const Tensor& x, const Tensor& y, Index batch_size = 32);
   Tensor predict(const Tensor& x, Index batch_size = 32);

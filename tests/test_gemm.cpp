@@ -1,3 +1,6 @@
+#include <cblas.h>
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 
 #include <minidl/core/gemm.hpp>
@@ -45,8 +48,10 @@ TEST_CASE("gemm matches a reference product for every transpose combination") {
 
 TEST_CASE("the thread setting is one value, with the affinity count as default") {
   CHECK(default_num_threads() >= 1);
-  set_num_threads(1);
+  set_num_threads(1);  // the first call in this process: the setting must survive initialisation
   CHECK(num_threads() == 1);
+  CHECK(omp_get_max_threads() == 1);
+  CHECK(openblas_get_num_threads() == 1);
   set_num_threads(0);
   CHECK(num_threads() == default_num_threads());
   CHECK(std::string(blas_core_name()).size() > 0);
