@@ -171,8 +171,11 @@ int main(int argc, char** argv) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  fmt::print("{{\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n  \"OPENBLAS_CORETYPE\": \"{}\",\n",
-             minidl::num_threads(), minidl::blas_core_name(), coretype ? coretype : "");
+  fmt::print(
+      "{{\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n  \"gemm_kernel\": \"{}\",\n  "
+      "\"OPENBLAS_CORETYPE\": \"{}\",\n",
+      minidl::num_threads(), minidl::blas_core_name(), minidl::gemm_kernel_name(),
+      coretype ? coretype : "");
   fmt::print("  \"batch\": {},\n  \"reps\": {},\n", kBatch, reps);
   for (const Bench& b : benches) {
     const auto [lo, hi] = std::minmax_element(b.rates.begin(), b.rates.end());

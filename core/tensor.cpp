@@ -5,30 +5,11 @@
 #include <cstring>
 #include <new>
 
+#include <minidl/core/detail/buffer_pool.hpp>
 #include <minidl/core/error.hpp>
 
 namespace minidl {
-namespace {
-
-constexpr std::size_t kAlignment = 64;
-
-float* allocate_aligned(Index count) {
-  if (count == 0) return nullptr;
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  std::size_t bytes = static_cast<std::size_t>(count) * sizeof(float);
-  bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = std::aligned_alloc(kAlignment, bytes);
-  if (!p) throw std::bad_alloc();
-  return static_cast<float*>(p);
-}
-
-}  // namespace
-
-void Tensor::FreeDeleter::operator()(float* p) const noexcept {
-  std::free(p);
-}
-
-Tensor::Tensor(const Shape& shape) : shape_(shape), data_(allocate_aligned(shape.size())) {}
+Tensor::Tensor(const Shape& shape) : shape_(shape), data_(detail::acquire_buffer(shape.size())) {}
 
 Tensor::Tensor(const Shape& shape, float fill_value) : Tensor(shape) {
   fill(fill_value);
@@ -43,6 +24,13 @@ Tensor::Tensor(const Shape& shape, const std::vector<float>& values) : Tensor(sh
                 " values, got " + std::to_string(values.size()));
   }
   std::copy(values.begin(), values.end(), data());
+}
+
+Tensor Tensor::share() const {
+  Tensor view;
+  view.shape_ = shape_;
+  view.data_ = data_;
+  return view;
 }
 
 Tensor Tensor::clone() const {

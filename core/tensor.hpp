@@ -1,5 +1,9 @@
-// Tensor: a Shape and an owned, contiguous, 64-byte-aligned float32 buffer.
-// Moves are cheap; copies are explicit (clone()), so no hot path copies a batch by accident.
+// Tensor: a Shape and a contiguous, 64-byte-aligned float32 buffer.
+// Moves are cheap; copies are explicit: clone() copies the data, share() returns a second
+// Tensor on the same buffer (how a training forward keeps its input for backward without
+// copying it). Nothing in the library writes into a tensor it was given as input.
+// Large buffers are recycled through a size-keyed cache (buffer_pool.hpp): a training step
+// allocates the same sizes every step, and reusing them avoids the kernel's page faults.
 // Math on tensors is done in .cpp files through Eigen::Map views (core/detail/eigen.hpp).
 #pragma once
 
@@ -28,6 +32,7 @@ class Tensor {
   Tensor(const Tensor&) = delete;
   Tensor& operator=(const Tensor&) = delete;
   Tensor clone() const;
+  Tensor share() const;
 
   const Shape& shape() const { return shape_; }
   int rank() const { return shape_.rank(); }
@@ -49,11 +54,8 @@ class Tensor {
   Tensor gather(const Index* indices, Index count) const;
 
  private:
-  struct FreeDeleter {
-    void operator()(float* p) const noexcept;
-  };
   Shape shape_{0};
-  std::unique_ptr<float[], FreeDeleter> data_;
+  std::shared_ptr<float> data_;
 };
 
 }  // namespace minidl

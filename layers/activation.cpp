@@ -23,7 +23,7 @@ Tensor Activation::forward(const Tensor& x, bool training) {
   check_input(x);
   Tensor y = x.clone();
   activation_forward(kind_, y, last_axis());
-  if (training) output_ = y.clone();
+  if (training) output_ = y.share();
   return y;
 }
 

@@ -150,8 +150,8 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
     }
   }
   if (training) {
-    input_ = x.clone();
-    output_ = y.clone();
+    input_ = x.share();
+    output_ = y.share();
   }
   return y;
 }
@@ -165,43 +165,49 @@ Tensor Conv2D::backward(const Tensor& dy) {
   }
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
-  Tensor dz = dy.clone();  // dL/d(pre-activation), (N*OH*OW, cout)
-  activation_backward(activation_, output_, dz, g_.cout);
-  if (use_bias_) {
-    detail::matrix(bias_.grad, 1).row(0) += detail::matrix(dz, n * out_pixels).colwise().sum();
-  }
   const bool need_dx = input_gradient();
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
+  // Per-thread partial gradients of kernel and bias, summed in thread order afterwards:
+  // deterministic for a given thread count.
   const int threads = omp_get_max_threads();
-  // One kernel-gradient partial per thread, summed in thread order: deterministic for a given
-  // thread count.
-  std::vector<Tensor> partial(threads);
+  std::vector<Tensor> kernel_partial(threads), bias_partial(threads);
 #pragma omp parallel if (blocks > 1)
   {
     const int t = omp_get_thread_num();
-    Tensor& dk = partial[t];
+    Tensor& dk = kernel_partial[t];
+    Tensor& db = bias_partial[t];
     dk = Tensor::zeros(kernel_.value.shape());
-    Tensor cols(Shape{std::min(per_block, n) * out_pixels, g_.patch()});
+    db = Tensor::zeros(Shape{g_.cout});
+    const Index max_rows = std::min(per_block, n) * out_pixels;
+    Tensor cols(Shape{max_rows, g_.patch()});
+    Tensor dz(Shape{max_rows, g_.cout});
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
-      const Index rows = images * out_pixels;
-      const float* dzb = dz.data() + first * out_pixels * g_.cout;
+      const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
+      // dz (rows,cout) = dy * f'(y) for this block only, so it stays in cache for what follows.
+      std::memcpy(dz.data(), dy.data() + offset, rows * g_.cout * sizeof(float));
+      activation_backward(activation_, output_.data() + offset, dz.data(), rows * g_.cout, g_.cout);
+      if (use_bias_) {
+        detail::matrix(db, 1).row(0) +=
+            detail::UnalignedConstMatrixView(dz.data(), rows, g_.cout).colwise().sum();
+      }
       im2col(input_.data() + first * in_size, images, cols.data());
       // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
       gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(), g_.patch(),
-           dzb, g_.cout, 1.0f, dk.data(), g_.cout);
+           dz.data(), g_.cout, 1.0f, dk.data(), g_.cout);
       if (need_dx) {
         // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
-        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dzb, g_.cout,
+        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz.data(), g_.cout,
              kernel_.value.data(), g_.cout, 0.0f, cols.data(), g_.patch());
         col2im(cols.data(), images, dx.data() + first * in_size);
       }
     }
   }
-  auto grad = detail::array(kernel_.grad);
-  for (const Tensor& dk : partial) {
-    if (!dk.empty()) grad += detail::array(dk);
+  for (int t = 0; t < threads; ++t) {
+    if (kernel_partial[t].empty()) continue;  // a thread the team did not use
+    detail::array(kernel_.grad) += detail::array(kernel_partial[t]);
+    if (use_bias_) detail::array(bias_.grad) += detail::array(bias_partial[t]);
   }
   return dx;
 }

@@ -47,8 +47,8 @@ Tensor Dense::forward(const Tensor& x, bool training) {
   }
   activation_forward(activation_, y, units_);
   if (training) {
-    input_ = x.clone();
-    output_ = y.clone();
+    input_ = x.share();
+    output_ = y.share();
   }
   return y;
 }

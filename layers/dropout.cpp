@@ -15,7 +15,7 @@ Dropout::Dropout(float rate) : rate_(rate) {
 
 Tensor Dropout::forward(const Tensor& x, bool training) {
   check_input(x);
-  if (!training) return x.clone();
+  if (!training) return x.share();
   const float keep = 1.0f / (1.0f - rate_);
   mask_ = Tensor(x.shape());
   // Drawn serially from one stream, so the mask does not depend on the thread count.

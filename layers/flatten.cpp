@@ -8,14 +8,14 @@ Shape Flatten::build_impl(const Shape& sample_shape) {
 
 Tensor Flatten::forward(const Tensor& x, bool /*training*/) {
   check_input(x);
-  Tensor y = x.clone();
+  Tensor y = x.share();  // the same buffer under the flat shape
   y.reshape(output_shape().with_batch(x.dim(0)));
   return y;
 }
 
 Tensor Flatten::backward(const Tensor& dy) {
   check_backward(true, dy);
-  Tensor dx = dy.clone();
+  Tensor dx = dy.share();
   dx.reshape(input_shape().with_batch(dy.dim(0)));
   return dx;
 }

@@ -96,7 +96,7 @@ float SparseCategoricalCrossentropy::forward(const Tensor& predictions, const Te
 
 Tensor SparseCategoricalCrossentropy::backward() {
   if (grad_.empty()) throw Error(name() + ": backward called before forward");
-  return grad_.clone();
+  return grad_.share();
 }
 
 float CategoricalCrossentropy::forward(const Tensor& predictions, const Tensor& targets) {
@@ -146,7 +146,7 @@ float CategoricalCrossentropy::forward(const Tensor& predictions, const Tensor& 
 
 Tensor CategoricalCrossentropy::backward() {
   if (grad_.empty()) throw Error(name() + ": backward called before forward");
-  return grad_.clone();
+  return grad_.share();
 }
 
 float MeanSquaredError::forward(const Tensor& predictions, const Tensor& targets) {
@@ -164,7 +164,7 @@ float MeanSquaredError::forward(const Tensor& predictions, const Tensor& targets
 
 Tensor MeanSquaredError::backward() {
   if (grad_.empty()) throw Error(name() + ": backward called before forward");
-  return grad_.clone();
+  return grad_.share();
 }
 
 }  // namespace minidl

@@ -196,8 +196,9 @@ Tensor Sequential::forward(const Tensor& x, bool training) {
 }
 
 void Sequential::backward(const Tensor& dy) {
-  Tensor g = dy.clone();
-  for (std::size_t i = layers_.size(); i-- > first_trainable_;) g = layers_[i]->backward(g);
+  if (first_trainable_ == layers_.size()) return;
+  Tensor g = layers_.back()->backward(dy);
+  for (std::size_t i = layers_.size() - 1; i-- > first_trainable_;) g = layers_[i]->backward(g);
 }
 
 std::vector<Parameter*> Sequential::parameters(bool trainable_only) {
