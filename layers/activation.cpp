@@ -29,8 +29,8 @@ Tensor Activation::forward(const Tensor& x, bool training) {
 
 Tensor Activation::backward(const Tensor& dy) {
   check_backward(!output_.empty(), dy);
-  Tensor dx = dy.clone();
-  activation_backward(kind_, output_, dx, last_axis());
+  Tensor dx(dy.shape());
+  activation_backward(kind_, output_.data(), dy.data(), dx.data(), dx.size(), last_axis());
   return dx;
 }
 

@@ -58,28 +58,32 @@ void activation_forward(ActivationKind kind, float* z, Index size, Index cols) {
   }
 }
 
-void activation_backward(ActivationKind kind, const float* y, float* dy, Index size, Index cols) {
-  Eigen::Map<Eigen::ArrayXf> g(dy, size);
-  const Eigen::Map<const Eigen::ArrayXf> out(y, size);
+void activation_backward(ActivationKind kind, const float* y, const float* dy, float* dz,
+                         Index size, Index cols) {
+  // Element-wise expressions read each dy[i] before writing dz[i], so dz may alias dy.
+  const Eigen::Map<const Eigen::ArrayXf> g(dy, size), out(y, size);
+  Eigen::Map<Eigen::ArrayXf> result(dz, size);
   switch (kind) {
     case ActivationKind::Linear:
+      if (dz != dy) result = g;
       return;
     case ActivationKind::Relu:
-      g = (out > 0.0f).select(g, 0.0f);
+      result = (out > 0.0f).select(g, 0.0f);
       return;
     case ActivationKind::Sigmoid:
-      g *= out * (1.0f - out);
+      result = g * out * (1.0f - out);
       return;
     case ActivationKind::Tanh:
-      g *= 1.0f - out.square();
+      result = g * (1.0f - out.square());
       return;
     case ActivationKind::Softmax: {
       // dz = y * (dy - sum(dy * y)) row by row: the softmax Jacobian applied without forming it.
-      detail::UnalignedMatrixView gm(dy, size / cols, cols);
+      const detail::UnalignedConstMatrixView gm(dy, size / cols, cols);
       const detail::UnalignedConstMatrixView ym(y, size / cols, cols);
+      detail::UnalignedMatrixView zm(dz, size / cols, cols);
       for (Index r = 0; r < gm.rows(); ++r) {
         const float dot = gm.row(r).dot(ym.row(r));
-        gm.row(r).array() = ym.row(r).array() * (gm.row(r).array() - dot);
+        zm.row(r).array() = ym.row(r).array() * (gm.row(r).array() - dot);
       }
       return;
     }

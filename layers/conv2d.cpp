@@ -88,10 +88,13 @@ void Conv2D::im2col(const float* x, Index images, float* cols) const {
             std::memset(dst, 0, run * sizeof(float));
             continue;
           }
-          std::memset(dst, 0, kx_begin * g_.cin * sizeof(float));
+          // Most windows lie inside the image: skip the calls for empty padding runs.
+          if (kx_begin > 0) std::memset(dst, 0, kx_begin * g_.cin * sizeof(float));
           std::memcpy(dst + kx_begin * g_.cin, image + (iy * g_.w + x0 + kx_begin) * g_.cin,
                       (kx_end - kx_begin) * g_.cin * sizeof(float));
-          std::memset(dst + kx_end * g_.cin, 0, (g_.kw - kx_end) * g_.cin * sizeof(float));
+          if (kx_end < g_.kw) {
+            std::memset(dst + kx_end * g_.cin, 0, (g_.kw - kx_end) * g_.cin * sizeof(float));
+          }
         }
       }
     }
@@ -186,8 +189,8 @@ Tensor Conv2D::backward(const Tensor& dy) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
       // dz (rows,cout) = dy * f'(y) for this block only, so it stays in cache for what follows.
-      std::memcpy(dz.data(), dy.data() + offset, rows * g_.cout * sizeof(float));
-      activation_backward(activation_, output_.data() + offset, dz.data(), rows * g_.cout, g_.cout);
+      activation_backward(activation_, output_.data() + offset, dy.data() + offset, dz.data(),
+                          rows * g_.cout, g_.cout);
       if (use_bias_) {
         detail::matrix(db, 1).row(0) +=
             detail::UnalignedConstMatrixView(dz.data(), rows, g_.cout).colwise().sum();

@@ -60,8 +60,8 @@ Tensor Dense::backward(const Tensor& dy) {
     throw Error(label() + ": gradient batch " + dy.shape().str() + " does not match the input " +
                 input_.shape().str());
   }
-  Tensor dz = dy.clone();  // dz (N,units) = dL/d(x.kernel + bias)
-  activation_backward(activation_, output_, dz, units_);
+  Tensor dz(dy.shape());  // dz (N,units) = dL/d(x.kernel + bias)
+  activation_backward(activation_, output_.data(), dy.data(), dz.data(), dz.size(), units_);
   // kernel.grad (in,units) += x^T (in,N) . dz (N,units)
   gemm(Transpose::Yes, Transpose::No, in, units_, n, 1.0f, input_.data(), in, dz.data(), units_,
        1.0f, kernel_.grad.data(), units_);
