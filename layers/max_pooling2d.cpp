@@ -43,6 +43,30 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
 Tensor MaxPooling2D::backward(const Tensor& dy) {
   check_backward(cached_batch_ >= 0 && dy.rank() == 4 && dy.dim(0) == cached_batch_, dy);
   const Index n = dy.dim(0);
+  if (windows_tile_input()) {
+    // Every input pixel lies in exactly one window: write its gradient once, no zeroing pass.
+    Tensor dx(input_shape().with_batch(n));
+#pragma omp parallel for collapse(2) schedule(static) if (parallel_worth_it(n))
+    for (Index b = 0; b < n; ++b) {
+      for (Index oy = 0; oy < oh_; ++oy) {
+        float* image = dx.data() + b * h_ * w_ * c_;
+        for (Index ox = 0; ox < ow_; ++ox) {
+          const Index o = (b * oh_ + oy) * ow_ + ox;
+          const float* g = dy.data() + o * c_;
+          const std::int32_t* arg = argmax_.data() + o * c_;
+          const Window win = window(oy, ox);
+          for (Index iy = win.y0; iy < win.y1; ++iy) {
+            for (Index ix = win.x0; ix < win.x1; ++ix) {
+              const auto pixel = static_cast<std::int32_t>(iy * w_ + ix);
+              float* dst = image + pixel * c_;
+              for (Index c = 0; c < c_; ++c) dst[c] = arg[c] == pixel ? g[c] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  }
   Tensor dx = Tensor::zeros(input_shape().with_batch(n));
   // Parallel over images: windows of one image may overlap (strides < pool_size), images do not.
 #pragma omp parallel for schedule(static) if (parallel_worth_it(n))

@@ -34,6 +34,11 @@ Shape Pooling2D::build_impl(const Shape& s) {
   return Shape{oh_, ow_, c_};
 }
 
+bool Pooling2D::windows_tile_input() const {
+  return padding_ == Padding::Valid && strides_.h == pool_size_.h && strides_.w == pool_size_.w &&
+         h_ % pool_size_.h == 0 && w_ % pool_size_.w == 0;
+}
+
 Pooling2D::Window Pooling2D::window(Index oy, Index ox) const {
   const Index y = oy * strides_.h - pad_top_, x = ox * strides_.w - pad_left_;
   return {std::max<Index>(y, 0), std::min(y + pool_size_.h, h_), std::max<Index>(x, 0),

@@ -24,6 +24,9 @@ class Pooling2D : public Layer {
     Index count() const { return (y1 - y0) * (x1 - x0); }
   };
   Window window(Index oy, Index ox) const;
+  // Whether the windows cover every input pixel exactly once ('valid', stride = pool size,
+  // sizes divisible), so a backward pass can write each input gradient once instead of adding.
+  bool windows_tile_input() const;
 
   // Whether a batch of n images is worth an OpenMP team (waking one costs microseconds).
   bool parallel_worth_it(Index n) const { return n * h_ * w_ * c_ >= kParallelElements; }

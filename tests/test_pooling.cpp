@@ -70,6 +70,10 @@ TEST_CASE("pooling gradients match finite differences") {
       testing::check_layer_gradients(avg_pool, testing::random_tensor(Shape{2, 5, 4, 3}, 2));
     }
   }
+  // 4x6 with 2x2 windows at stride 2: the windows tile the input (the one-pass backward).
+  MaxPooling2D tiling;
+  tiling.build(Shape{4, 6, 3});
+  testing::check_layer_gradients(tiling, distinct_values(Shape{2, 4, 6, 3}, 4), {1e-3f});
   GlobalAveragePooling2D gap;
   gap.build(Shape{3, 4, 2});
   testing::check_layer_gradients(gap, testing::random_tensor(Shape{2, 3, 4, 2}, 3));
