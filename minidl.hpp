@@ -9,6 +9,11 @@
 #include <minidl/core/threads.hpp>
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
+#include <minidl/layers/augment/affine_transform.hpp>
+#include <minidl/layers/augment/random_flip.hpp>
+#include <minidl/layers/augment/random_rotation.hpp>
+#include <minidl/layers/augment/random_translation.hpp>
+#include <minidl/layers/augment/random_zoom.hpp>
 #include <minidl/layers/average_pooling2d.hpp>
 #include <minidl/layers/batch_normalization.hpp>
 #include <minidl/layers/conv2d.hpp>

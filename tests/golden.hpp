@@ -1,5 +1,5 @@
 // Reads golden tensors written by the generator scripts in tests/data/: a line "name d0 d1 ...",
-// then a line of values.
+// then a line of values; lines starting with '#' are comments.
 #pragma once
 
 #include <fstream>
@@ -21,7 +21,9 @@ class Golden {
     std::ifstream in(std::string(MINIDL_TEST_DATA_DIR) + "/" + file);
     if (!in) throw Error("golden file " + file + " cannot be opened");
     std::string header, values;
-    while (std::getline(in, header) && std::getline(in, values)) {
+    while (std::getline(in, header)) {
+      if (header.empty() || header[0] == '#') continue;  // comments: generator versions
+      if (!std::getline(in, values)) break;
       std::istringstream h(header), v(values);
       std::string name;
       h >> name;

@@ -1,0 +1,55 @@
+// AugmentationLayer: what the random image augmentation layers share.
+//   Input: a batch (N,H,W,C) or one image (H,W,C); the output has the input's shape.
+//   training == true:  every image gets its own random parameters, drawn serially from the
+//                      layer's generator (restarted per epoch by fit), then the images are
+//                      transformed in parallel: the output depends on the seed, never on the
+//                      thread count.
+//   training == false: the identity; the output shares the input's buffer, bit for bit.
+// `training` has no default, here or in the layers: a call outside a model says what it wants
+// (Keras' layers default to training=True when called alone, its models to False, which is the
+// confusion this avoids).
+// backward passes the gradient through unchanged: augmentation sits at the input, where no
+// gradient is needed, and a model never calls it there.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+// A factor range: one number f means [-f, f]; two numbers are (lower, upper).
+struct FactorRange {
+  FactorRange(float factor) : lower(-factor), upper(factor) {}  // NOLINT: implicit, as Keras
+  FactorRange(float low, float high) : lower(low), upper(high) {}
+  float lower, upper;
+};
+
+class AugmentationLayer : public Layer {
+ public:
+  // Hides Layer::operator() to also take a single image (H,W,C).
+  Tensor operator()(const Tensor& images, bool training);
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+ protected:
+  explicit AugmentationLayer(std::optional<std::uint64_t> seed);
+  Shape build_impl(const Shape& sample_shape) override;
+
+  // Draws the parameters of `n` images from rng(), in image order.
+  virtual void draw(Index n) = 0;
+  // Transforms image i (H,W,C) with its drawn parameters; `in` and `out` do not overlap.
+  // Called in parallel for different images.
+  virtual void transform(Index i, const float* in, float* out) const = 0;
+
+  // Throws unless lower <= upper and both lie in [min, max], naming the layer and the argument.
+  void check_range(const char* argument, const FactorRange& range, float min, float max) const;
+
+  Index height() const { return input_shape()[0]; }
+  Index width() const { return input_shape()[1]; }
+  Index channels() const { return input_shape()[2]; }
+};
+
+}  // namespace minidl

@@ -1,0 +1,46 @@
+#include <minidl/layers/augment/random_flip.hpp>
+
+#include <algorithm>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+void flip_image(const float* in, float* out, Index h, Index w, Index c, bool horizontal,
+                bool vertical) {
+  for (Index y = 0; y < h; ++y) {
+    const float* src_row = in + (vertical ? h - 1 - y : y) * w * c;
+    float* dst_row = out + y * w * c;
+    if (!horizontal) {
+      std::copy(src_row, src_row + w * c, dst_row);
+      continue;
+    }
+    for (Index x = 0; x < w; ++x) {
+      std::copy(src_row + (w - 1 - x) * c, src_row + (w - x) * c, dst_row + x * c);
+    }
+  }
+}
+
+RandomFlip::RandomFlip(const std::string& mode, std::optional<std::uint64_t> seed)
+    : AugmentationLayer(seed),
+      horizontal_(mode == "horizontal" || mode == "horizontal_and_vertical"),
+      vertical_(mode == "vertical" || mode == "horizontal_and_vertical") {
+  if (!horizontal_ && !vertical_) {
+    throw Error("RandomFlip: unknown mode '" + mode +
+                "', expected 'horizontal', 'vertical' or 'horizontal_and_vertical'");
+  }
+}
+
+void RandomFlip::draw(Index n) {
+  flips_.resize(n);
+  for (Flip& f : flips_) {
+    f.horizontal = horizontal_ && rng().uniform() < 0.5f;
+    f.vertical = vertical_ && rng().uniform() < 0.5f;
+  }
+}
+
+void RandomFlip::transform(Index i, const float* in, float* out) const {
+  flip_image(in, out, height(), width(), channels(), flips_[i].horizontal, flips_[i].vertical);
+}
+
+}  // namespace minidl

@@ -1,0 +1,39 @@
+// RandomFlip(mode = "horizontal_and_vertical"): each image is flipped left-right ("horizontal")
+// and/or top-bottom ("vertical"), each with probability 1/2, independently per image.
+// Departure from Keras 3, following its documentation: with "horizontal_and_vertical" the two
+// flips are drawn independently (Keras 3's code uses one coin for both, so an image is either
+// unchanged or rotated by 180 degrees). Inference: the identity.
+#pragma once
+
+#include <vector>
+
+#include <minidl/layers/augment/augmentation_layer.hpp>
+
+namespace minidl {
+
+// Flips one (H,W,C) image; in and out must not overlap.
+void flip_image(const float* in, float* out, Index height, Index width, Index channels,
+                bool horizontal, bool vertical);
+
+class RandomFlip : public AugmentationLayer {
+ public:
+  explicit RandomFlip(const std::string& mode = "horizontal_and_vertical",
+                      std::optional<std::uint64_t> seed = std::nullopt);
+  std::string type() const override { return "RandomFlip"; }
+
+  struct Flip {
+    bool horizontal, vertical;
+  };
+  // The flips drawn for the images of the last training call, in order.
+  const std::vector<Flip>& last_flips() const { return flips_; }
+
+ protected:
+  void draw(Index n) override;
+  void transform(Index i, const float* in, float* out) const override;
+
+ private:
+  bool horizontal_, vertical_;
+  std::vector<Flip> flips_;
+};
+
+}  // namespace minidl

@@ -1,0 +1,25 @@
+#include <minidl/layers/augment/random_rotation.hpp>
+
+#include <cmath>
+
+namespace minidl {
+
+RandomRotation::RandomRotation(FactorRange factor, const std::string& fill_mode,
+                               const std::string& interpolation, float fill_value,
+                               std::optional<std::uint64_t> seed)
+    : GeometricAugmentation("RandomRotation", fill_mode, interpolation, fill_value, seed),
+      factor_(factor) {
+  // A full turn either way is the most a fraction of 2*pi can mean.
+  check_range("factor", factor_, -1.0f, 1.0f);
+}
+
+void RandomRotation::draw(Index n) {
+  angles_.resize(n);
+  transforms_.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    angles_[i] = rng().uniform(factor_.lower * 360.0f, factor_.upper * 360.0f);
+    transforms_[i] = rotation_transform(angles_[i] * M_PI / 180.0, height(), width());
+  }
+}
+
+}  // namespace minidl

@@ -1,0 +1,24 @@
+#include <minidl/layers/augment/random_translation.hpp>
+
+namespace minidl {
+
+RandomTranslation::RandomTranslation(FactorRange height_factor, FactorRange width_factor,
+                                     const std::string& fill_mode, const std::string& interpolation,
+                                     float fill_value, std::optional<std::uint64_t> seed)
+    : GeometricAugmentation("RandomTranslation", fill_mode, interpolation, fill_value, seed),
+      height_factor_(height_factor),
+      width_factor_(width_factor) {
+  check_range("height_factor", height_factor_, -1.0f, 1.0f);
+  check_range("width_factor", width_factor_, -1.0f, 1.0f);
+}
+
+void RandomTranslation::draw(Index n) {
+  transforms_.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    const float dy = rng().uniform(height_factor_.lower, height_factor_.upper) * height();
+    const float dx = rng().uniform(width_factor_.lower, width_factor_.upper) * width();
+    transforms_[i] = translation_transform(dx, dy);
+  }
+}
+
+}  // namespace minidl

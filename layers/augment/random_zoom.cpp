@@ -1,0 +1,25 @@
+#include <minidl/layers/augment/random_zoom.hpp>
+
+namespace minidl {
+
+RandomZoom::RandomZoom(FactorRange height_factor, std::optional<FactorRange> width_factor,
+                       const std::string& fill_mode, const std::string& interpolation,
+                       float fill_value, std::optional<std::uint64_t> seed)
+    : GeometricAugmentation("RandomZoom", fill_mode, interpolation, fill_value, seed),
+      height_factor_(height_factor),
+      width_factor_(width_factor) {
+  check_range("height_factor", height_factor_, -1.0f, 1.0f);
+  if (width_factor_) check_range("width_factor", *width_factor_, -1.0f, 1.0f);
+}
+
+void RandomZoom::draw(Index n) {
+  transforms_.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    const float zy = 1.0f + rng().uniform(height_factor_.lower, height_factor_.upper);
+    const float zx =
+        width_factor_ ? 1.0f + rng().uniform(width_factor_->lower, width_factor_->upper) : zy;
+    transforms_[i] = zoom_transform(zx, zy, height(), width());
+  }
+}
+
+}  // namespace minidl
