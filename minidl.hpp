@@ -10,6 +10,9 @@
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
 #include <minidl/layers/augment/affine_transform.hpp>
+#include <minidl/layers/augment/random_brightness.hpp>
+#include <minidl/layers/augment/random_contrast.hpp>
+#include <minidl/layers/augment/random_crop.hpp>
 #include <minidl/layers/augment/random_flip.hpp>
 #include <minidl/layers/augment/random_rotation.hpp>
 #include <minidl/layers/augment/random_translation.hpp>
@@ -23,6 +26,10 @@
 #include <minidl/layers/global_average_pooling2d.hpp>
 #include <minidl/layers/layer.hpp>
 #include <minidl/layers/max_pooling2d.hpp>
+#include <minidl/layers/preprocess/center_crop.hpp>
+#include <minidl/layers/preprocess/normalization.hpp>
+#include <minidl/layers/preprocess/rescaling.hpp>
+#include <minidl/layers/preprocess/resizing.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/metrics.hpp>
 #include <minidl/models/optimizers.hpp>

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include <fmt/core.h>
@@ -8,6 +9,9 @@
 
 #include <minidl/core/error.hpp>
 #include <minidl/core/threads.hpp>
+#include <minidl/layers/augment/random_brightness.hpp>
+#include <minidl/layers/augment/random_contrast.hpp>
+#include <minidl/layers/augment/random_crop.hpp>
 #include <minidl/layers/augment/random_flip.hpp>
 #include <minidl/layers/augment/random_rotation.hpp>
 #include <minidl/layers/augment/random_translation.hpp>
@@ -198,4 +202,67 @@ TEST_CASE("augmentation errors name the layer and the offending value") {
   RandomRotation rotation(0.1f);
   CHECK_THROWS_WITH(rotation(Tensor(Shape{12}, 0.0f), true),
                     Catch::Contains("RandomRotation") && Catch::Contains("(None)"));
+}
+
+TEST_CASE("RandomCrop draws a window per image and centre-crops at inference") {
+  const Tensor x = ramp_images(200, 6, 7, 2);
+  RandomCrop crop(4, 4, /*seed=*/2);
+  const Tensor y = crop(x, /*training=*/true);
+  REQUIRE(y.shape() == Shape{200, 4, 4, 2});
+  std::set<std::pair<Index, Index>> positions;
+  for (Index i = 0; i < 200; ++i) {
+    // Recover the window from its first value: ramp values encode (image, row, column).
+    const Index first = static_cast<Index>(y[i * 32]) - i * 84;
+    const Index top = first / 14, left = first % 14 / 2;
+    REQUIRE(top <= 2);
+    REQUIRE(left <= 3);
+    positions.insert({top, left});
+    for (Index r = 0; r < 4; ++r)
+      for (Index c = 0; c < 4; ++c)
+        REQUIRE(y[((i * 4 + r) * 4 + c) * 2] == x[((i * 6 + top + r) * 7 + left + c) * 2]);
+  }
+  CHECK(positions.size() == 12);  // all 3x4 positions occur, not one per batch
+  const Tensor centre = crop(x, /*training=*/false);
+  CHECK(centre[0] == x[(1 * 7 + 1) * 2]);  // top-left at ((6-4)/2, (7-4)/2) = (1,1)
+  CHECK_THROWS_WITH(RandomCrop(7, 4).build(Shape{6, 7, 2}), Catch::Contains("RandomCrop") &&
+                                                                Catch::Contains("(7,4)") &&
+                                                                Catch::Contains("(None,6,7,2)"));
+}
+
+TEST_CASE("RandomContrast: hand-computed adjustment, per-image factors from [1-f, 1+f]") {
+  // One 2x1 image with one channel: values 10, 30 (mean 20); factor 2 -> 0, 40.
+  float out[2];
+  const float in[2] = {10.0f, 30.0f};
+  adjust_contrast(in, out, 2, 1, 1, 2.0f, {0.0f, 255.0f});
+  CHECK(out[0] == 0.0f);
+  CHECK(out[1] == 40.0f);
+  adjust_contrast(in, out, 2, 1, 1, 3.0f, {0.0f, 255.0f});
+  CHECK(out[0] == 0.0f);  // -10 clipped to the value range
+  RandomContrast contrast(0.3f, {0.0f, 1.0f}, /*seed=*/4);
+  contrast(Tensor(Shape{2000, 2, 2, 1}, 0.5f), true);
+  const auto [lo, hi] =
+      std::minmax_element(contrast.last_factors().begin(), contrast.last_factors().end());
+  CHECK(*lo >= 0.7f);
+  CHECK(*lo < 0.72f);  // the documented range, both sides of 1
+  CHECK(*hi <= 1.3f);
+  CHECK(*hi > 1.28f);
+  CHECK_THROWS_WITH(RandomContrast(1.5f),
+                    Catch::Contains("RandomContrast") && Catch::Contains("[0, 1]"));
+  CHECK_THROWS_WITH(RandomContrast(0.2f, {1.0f, 0.0f}),
+                    Catch::Contains("value_range") && Catch::Contains("(1, 0)"));
+}
+
+TEST_CASE("RandomBrightness shifts by factor * range width and clips") {
+  float out[2];
+  const float in[2] = {0.2f, 0.9f};
+  adjust_brightness(in, out, 2, 0.25f, {0.0f, 1.0f});
+  CHECK(out[0] == Approx(0.45f));
+  CHECK(out[1] == 1.0f);
+  RandomBrightness brightness({0.5f, 0.5f}, {0.0f, 255.0f});
+  const Tensor y = brightness(Tensor(Shape{1, 1, 1, 3}, 10.0f), true);
+  CHECK(y[0] == Approx(10.0f + 127.5f));
+  CHECK(y[2] == y[0]);  // the same delta for every channel
+  CHECK_THROWS_WITH(RandomBrightness(1.5f),
+                    Catch::Contains("RandomBrightness") && Catch::Contains("factor"));
+  CHECK_THROWS_WITH(RandomBrightness(0.1f, {0.0f, 0.0f}), Catch::Contains("low < high"));
 }

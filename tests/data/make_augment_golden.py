@@ -41,3 +41,9 @@ for fill_mode in ("reflect", "wrap", "constant", "nearest"):
         layer = keras.layers.RandomZoom(height_factor=(0.3, 0.3), width_factor=(-0.2, -0.2),
                                         **common)
         emit(f"zoom/0.3,-0.2/{tag}", layer(image, training=True))
+
+for interpolation in ("bilinear", "nearest"):
+    for size in ((3, 4), (8, 11)):
+        layer = keras.layers.Resizing(*size, interpolation=interpolation)
+        emit(f"resizing/{size[0]}x{size[1]}/{interpolation}", layer(image))
+emit("center_crop/3x4", keras.layers.CenterCrop(3, 4)(image))

@@ -1,0 +1,49 @@
+#include <minidl/layers/augment/random_contrast.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+void adjust_contrast(const float* in, float* out, Index h, Index w, Index c, float factor,
+                     const ValueRange& range) {
+  std::vector<double> mean(c, 0.0);
+  for (Index p = 0; p < h * w; ++p)
+    for (Index k = 0; k < c; ++k) mean[k] += in[p * c + k];
+  for (double& m : mean) m /= static_cast<double>(h * w);
+  for (Index p = 0; p < h * w; ++p) {
+    for (Index k = 0; k < c; ++k) {
+      const float m = static_cast<float>(mean[k]);
+      out[p * c + k] = std::clamp((in[p * c + k] - m) * factor + m, range.low, range.high);
+    }
+  }
+}
+
+RandomContrast::RandomContrast(FactorRange factor, ValueRange value_range,
+                               std::optional<std::uint64_t> seed)
+    : AugmentationLayer(seed), range_(value_range) {
+  // A single factor f arrives as (-f, f) and means [1 - f, 1 + f]; a pair (a, b) means
+  // [1 - a, 1 + b]. Both bounds lie in [0, 1].
+  lower_ = factor.lower < 0 ? -factor.lower : factor.lower;
+  upper_ = factor.upper;
+  if (!(lower_ >= 0.0f && lower_ <= 1.0f && upper_ >= 0.0f && upper_ <= 1.0f)) {
+    throw Error(fmt::format("RandomContrast: factor must lie in [0, 1], got ({}, {})", factor.lower,
+                            factor.upper));
+  }
+  check_value_range(range_, "RandomContrast");
+}
+
+void RandomContrast::draw(Index n) {
+  factors_.resize(n);
+  for (float& f : factors_) f = rng().uniform(1.0f - lower_, 1.0f + upper_);
+}
+
+void RandomContrast::transform(Index i, const float* in, float* out) const {
+  adjust_contrast(in, out, height(), width(), channels(), factors_[i], range_);
+}
+
+}  // namespace minidl

@@ -1,0 +1,85 @@
+#include <minidl/layers/augment/random_crop.hpp>
+
+#include <algorithm>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+
+void crop_image(const float* in, float* out, Index width, Index channels, Index top, Index left,
+                Index crop_h, Index crop_w) {
+  const Index row = crop_w * channels;
+  for (Index y = 0; y < crop_h; ++y) {
+    const float* src = in + ((top + y) * width + left) * channels;
+    std::copy(src, src + row, out + y * row);
+  }
+}
+
+void uncrop_gradient(const float* d_out, float* d_in, Index width, Index channels, Index top,
+                     Index left, Index crop_h, Index crop_w) {
+  const Index row = crop_w * channels;
+  for (Index y = 0; y < crop_h; ++y) {
+    float* dst = d_in + ((top + y) * width + left) * channels;
+    const float* src = d_out + y * row;
+    for (Index i = 0; i < row; ++i) dst[i] += src[i];
+  }
+}
+
+RandomCrop::RandomCrop(Index height, Index width, std::optional<std::uint64_t> seed)
+    : AugmentationLayer(seed), crop_h_(height), crop_w_(width) {
+  if (height < 1 || width < 1) {
+    throw Error("RandomCrop: height and width must be >= 1, got (" + std::to_string(height) + "," +
+                std::to_string(width) + ")");
+  }
+}
+
+Shape RandomCrop::build_impl(const Shape& s) {
+  AugmentationLayer::build_impl(s);
+  if (crop_h_ > s[0] || crop_w_ > s[1]) {
+    throw Error(label() + ": crop (" + std::to_string(crop_h_) + "," + std::to_string(crop_w_) +
+                ") is larger than the images " + s.str_batched());
+  }
+  return Shape{crop_h_, crop_w_, s[2]};
+}
+
+void RandomCrop::draw(Index n) {
+  offsets_.resize(n);
+  for (auto& [top, left] : offsets_) {
+    top = static_cast<Index>(rng().below(height() - crop_h_ + 1));
+    left = static_cast<Index>(rng().below(width() - crop_w_ + 1));
+  }
+}
+
+void RandomCrop::transform(Index i, const float* in, float* out) const {
+  crop_image(in, out, width(), channels(), offsets_[i].first, offsets_[i].second, crop_h_, crop_w_);
+}
+
+Tensor RandomCrop::forward(const Tensor& x, bool training) {
+  check_input(x);
+  const Index n = x.dim(0), in_size = height() * width() * channels();
+  const Index out_size = crop_h_ * crop_w_ * channels();
+  if (training) {
+    draw(n);
+  } else {
+    offsets_.assign(n, {(height() - crop_h_) / 2, (width() - crop_w_) / 2});
+  }
+  Tensor y(output_shape().with_batch(n));
+#pragma omp parallel for schedule(static) if (n * out_size >= (1 << 15))
+  for (Index i = 0; i < n; ++i) transform(i, x.data() + i * in_size, y.data() + i * out_size);
+  return y;
+}
+
+Tensor RandomCrop::backward(const Tensor& dy) {
+  // The crop's adjoint: the gradient goes back to the cropped window, zeros elsewhere.
+  check_backward(dy.rank() == 4 && static_cast<Index>(offsets_.size()) == dy.dim(0), dy);
+  const Index n = dy.dim(0), in_size = height() * width() * channels();
+  const Index out_size = crop_h_ * crop_w_ * channels();
+  Tensor dx = Tensor::zeros(input_shape().with_batch(n));
+  for (Index i = 0; i < n; ++i) {
+    uncrop_gradient(dy.data() + i * out_size, dx.data() + i * in_size, width(), channels(),
+                    offsets_[i].first, offsets_[i].second, crop_h_, crop_w_);
+  }
+  return dx;
+}
+
+}  // namespace minidl

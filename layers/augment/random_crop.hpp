@@ -1,0 +1,39 @@
+// RandomCrop(height, width): crops each image to (height, width) at its own uniformly drawn
+// position (training) or at the centre (inference). x (N,H,W,C) -> y (N,height,width,C).
+// Departures from Keras 3, following its documentation: the position is drawn per image (Keras 3
+// uses one position per batch), and inference centre-crops (Keras 3 returns the input uncropped,
+// keras-team/keras#21868, so shapes change between fit and predict). A crop larger than the image
+// is an error here, where Keras would resize.
+#pragma once
+
+#include <vector>
+
+#include <minidl/layers/augment/augmentation_layer.hpp>
+
+namespace minidl {
+
+// Copies the (crop_h, crop_w) window at (top, left) of one (H,W,C) image into `out`.
+void crop_image(const float* in, float* out, Index width, Index channels, Index top, Index left,
+                Index crop_h, Index crop_w);
+// The adjoint: adds the window's gradient `d_out` into `d_in` (H,W,C) at (top, left).
+void uncrop_gradient(const float* d_out, float* d_in, Index width, Index channels, Index top,
+                     Index left, Index crop_h, Index crop_w);
+
+class RandomCrop : public AugmentationLayer {
+ public:
+  RandomCrop(Index height, Index width, std::optional<std::uint64_t> seed = std::nullopt);
+  std::string type() const override { return "RandomCrop"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+  void draw(Index n) override;
+  void transform(Index i, const float* in, float* out) const override;
+
+ private:
+  Index crop_h_, crop_w_;
+  std::vector<std::pair<Index, Index>> offsets_;  // (top, left) per image
+};
+
+}  // namespace minidl

@@ -1,0 +1,50 @@
+#include <minidl/layers/preprocess/center_crop.hpp>
+
+#include <minidl/core/error.hpp>
+#include <minidl/layers/augment/random_crop.hpp>
+
+namespace minidl {
+
+CenterCrop::CenterCrop(Index height, Index width) : crop_h_(height), crop_w_(width) {
+  if (height < 1 || width < 1) {
+    throw Error("CenterCrop: height and width must be >= 1, got (" + std::to_string(height) + "," +
+                std::to_string(width) + ")");
+  }
+}
+
+Shape CenterCrop::build_impl(const Shape& s) {
+  if (s.rank() != 3) {
+    throw Error(label() + ": expected images (N,H,W,C), got " + s.str_batched());
+  }
+  if (crop_h_ > s[0] || crop_w_ > s[1]) {
+    throw Error(label() + ": crop (" + std::to_string(crop_h_) + "," + std::to_string(crop_w_) +
+                ") is larger than the images " + s.str_batched());
+  }
+  top_ = (s[0] - crop_h_) / 2;
+  left_ = (s[1] - crop_w_) / 2;
+  return Shape{crop_h_, crop_w_, s[2]};
+}
+
+Tensor CenterCrop::forward(const Tensor& x, bool /*training*/) {
+  check_input(x);
+  const Index n = x.dim(0), in_size = input_shape().size(), out_size = output_shape().size();
+  Tensor y(output_shape().with_batch(n));
+  for (Index i = 0; i < n; ++i) {
+    crop_image(x.data() + i * in_size, y.data() + i * out_size, input_shape()[1], input_shape()[2],
+               top_, left_, crop_h_, crop_w_);
+  }
+  return y;
+}
+
+Tensor CenterCrop::backward(const Tensor& dy) {
+  check_backward(true, dy);
+  const Index n = dy.dim(0), in_size = input_shape().size(), out_size = output_shape().size();
+  Tensor dx = Tensor::zeros(input_shape().with_batch(n));
+  for (Index i = 0; i < n; ++i) {
+    uncrop_gradient(dy.data() + i * out_size, dx.data() + i * in_size, input_shape()[1],
+                    input_shape()[2], top_, left_, crop_h_, crop_w_);
+  }
+  return dx;
+}
+
+}  // namespace minidl

@@ -1,0 +1,21 @@
+#include <minidl/layers/preprocess/rescaling.hpp>
+
+#include <minidl/core/detail/eigen.hpp>
+
+namespace minidl {
+
+Tensor Rescaling::forward(const Tensor& x, bool /*training*/) {
+  check_input(x);
+  Tensor y(x.shape());
+  detail::array(y) = detail::array(x) * scale_ + offset_;
+  return y;
+}
+
+Tensor Rescaling::backward(const Tensor& dy) {
+  check_backward(true, dy);
+  Tensor dx(dy.shape());
+  detail::array(dx) = detail::array(dy) * scale_;
+  return dx;
+}
+
+}  // namespace minidl

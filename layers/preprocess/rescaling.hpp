@@ -1,0 +1,23 @@
+// Rescaling(scale, offset = 0): y = x * scale + offset, e.g. Rescaling(1/255.f) maps [0, 255] to
+// [0, 1]. Any shape (N,...). Always active, the same in training and inference.
+#pragma once
+
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class Rescaling : public Layer {
+ public:
+  explicit Rescaling(float scale, float offset = 0.0f) : scale_(scale), offset_(offset) {}
+  std::string type() const override { return "Rescaling"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override { return sample_shape; }
+
+ private:
+  float scale_, offset_;
+};
+
+}  // namespace minidl

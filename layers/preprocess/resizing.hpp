@@ -1,0 +1,38 @@
+// Resizing(height, width, interpolation = "bilinear"): resizes images (N,H,W,C) to
+// (N,height,width,C) as Keras 3 does (no antialiasing, no aspect-ratio crop or pad):
+//   bilinear: output pixel i samples s = (i + 0.5) * in/out - 0.5, clamped to [0, in - 1],
+//             between its two neighbours (separably for rows and columns);
+//   nearest:  output pixel i takes input floor((i + 0.5) * in/out).
+// Always active, the same in training and inference; backward is the adjoint of the resampling.
+#pragma once
+
+#include <vector>
+
+#include <minidl/layers/augment/affine_transform.hpp>
+#include <minidl/layers/layer.hpp>
+
+namespace minidl {
+
+class Resizing : public Layer {
+ public:
+  Resizing(Index height, Index width, const std::string& interpolation = "bilinear");
+  std::string type() const override { return "Resizing"; }
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+
+  // One axis: output i reads input taps[i].first/second with weight 1-frac / frac.
+  struct Tap {
+    Index first, second;
+    float frac;
+  };
+
+ protected:
+  Shape build_impl(const Shape& sample_shape) override;
+
+ private:
+  Index out_h_, out_w_;
+  Interpolation interpolation_;
+  std::vector<Tap> rows_, cols_;
+};
+
+}  // namespace minidl
