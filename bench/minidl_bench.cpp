@@ -3,6 +3,7 @@
 // --layers prints instead the median forward and backward milliseconds of each layer of one
 // training step (the profile behind train_images_per_s).
 // Reference CNN (batch 64, 32x32x3, 10 classes, Adam 1e-3, sparse CE from logits):
+//   [RandomFlip("horizontal") RandomRotation(0.1)]  only for train_aug_images_per_s
 //   Conv2D(32,3,same,relu) MaxPooling2D(2) Conv2D(64,3,same,relu) MaxPooling2D(2) Flatten
 //   Dense(128,relu) Dense(10)
 // Each measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as the
@@ -26,8 +27,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr minidl::Index kBatch = 64, kInferBatch = 256;
 
-minidl::Sequential reference_cnn() {
+// The reference CNN, optionally behind the augmentation stack of augment_images_per_s.
+minidl::Sequential reference_cnn(bool augment = false) {
   minidl::Sequential model(/*seed=*/0);
+  if (augment) {
+    model.add(minidl::RandomFlip("horizontal"));
+    model.add(minidl::RandomRotation(0.1f));
+  }
   model.add(minidl::Conv2D(32, 3, 1, "same", "relu"));
   model.add(minidl::MaxPooling2D(2));
   model.add(minidl::Conv2D(64, 3, 1, "same", "relu"));
@@ -159,8 +165,14 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  minidl::Sequential augmented = reference_cnn(/*augment=*/true);
+  minidl::RandomFlip flip("horizontal");
+  minidl::RandomRotation rotation(0.1f);
   std::vector<Bench> all;
   all.push_back({"train_images_per_s", [&] { model.train_on_batch(x, y); }, kBatch});
+  all.push_back({"train_aug_images_per_s", [&] { augmented.train_on_batch(x, y); }, kBatch});
+  all.push_back({"augment_images_per_s",
+                 [&] { rotation(flip(x, /*training=*/true), /*training=*/true); }, kBatch});
   all.push_back({"infer_images_per_s", [&] { model.predict(xi, kInferBatch); }, kInferBatch});
   std::vector<Bench> benches;
   for (Bench& b : all) {

@@ -73,12 +73,18 @@ AffineTransform zoom_transform(double zx, double zy, Index height, Index width) 
   return t;
 }
 
-void affine_transform(const float* in, float* out, Index h, Index w, Index c,
-                      const AffineTransform& t, const Resampling& r) {
+namespace {
+
+// The resampler for C channels; C = 0 means "read the count from `c`". A fixed C lets the
+// compiler unroll the per-channel loops of the common cases (1, 3, 4 channels).
+template <int C>
+void resample(const float* in, float* out, Index h, Index w, Index c_runtime,
+              const AffineTransform& t, const Resampling& r) {
+  const Index c = C ? C : c_runtime;
   auto pixel = [&](Index y, Index x) { return in + (y * w + x) * c; };
   for (Index y = 0; y < h; ++y) {
     for (Index x = 0; x < w; ++x, out += c) {
-      // Sample position in the input (float as Keras computes it in float32).
+      // Sample position in the input (float, as Keras computes it in float32).
       const float sx = t.a0 * x + t.a1 * y + t.a2;
       const float sy = t.b0 * x + t.b1 * y + t.b2;
       if (r.interpolation == Interpolation::Nearest) {
@@ -95,6 +101,17 @@ void affine_transform(const float* in, float* out, Index h, Index w, Index c,
       const float fx0 = std::floor(sx), fy0 = std::floor(sy);
       const float wx = sx - fx0, wy = sy - fy0;
       const Index x0 = static_cast<Index>(fx0), y0 = static_cast<Index>(fy0);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        // All four taps inside the image (most pixels): no fill-mode fixing.
+        const float* p00 = pixel(y0, x0);
+        const float* p10 = p00 + w * c;
+        for (Index k = 0; k < c; ++k) {
+          const float top = p00[k] + wx * (p00[k + c] - p00[k]);
+          const float bottom = p10[k] + wx * (p10[k + c] - p10[k]);
+          out[k] = top + wy * (bottom - top);
+        }
+        continue;
+      }
       const Index xs[2] = {fix_index(x0, w, r.fill_mode), fix_index(x0 + 1, w, r.fill_mode)};
       const Index ys[2] = {fix_index(y0, h, r.fill_mode), fix_index(y0 + 1, h, r.fill_mode)};
       const float weights[2][2] = {{(1 - wy) * (1 - wx), (1 - wy) * wx}, {wy * (1 - wx), wy * wx}};
@@ -111,6 +128,22 @@ void affine_transform(const float* in, float* out, Index h, Index w, Index c,
         }
       }
     }
+  }
+}
+
+}  // namespace
+
+void affine_transform(const float* in, float* out, Index h, Index w, Index c,
+                      const AffineTransform& t, const Resampling& r) {
+  switch (c) {
+    case 1:
+      return resample<1>(in, out, h, w, c, t, r);
+    case 3:
+      return resample<3>(in, out, h, w, c, t, r);
+    case 4:
+      return resample<4>(in, out, h, w, c, t, r);
+    default:
+      return resample<0>(in, out, h, w, c, t, r);
   }
 }
 

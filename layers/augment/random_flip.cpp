@@ -15,8 +15,10 @@ void flip_image(const float* in, float* out, Index h, Index w, Index c, bool hor
       std::copy(src_row, src_row + w * c, dst_row);
       continue;
     }
+    // An element loop: a copy call per pixel (a few floats) costs more than the copy.
     for (Index x = 0; x < w; ++x) {
-      std::copy(src_row + (w - 1 - x) * c, src_row + (w - x) * c, dst_row + x * c);
+      const float* src = src_row + (w - 1 - x) * c;
+      for (Index k = 0; k < c; ++k) dst_row[x * c + k] = src[k];
     }
   }
 }
