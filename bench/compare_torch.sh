@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # minidl against PyTorch on the reference CNN, on this machine, in the same run.
 #   bench/compare_torch.sh            (ROUNDS=5 THREADS="1 2" by default)
+# Measures training, inference and augmentation (RandomFlip + RandomRotation(0.1)).
 # For each thread count, ROUNDS rounds alternate ../shared/bench/torch_peer.py and minidl_bench,
 # once with the environment as it is and once with OPENBLAS_CORETYPE unset (it selects OpenBLAS's
 # kernels; PyTorch's convolutions do not use OpenBLAS). Each run reports the median of its timed
@@ -35,7 +36,7 @@ for mode in asis unset; do
   for t in $THREADS; do
     for r in $(seq "$ROUNDS"); do
       echo "round $r/$ROUNDS: threads=$t OPENBLAS_CORETYPE=$([ $mode = asis ] && echo "${OPENBLAS_CORETYPE:-}" || echo unset)" >&2
-      for part in "no aug" "inference eval"; do
+      for part in "no aug" "inference eval" "aug only"; do
         tag=$(echo "$part" | tr ' ' _)
         run_env "$mode" env RESULT_JSON="$OUT/torch_${mode}_${t}_${r}_${tag}.json" BENCH_ONLY="$part" \
           /usr/bin/time -f "%M" -o "$OUT/torch_${mode}_${t}_${r}_${tag}.rss" \
@@ -69,5 +70,14 @@ for mode in ("asis", "unset"):
             a, b = med(peer[nchw]), med(peer[cl])
             print(f"{core:18} {t:>3} {metric:6} {m:9.1f} {a:11.1f} {b:9.1f} {m / max(a, b):6.2f}"
                   f"   {rss_m:7.1f} / {rss_t:7.1f}    {ours[0]['gemm_kernel']} ({ours[0]['blas_core']})")
+        # Augmentation (RandomFlip + RandomRotation(0.1)) against torchvision's per-image
+        # transforms and its batched affine_grid/grid_sample (reflection padding, as minidl's
+        # default fill mode).
+        m = med([d["augment_images_per_s"] for d in ours])
+        per_image = med(peer["aug only, per-sample torchvision"])
+        batched = med(peer["aug only, batched, reflection pad"])
+        step = med([d["train_images_per_s"] / d["train_aug_images_per_s"] for d in ours]) - 1
+        print(f"{core:18} {t:>3} augment {m:8.1f}  per-image {per_image:8.1f} ({m / per_image:5.1f}x)"
+              f"  batched {batched:8.1f} ({m / batched:4.2f}x)  cost in a training step {step:+.1%}")
 print(f"raw results: {out}")
 PYEOF

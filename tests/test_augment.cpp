@@ -3,6 +3,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <type_traits>
 
 #include <fmt/core.h>
 #include <catch2/catch.hpp>
@@ -92,6 +93,10 @@ TEST_CASE("factor 0 is the identity and flipping twice restores the image") {
   CHECK(same_bits(twice, image));
   CHECK_FALSE(same_bits(once, image));
 }
+
+// The training flag has no default: a standalone call must say what it wants.
+static_assert(!std::is_invocable_v<RandomFlip&, const Tensor&>);
+static_assert(std::is_invocable_v<RandomFlip&, const Tensor&, bool>);
 
 TEST_CASE("training=false returns the input unchanged, bit for bit, for every layer") {
   const Tensor x = testing::random_tensor(Shape{4, 6, 5, 3}, 3);
