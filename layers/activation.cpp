@@ -28,7 +28,7 @@ Tensor Activation::forward(const Tensor& x, bool training) {
 }
 
 Tensor Activation::backward(const Tensor& dy) {
-  check_backward(!output_.empty(), dy);
+  check_backward(batch_of(output_), dy);
   Tensor dx(dy.shape());
   activation_backward(kind_, output_.data(), dy.data(), dx.data(), dx.size(), last_axis());
   return dx;

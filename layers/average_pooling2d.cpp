@@ -30,7 +30,7 @@ Tensor AveragePooling2D::forward(const Tensor& x, bool training) {
 }
 
 Tensor AveragePooling2D::backward(const Tensor& dy) {
-  check_backward(cached_batch_ >= 0 && dy.rank() == 4 && dy.dim(0) == cached_batch_, dy);
+  check_backward(cached_batch_, dy);
   const Index n = dy.dim(0);
   Tensor dx = Tensor::zeros(input_shape().with_batch(n));
 #pragma omp parallel for schedule(static) if (parallel_worth_it(n))

@@ -68,7 +68,7 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
 }
 
 Tensor BatchNormalization::backward(const Tensor& dy) {
-  check_backward(!normalized_.empty() && dy.shape() == normalized_.shape(), dy);
+  check_backward(batch_of(normalized_), dy);
   const Index c = gamma_.value.size(), rows = dy.size() / c;
   const auto g = detail::matrix(dy, rows);
   const auto xhat = detail::matrix(normalized_, rows);

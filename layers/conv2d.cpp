@@ -160,12 +160,8 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
 }
 
 Tensor Conv2D::backward(const Tensor& dy) {
-  check_backward(!input_.empty(), dy);
+  check_backward(batch_of(input_), dy);
   const Index n = dy.dim(0), per_block = images_per_block();
-  if (n != input_.dim(0)) {
-    throw Error(label() + ": gradient batch " + dy.shape().str() + " does not match the input " +
-                input_.shape().str());
-  }
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
   const bool need_dx = input_gradient();

@@ -54,12 +54,8 @@ Tensor Dense::forward(const Tensor& x, bool training) {
 }
 
 Tensor Dense::backward(const Tensor& dy) {
-  check_backward(!input_.empty(), dy);
+  check_backward(batch_of(input_), dy);
   const Index n = dy.dim(0), in = input_shape()[0];
-  if (n != input_.dim(0)) {
-    throw Error(label() + ": gradient batch " + dy.shape().str() + " does not match the input " +
-                input_.shape().str());
-  }
   Tensor dz(dy.shape());  // dz (N,units) = dL/d(x.kernel + bias)
   activation_backward(activation_, output_.data(), dy.data(), dz.data(), dz.size(), units_);
   // kernel.grad (in,units) += x^T (in,N) . dz (N,units)

@@ -26,7 +26,7 @@ Tensor Dropout::forward(const Tensor& x, bool training) {
 }
 
 Tensor Dropout::backward(const Tensor& dy) {
-  check_backward(!mask_.empty() && dy.shape() == mask_.shape(), dy);
+  check_backward(batch_of(mask_), dy);
   Tensor dx(dy.shape());
   detail::array(dx) = detail::array(dy) * detail::array(mask_);
   return dx;

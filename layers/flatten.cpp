@@ -14,7 +14,7 @@ Tensor Flatten::forward(const Tensor& x, bool /*training*/) {
 }
 
 Tensor Flatten::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   Tensor dx = dy.share();
   dx.reshape(input_shape().with_batch(dy.dim(0)));
   return dx;

@@ -26,7 +26,7 @@ Tensor GlobalAveragePooling2D::forward(const Tensor& x, bool training) {
 }
 
 Tensor GlobalAveragePooling2D::backward(const Tensor& dy) {
-  check_backward(cached_batch_ >= 0 && dy.rank() == 2 && dy.dim(0) == cached_batch_, dy);
+  check_backward(cached_batch_, dy);
   const Index n = dy.dim(0), pixels = input_shape()[0] * input_shape()[1], c = input_shape()[2];
   Tensor dx(input_shape().with_batch(n));
   const float scale = 1.0f / static_cast<float>(pixels);

@@ -45,13 +45,22 @@ void Layer::check_input(const Tensor& x) const {
   }
 }
 
-void Layer::check_backward(bool have_cache, const Tensor& dy) const {
-  if (!have_cache) {
-    throw Error(label() + ": backward called without a forward with training=true before it");
-  }
-  if (dy.shape() != output_shape_.with_batch(dy.rank() ? dy.dim(0) : 0)) {
+void Layer::check_gradient_shape(const Tensor& dy) const {
+  if (dy.rank() == 0 || dy.shape() != output_shape_.with_batch(dy.dim(0))) {
     throw Error(label() + ": expected gradient of shape " + output_shape_.str_batched("N") +
                 ", got " + dy.shape().str());
+  }
+}
+
+void Layer::check_backward(Index cached_batch, const Tensor& dy) const {
+  if (cached_batch < 0) {
+    throw Error(label() + ": backward called without a forward with training=true before it");
+  }
+  check_gradient_shape(dy);
+  if (dy.dim(0) != cached_batch) {
+    throw Error(label() + ": gradient " + dy.shape().str() + " is for a batch of " +
+                std::to_string(dy.dim(0)) + ", the last training forward had " +
+                std::to_string(cached_batch));
   }
 }
 

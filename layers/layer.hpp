@@ -77,8 +77,13 @@ class Layer {
   std::string label() const;
   // Throws unless x is (N, input_shape()...), naming the expected layout, e.g. "(N,H,W,C)".
   void check_input(const Tensor& x) const;
-  // Throws unless a training forward has cached what backward needs.
-  void check_backward(bool have_cache, const Tensor& dy) const;
+  // Throws unless dy is (N, output_shape()...).
+  void check_gradient_shape(const Tensor& dy) const;
+  // Throws unless a training forward over a batch of `cached_batch` samples (-1: none) cached
+  // what backward needs, and dy is the gradient of that batch.
+  void check_backward(Index cached_batch, const Tensor& dy) const;
+  // The batch size of a cache tensor, -1 while it is empty.
+  static Index batch_of(const Tensor& cache) { return cache.empty() ? -1 : cache.dim(0); }
   // The layer's random stream (see start_epoch).
   Generator& rng() { return rng_; }
 

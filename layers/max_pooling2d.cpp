@@ -41,7 +41,7 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
 }
 
 Tensor MaxPooling2D::backward(const Tensor& dy) {
-  check_backward(cached_batch_ >= 0 && dy.rank() == 4 && dy.dim(0) == cached_batch_, dy);
+  check_backward(cached_batch_, dy);
   const Index n = dy.dim(0);
   if (windows_tile_input()) {
     // Every input pixel lies in exactly one window: write its gradient once, no zeroing pass.

@@ -85,4 +85,9 @@ TEST_CASE("Dense backward without a training forward is an error, not a crash") 
   d.build(Shape{3});
   d.forward(Tensor(Shape{1, 3}, 1.0f), /*training=*/false);
   CHECK_THROWS_WITH(d.backward(Tensor(Shape{1, 2}, 1.0f)), Catch::Contains("training=true"));
+  d.forward(Tensor(Shape{4, 3}, 1.0f), /*training=*/true);
+  CHECK_THROWS_WITH(d.backward(Tensor(Shape{2, 2}, 1.0f)),
+                    Catch::Contains("batch of 2") && Catch::Contains("had 4"));
+  CHECK_THROWS_WITH(d.backward(Tensor(Shape{4, 5}, 1.0f)),
+                    Catch::Contains("(N,2)") && Catch::Contains("(4,5)"));
 }

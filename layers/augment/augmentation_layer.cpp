@@ -39,7 +39,7 @@ Tensor AugmentationLayer::forward(const Tensor& x, bool training) {
 }
 
 Tensor AugmentationLayer::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   return dy.share();
 }
 

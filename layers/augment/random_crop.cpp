@@ -71,7 +71,7 @@ Tensor RandomCrop::forward(const Tensor& x, bool training) {
 
 Tensor RandomCrop::backward(const Tensor& dy) {
   // The crop's adjoint: the gradient goes back to the cropped window, zeros elsewhere.
-  check_backward(dy.rank() == 4 && static_cast<Index>(offsets_.size()) == dy.dim(0), dy);
+  check_backward(offsets_.empty() ? -1 : static_cast<Index>(offsets_.size()), dy);
   const Index n = dy.dim(0), in_size = height() * width() * channels();
   const Index out_size = crop_h_ * crop_w_ * channels();
   Tensor dx = Tensor::zeros(input_shape().with_batch(n));

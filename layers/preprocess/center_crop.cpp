@@ -37,7 +37,7 @@ Tensor CenterCrop::forward(const Tensor& x, bool /*training*/) {
 }
 
 Tensor CenterCrop::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   const Index n = dy.dim(0), in_size = input_shape().size(), out_size = output_shape().size();
   Tensor dx = Tensor::zeros(input_shape().with_batch(n));
   for (Index i = 0; i < n; ++i) {

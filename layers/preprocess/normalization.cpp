@@ -74,7 +74,7 @@ Tensor Normalization::forward(const Tensor& x, bool /*training*/) {
 }
 
 Tensor Normalization::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   const Index c = static_cast<Index>(mean_.size());
   Tensor dx(dy.shape());
   for (Index i = 0; i < dy.size(); ++i) dx[i] = dy[i] * inv_std_[i % c];

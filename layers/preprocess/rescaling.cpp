@@ -12,7 +12,7 @@ Tensor Rescaling::forward(const Tensor& x, bool /*training*/) {
 }
 
 Tensor Rescaling::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   Tensor dx(dy.shape());
   detail::array(dx) = detail::array(dy) * scale_;
   return dx;

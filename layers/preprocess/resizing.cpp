@@ -72,7 +72,7 @@ Tensor Resizing::forward(const Tensor& x, bool /*training*/) {
 }
 
 Tensor Resizing::backward(const Tensor& dy) {
-  check_backward(true, dy);
+  check_gradient_shape(dy);
   const Index n = dy.dim(0), h = input_shape()[0], w = input_shape()[1], c = input_shape()[2];
   Tensor dx = Tensor::zeros(input_shape().with_batch(n));
   for (Index b = 0; b < n; ++b) {
