@@ -36,16 +36,8 @@ Conv2D::Conv2D(Index filters, Size2 kernel_size, Size2 strides, const std::strin
 }
 
 Shape Conv2D::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
-    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
-  }
-  const Axis rows = window_axis(s[0], kernel_size_.h, strides_.h, padding_);
-  const Axis cols = window_axis(s[1], kernel_size_.w, strides_.w, padding_);
-  if (rows.out == 0 || cols.out == 0) {
-    throw Error(label() + ": kernel (" + std::to_string(kernel_size_.h) + "," +
-                std::to_string(kernel_size_.w) + ") is larger than the 'valid' input " +
-                s.str_batched());
-  }
+  check_image_sample(s);
+  const auto [rows, cols] = window_2d(label(), s, kernel_size_, strides_, padding_, "kernel");
   g_ = {s[0],           s[1],           s[2],       rows.out,   cols.out,        filters_,
         kernel_size_.h, kernel_size_.w, strides_.h, strides_.w, rows.pad_before, cols.pad_before};
   Generator init(seed());

@@ -31,4 +31,12 @@ struct Axis {
 // The output size and leading padding of one axis; Axis{0, 0} when the window does not fit.
 Axis window_axis(Index in, Index window, Index stride, Padding padding);
 
+// Both axes of a window sliding over (H,W,C) samples. Throws, starting the message with `owner`
+// and naming the window as `window_name` ("kernel", "pool_size"), when it does not fit.
+struct Window2D {
+  Axis rows, cols;
+};
+Window2D window_2d(const std::string& owner, const Shape& sample_shape, Size2 window, Size2 strides,
+                   Padding padding, const char* window_name);
+
 }  // namespace minidl

@@ -6,9 +6,7 @@
 namespace minidl {
 
 Shape GlobalAveragePooling2D::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
-    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
-  }
+  check_image_sample(s);
   return Shape{s[2]};
 }
 

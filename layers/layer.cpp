@@ -33,6 +33,12 @@ Index Layer::count_params() {
   return n;
 }
 
+void Layer::check_image_sample(const Shape& s) const {
+  if (s.rank() != 3) {
+    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
+  }
+}
+
 std::string Layer::label() const {
   return name_.empty() ? type() : type() + " '" + name_ + "'";
 }

@@ -77,6 +77,8 @@ class Layer {
   std::string label() const;
   // Throws unless x is (N, input_shape()...), naming the expected layout, e.g. "(N,H,W,C)".
   void check_input(const Tensor& x) const;
+  // For layers on images: throws unless a sample shape is (H,W,C).
+  void check_image_sample(const Shape& sample_shape) const;
   // Throws unless dy is (N, output_shape()...).
   void check_gradient_shape(const Tensor& dy) const;
   // Throws unless a training forward over a batch of `cached_batch` samples (-1: none) cached

@@ -20,15 +20,8 @@ Pooling2D::Pooling2D(Size2 pool_size, std::optional<Size2> strides, const std::s
 }
 
 Shape Pooling2D::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
-    throw Error(label() + ": expected rank-4 input (N,H,W,C), got " + s.str_batched());
-  }
-  const Axis rows = window_axis(s[0], pool_size_.h, strides_.h, padding_);
-  const Axis cols = window_axis(s[1], pool_size_.w, strides_.w, padding_);
-  if (rows.out == 0 || cols.out == 0) {
-    throw Error(label() + ": pool_size (" + std::to_string(pool_size_.h) + "," +
-                std::to_string(pool_size_.w) + ") is larger than the input " + s.str_batched());
-  }
+  check_image_sample(s);
+  const auto [rows, cols] = window_2d(label(), s, pool_size_, strides_, padding_, "pool_size");
   h_ = s[0], w_ = s[1], c_ = s[2], oh_ = rows.out, ow_ = cols.out;
   pad_top_ = rows.pad_before, pad_left_ = cols.pad_before;
   return Shape{oh_, ow_, c_};

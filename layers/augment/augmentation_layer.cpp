@@ -11,7 +11,7 @@ AugmentationLayer::AugmentationLayer(std::optional<std::uint64_t> seed) {
 }
 
 Shape AugmentationLayer::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
+  if (s.rank() != 3) {  // operator() has already turned one image (H,W,C) into a batch of one
     throw Error(label() + ": expected images (N,H,W,C) or one image (H,W,C), got " +
                 s.str_batched());
   }

@@ -13,9 +13,7 @@ CenterCrop::CenterCrop(Index height, Index width) : crop_h_(height), crop_w_(wid
 }
 
 Shape CenterCrop::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
-    throw Error(label() + ": expected images (N,H,W,C), got " + s.str_batched());
-  }
+  check_image_sample(s);
   if (crop_h_ > s[0] || crop_w_ > s[1]) {
     throw Error(label() + ": crop (" + std::to_string(crop_h_) + "," + std::to_string(crop_w_) +
                 ") is larger than the images " + s.str_batched());

@@ -37,9 +37,7 @@ Resizing::Resizing(Index height, Index width, const std::string& interpolation)
 }
 
 Shape Resizing::build_impl(const Shape& s) {
-  if (s.rank() != 3) {
-    throw Error(label() + ": expected images (N,H,W,C), got " + s.str_batched());
-  }
+  check_image_sample(s);
   rows_ = axis_taps(s[0], out_h_, interpolation_);
   cols_ = axis_taps(s[1], out_w_, interpolation_);
   return Shape{out_h_, out_w_, s[2]};
