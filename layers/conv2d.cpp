@@ -27,12 +27,7 @@ Conv2D::Conv2D(Index filters, Size2 kernel_size, Size2 strides, const std::strin
       activation_(parse_activation(activation, "Conv2D")),
       use_bias_(use_bias) {
   if (filters < 1) throw Error("Conv2D: filters must be >= 1, got " + std::to_string(filters));
-  if (kernel_size.h < 1 || kernel_size.w < 1 || strides.h < 1 || strides.w < 1) {
-    throw Error("Conv2D: kernel_size and strides must be >= 1, got kernel_size (" +
-                std::to_string(kernel_size.h) + "," + std::to_string(kernel_size.w) +
-                ") and strides (" + std::to_string(strides.h) + "," + std::to_string(strides.w) +
-                ")");
-  }
+  check_window_args("Conv2D", "kernel_size", kernel_size, strides);
 }
 
 Shape Conv2D::build_impl(const Shape& s) {

@@ -26,14 +26,21 @@ Axis window_axis(Index in, Index window, Index stride, Padding padding) {
   return {out, total / 2};
 }
 
+void check_window_args(const std::string& owner, const char* window_name, Size2 window,
+                       Size2 strides) {
+  if (window.h < 1 || window.w < 1 || strides.h < 1 || strides.w < 1) {
+    throw Error(owner + ": " + window_name + " and strides must be >= 1, got " + window_name + " " +
+                window.str() + " and strides " + strides.str());
+  }
+}
+
 Window2D window_2d(const std::string& owner, const Shape& s, Size2 window, Size2 strides,
                    Padding padding, const char* window_name) {
   const Window2D w{window_axis(s[0], window.h, strides.h, padding),
                    window_axis(s[1], window.w, strides.w, padding)};
   if (w.rows.out == 0 || w.cols.out == 0) {
-    throw Error(owner + ": " + window_name + " (" + std::to_string(window.h) + "," +
-                std::to_string(window.w) + ") is larger than the '" + padding_name(padding) +
-                "' input " + s.str_batched());
+    throw Error(owner + ": " + window_name + " " + window.str() + " is larger than the '" +
+                padding_name(padding) + "' input " + s.str_batched());
   }
   return w;
 }

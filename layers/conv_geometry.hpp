@@ -20,6 +20,7 @@ std::string padding_name(Padding padding);
 struct Size2 {
   Size2(Index both) : h(both), w(both) {}  // NOLINT: implicit, as Keras takes 3 or (3, 3)
   Size2(Index height, Index width) : h(height), w(width) {}
+  std::string str() const { return "(" + std::to_string(h) + "," + std::to_string(w) + ")"; }
   Index h, w;
 };
 
@@ -30,6 +31,11 @@ struct Axis {
 
 // The output size and leading padding of one axis; Axis{0, 0} when the window does not fit.
 Axis window_axis(Index in, Index window, Index stride, Padding padding);
+
+// Throws unless every size of the window and the strides is >= 1, naming `owner` and the window
+// as `window_name` ("kernel_size", "pool_size").
+void check_window_args(const std::string& owner, const char* window_name, Size2 window,
+                       Size2 strides);
 
 // Both axes of a window sliding over (H,W,C) samples. Throws, starting the message with `owner`
 // and naming the window as `window_name` ("kernel", "pool_size"), when it does not fit.

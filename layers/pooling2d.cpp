@@ -11,12 +11,7 @@ Pooling2D::Pooling2D(Size2 pool_size, std::optional<Size2> strides, const std::s
     : pool_size_(pool_size),
       strides_(strides.value_or(pool_size)),
       padding_(parse_padding(padding, type)) {
-  if (pool_size_.h < 1 || pool_size_.w < 1 || strides_.h < 1 || strides_.w < 1) {
-    throw Error(std::string(type) + ": pool_size and strides must be >= 1, got pool_size (" +
-                std::to_string(pool_size_.h) + "," + std::to_string(pool_size_.w) +
-                ") and strides (" + std::to_string(strides_.h) + "," + std::to_string(strides_.w) +
-                ")");
-  }
+  check_window_args(type, "pool_size", pool_size_, strides_);
 }
 
 Shape Pooling2D::build_impl(const Shape& s) {

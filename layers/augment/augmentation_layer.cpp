@@ -30,11 +30,15 @@ Tensor AugmentationLayer::operator()(const Tensor& images, bool training) {
 Tensor AugmentationLayer::forward(const Tensor& x, bool training) {
   check_input(x);
   if (!training) return x.share();
-  const Index n = x.dim(0), size = height() * width() * channels();
-  draw(n);
-  Tensor out(x.shape());
-#pragma omp parallel for schedule(static) if (n * size >= (1 << 15))
-  for (Index i = 0; i < n; ++i) transform(i, x.data() + i * size, out.data() + i * size);
+  draw(x.dim(0));
+  return transform_batch(x);
+}
+
+Tensor AugmentationLayer::transform_batch(const Tensor& x) const {
+  const Index n = x.dim(0), in_size = input_shape().size(), out_size = output_shape().size();
+  Tensor out(output_shape().with_batch(n));
+#pragma omp parallel for schedule(static) if (n * out_size >= (1 << 15))
+  for (Index i = 0; i < n; ++i) transform(i, x.data() + i * in_size, out.data() + i * out_size);
   return out;
 }
 

@@ -44,6 +44,10 @@ class AugmentationLayer : public Layer {
   // Called in parallel for different images.
   virtual void transform(Index i, const float* in, float* out) const = 0;
 
+  // Transforms every image of x with the parameters drawn last, in parallel, into a batch of
+  // output_shape() images.
+  Tensor transform_batch(const Tensor& x) const;
+
   // Throws unless lower <= upper and both lie in [min, max], naming the layer and the argument.
   void check_range(const char* argument, const FactorRange& range, float min, float max) const;
 

@@ -3,8 +3,16 @@
 #include <algorithm>
 
 #include <minidl/core/error.hpp>
+#include <minidl/layers/conv_geometry.hpp>
 
 namespace minidl {
+
+void check_crop_fits(const std::string& owner, const Shape& s, Index crop_h, Index crop_w) {
+  if (crop_h > s[0] || crop_w > s[1]) {
+    throw Error(owner + ": crop " + Size2(crop_h, crop_w).str() + " is larger than the images " +
+                s.str_batched());
+  }
+}
 
 void crop_image(const float* in, float* out, Index width, Index channels, Index top, Index left,
                 Index crop_h, Index crop_w) {
@@ -35,10 +43,7 @@ RandomCrop::RandomCrop(Index height, Index width, std::optional<std::uint64_t> s
 
 Shape RandomCrop::build_impl(const Shape& s) {
   AugmentationLayer::build_impl(s);
-  if (crop_h_ > s[0] || crop_w_ > s[1]) {
-    throw Error(label() + ": crop (" + std::to_string(crop_h_) + "," + std::to_string(crop_w_) +
-                ") is larger than the images " + s.str_batched());
-  }
+  check_crop_fits(label(), s, crop_h_, crop_w_);
   return Shape{crop_h_, crop_w_, s[2]};
 }
 
@@ -56,17 +61,13 @@ void RandomCrop::transform(Index i, const float* in, float* out) const {
 
 Tensor RandomCrop::forward(const Tensor& x, bool training) {
   check_input(x);
-  const Index n = x.dim(0), in_size = height() * width() * channels();
-  const Index out_size = crop_h_ * crop_w_ * channels();
+  const Index n = x.dim(0);
   if (training) {
     draw(n);
   } else {
     offsets_.assign(n, {(height() - crop_h_) / 2, (width() - crop_w_) / 2});
   }
-  Tensor y(output_shape().with_batch(n));
-#pragma omp parallel for schedule(static) if (n * out_size >= (1 << 15))
-  for (Index i = 0; i < n; ++i) transform(i, x.data() + i * in_size, y.data() + i * out_size);
-  return y;
+  return transform_batch(x);
 }
 
 Tensor RandomCrop::backward(const Tensor& dy) {

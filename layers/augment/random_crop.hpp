@@ -6,12 +6,16 @@
 // is an error here, where Keras would resize.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <minidl/layers/augment/augmentation_layer.hpp>
 
 namespace minidl {
 
+// Throws unless a (crop_h, crop_w) window fits in (H,W,C) samples, naming `owner`.
+void check_crop_fits(const std::string& owner, const Shape& sample_shape, Index crop_h,
+                     Index crop_w);
 // Copies the (crop_h, crop_w) window at (top, left) of one (H,W,C) image into `out`.
 void crop_image(const float* in, float* out, Index width, Index channels, Index top, Index left,
                 Index crop_h, Index crop_w);

@@ -14,10 +14,7 @@ CenterCrop::CenterCrop(Index height, Index width) : crop_h_(height), crop_w_(wid
 
 Shape CenterCrop::build_impl(const Shape& s) {
   check_image_sample(s);
-  if (crop_h_ > s[0] || crop_w_ > s[1]) {
-    throw Error(label() + ": crop (" + std::to_string(crop_h_) + "," + std::to_string(crop_w_) +
-                ") is larger than the images " + s.str_batched());
-  }
+  check_crop_fits(label(), s, crop_h_, crop_w_);
   top_ = (s[0] - crop_h_) / 2;
   left_ = (s[1] - crop_w_) / 2;
   return Shape{crop_h_, crop_w_, s[2]};
