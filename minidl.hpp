@@ -2,11 +2,18 @@
 #pragma once
 
 #include <minidl/core/error.hpp>
+#include <minidl/core/file_io.hpp>
 #include <minidl/core/gemm.hpp>
 #include <minidl/core/generator.hpp>
 #include <minidl/core/shape.hpp>
 #include <minidl/core/tensor.hpp>
 #include <minidl/core/threads.hpp>
+#include <minidl/data/cifar.hpp>
+#include <minidl/data/dataset.hpp>
+#include <minidl/data/idx.hpp>
+#include <minidl/data/image_array.hpp>
+#include <minidl/data/image_folder.hpp>
+#include <minidl/data/image_io.hpp>
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
 #include <minidl/layers/augment/affine_transform.hpp>

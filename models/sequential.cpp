@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <numeric>
 
 #include <fmt/core.h>
 
@@ -266,6 +265,12 @@ Logs Sequential::logs_of(const Sums& sums, const std::string& prefix) const {
   return logs;
 }
 
+// Tensors fit as a Dataset sharing their buffers, shuffled and batched as FitOptions say.
+Dataset Sequential::training_batches(const Dataset& data, const FitOptions& options) const {
+  return (options.shuffle ? data.shuffle(options.seed.value_or(seed_)) : data)
+      .batch(options.batch_size);
+}
+
 History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
   check_compiled("fit");
   check_pair("fit", x, y, options.batch_size);
@@ -275,14 +280,14 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
                 std::to_string(split));
   }
   const Index train_count = static_cast<Index>(x.dim(0) * (1.0 - split));
-  if (split == 0.0f) return fit_range(x, y, train_count, nullptr, nullptr, options);
+  const Dataset all(x.share(), y.share());
+  if (split == 0.0f) return fit_dataset(training_batches(all, options), nullptr, options);
   if (train_count == 0 || train_count == x.dim(0)) {
     throw Error("Sequential '" + name_ + "': validation_split " + std::to_string(split) + " of " +
                 std::to_string(x.dim(0)) + " samples leaves an empty set");
   }
-  const Tensor x_val = x.slice(train_count, x.dim(0));
-  const Tensor y_val = y.slice(train_count, y.dim(0));
-  return fit_range(x, y, train_count, &x_val, &y_val, options);
+  const Dataset validation = all.skip(train_count).batch(options.batch_size);
+  return fit_dataset(training_batches(all.take(train_count), options), &validation, options);
 }
 
 History Sequential::fit(const Tensor& x, const Tensor& y, const Tensor& x_val, const Tensor& y_val,
@@ -290,40 +295,54 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const Tensor& x_val, c
   check_compiled("fit");
   check_pair("fit", x, y, options.batch_size);
   check_pair("fit (validation data)", x_val, y_val, options.batch_size);
-  return fit_range(x, y, x.dim(0), &x_val, &y_val, options);
+  const Dataset validation = Dataset(x_val.share(), y_val.share()).batch(options.batch_size);
+  return fit_dataset(training_batches(Dataset(x.share(), y.share()), options), &validation,
+                     options);
 }
 
-History Sequential::fit_range(const Tensor& x, const Tensor& y, Index train_count,
-                              const Tensor* x_val, const Tensor* y_val, const FitOptions& options) {
+History Sequential::fit(const Dataset& train, const FitOptions& options) {
+  check_compiled("fit");
+  return fit_dataset(train, nullptr, options);
+}
+
+History Sequential::fit(const Dataset& train, const Dataset& validation,
+                        const FitOptions& options) {
+  check_compiled("fit");
+  return fit_dataset(train, &validation, options);
+}
+
+History Sequential::fit_dataset(const Dataset& train_data, const Dataset* validation,
+                                const FitOptions& options) {
   if (options.epochs < 0) {
     throw Error("Sequential '" + name_ + "': fit epochs must be >= 0, got " +
                 std::to_string(options.epochs));
   }
-  if (!built_) build(x.shape().without_batch());
-  const Index batch = options.batch_size;
-  const Index steps = (train_count + batch - 1) / batch;
-  const std::uint64_t shuffle_seed = options.seed.value_or(seed_);
+  if (!train_data.batched() && options.batch_size < 1) {
+    throw Error("Sequential '" + name_ + "': fit batch_size must be >= 1, got " +
+                std::to_string(options.batch_size));
+  }
+  const Dataset train = train_data.batched() ? train_data : train_data.batch(options.batch_size);
+  if (train.steps() == 0) {
+    throw Error("Sequential '" + name_ + "': fit got a dataset with no batches (" +
+                std::to_string(train.size()) + " samples in batches of " +
+                std::to_string(train.batch_size()) + ")");
+  }
   Progress progress(options.verbose);
   History history;
-  std::vector<Index> order(train_count);
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    std::iota(order.begin(), order.end(), Index{0});
-    if (options.shuffle) {
-      Generator rng(derive_seed(shuffle_seed, static_cast<std::uint64_t>(epoch)));
-      rng.shuffle(order.data(), train_count);
-    }
-    for (auto& l : layers_) l->start_epoch(static_cast<std::uint64_t>(epoch));
-    progress.epoch_begin(epoch, options.epochs, steps);
+    const auto e = static_cast<std::uint64_t>(epoch);
+    for (auto& l : layers_) l->start_epoch(e);
+    Dataset::Epoch batches = train.epoch(e);
+    progress.epoch_begin(epoch, options.epochs, batches.steps());
     Sums sums;
-    for (Index step = 0; step < steps; ++step) {
-      const Index begin = step * batch, count = std::min(batch, train_count - begin);
-      train_batch(x.gather(order.data() + begin, count), y.gather(order.data() + begin, count),
-                  sums);
-      progress.batch_end(step + 1, logs_of(sums, ""));
+    Index step = 0;
+    for (Batch& b : batches) {
+      train_batch(b.x, b.y, sums);
+      progress.batch_end(++step, logs_of(sums, ""));
     }
     Logs logs = logs_of(sums, "");
-    if (x_val) {
-      for (const auto& [key, value] : evaluate(*x_val, *y_val, batch)) logs["val_" + key] = value;
+    if (validation) {
+      for (const auto& [key, value] : evaluate(*validation)) logs["val_" + key] = value;
     }
     for (const auto& [key, value] : logs) history.history[key].push_back(value);
     progress.epoch_end(logs);
@@ -342,10 +361,15 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
 Logs Sequential::evaluate(const Tensor& x, const Tensor& y, Index batch_size) {
   check_compiled("evaluate");
   check_pair("evaluate", x, y, batch_size);
+  return evaluate(Dataset(x.share(), y.share()).batch(batch_size));
+}
+
+Logs Sequential::evaluate(const Dataset& data) {
+  check_compiled("evaluate");
   Sums sums;
-  for (Index begin = 0; begin < x.dim(0); begin += batch_size) {
-    const Index end = std::min(x.dim(0), begin + batch_size);
-    eval_batch(x.slice(begin, end), y.slice(begin, end), sums);
+  for (Batch& b : data.epoch(0)) eval_batch(b.x, b.y, sums);
+  if (sums.samples == 0) {
+    throw Error("Sequential '" + name_ + "': evaluate got a dataset with no samples");
   }
   return logs_of(sums, "");
 }

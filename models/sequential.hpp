@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <minidl/data/dataset.hpp>
 #include <minidl/layers/layer.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/optimizers.hpp>
@@ -23,11 +24,14 @@ namespace minidl {
 
 struct FitOptions {
   int epochs = 1;
+  // With a Dataset: used only when the dataset is not batched.
   Index batch_size = 32;
   // The last fraction of (x, y), taken before shuffling, is held out for validation (as Keras).
+  // Tensors only: a Dataset is split with take/skip.
   float validation_split = 0.0f;
+  // Tensors only: a Dataset shuffles when it was made with shuffle(seed).
   bool shuffle = true;
-  // Seed of the per-epoch shuffle; the model's seed when not given.
+  // Seed of the per-epoch shuffle of tensors; the model's seed when not given.
   std::optional<std::uint64_t> seed;
   // 0 silent, 1 a live bar on a terminal and a line per epoch otherwise, 2 a line per epoch.
   int verbose = 1;
@@ -72,11 +76,16 @@ class Sequential {
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
   History fit(const Tensor& x, const Tensor& y, const Tensor& x_val, const Tensor& y_val,
               const FitOptions& options = {});
+  // Epoch e trains on train.epoch(e), e.g. a shuffled, batched, prefetched pipeline.
+  History fit(const Dataset& train, const FitOptions& options = {});
+  History fit(const Dataset& train, const Dataset& validation, const FitOptions& options = {});
   // One optimizer step on one batch (training=true), as Keras' train_on_batch: "loss" and each
   // metric of that batch.
   Logs train_on_batch(const Tensor& x, const Tensor& y);
   // "loss" and each metric, averaged over all samples.
   Logs evaluate(const Tensor& x, const Tensor& y, Index batch_size = 32);
+  // Over one pass of `data` (its epoch 0).
+  Logs evaluate(const Dataset& data);
   Tensor predict(const Tensor& x, Index batch_size = 32);
 
   // One batch through every layer (builds on first use), and the gradient back through them.
@@ -100,8 +109,8 @@ class Sequential {
   void train_batch(const Tensor& x, const Tensor& y, Sums& sums);
   void eval_batch(const Tensor& x, const Tensor& y, Sums& sums);
   Logs logs_of(const Sums& sums, const std::string& prefix) const;
-  History fit_range(const Tensor& x, const Tensor& y, Index train_count, const Tensor* x_val,
-                    const Tensor* y_val, const FitOptions& options);
+  Dataset training_batches(const Dataset& data, const FitOptions& options) const;
+  History fit_dataset(const Dataset& train, const Dataset* validation, const FitOptions& options);
 
   std::uint64_t seed_;
   std::string name_;

@@ -1,0 +1,136 @@
+#include <minidl/core/file_io.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+namespace {
+
+std::string system_reason() {
+  return std::strerror(errno);
+}
+
+bool has_gzip_magic(std::FILE* file) {
+  unsigned char magic[2] = {0, 0};
+  const std::size_t got = std::fread(magic, 1, 2, file);
+  std::rewind(file);
+  return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+std::vector<std::uint8_t> read_plain(std::FILE* file, const std::string& path,
+                                     const std::string& what) {
+  std::vector<std::uint8_t> bytes;
+  if (std::fseek(file, 0, SEEK_END) == 0) {
+    const long size = std::ftell(file);
+    if (size > 0) bytes.reserve(static_cast<std::size_t>(size));
+    std::rewind(file);
+  }
+  std::uint8_t chunk[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0)
+    bytes.insert(bytes.end(), chunk, chunk + got);
+  if (std::ferror(file)) throw Error(what + " '" + path + "': read failed: " + system_reason());
+  return bytes;
+}
+
+std::vector<std::uint8_t> read_gzip(const std::string& path, const std::string& what) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (!gz) throw Error(what + " '" + path + "': cannot open: " + system_reason());
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> closer(gz, gzclose);
+  gzbuffer(gz, 1 << 18);
+  std::vector<std::uint8_t> bytes;
+  std::size_t used = 0;
+  for (;;) {
+    if (bytes.size() - used < (1 << 20))
+      bytes.resize(std::max<std::size_t>(2 * bytes.size(), 4 << 20));
+    const int got = gzread(gz, bytes.data() + used, static_cast<unsigned>(bytes.size() - used));
+    if (got < 0) {
+      int code = 0;
+      throw Error(what + " '" + path + "': corrupt gzip data after " + std::to_string(used) +
+                  " decompressed bytes: " + gzerror(gz, &code));
+    }
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
+  }
+  // A gzip stream cut short reads as a clean end; zlib reports it only through gzerror.
+  int code = Z_OK;
+  const char* message = gzerror(gz, &code);
+  if (code != Z_OK && code != Z_STREAM_END) {
+    throw Error(what + " '" + path + "': gzip stream ends early after " + std::to_string(used) +
+                " decompressed bytes: " + message);
+  }
+  bytes.resize(used);
+  return bytes;
+}
+
+std::string directory_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) throw Error(what + " '" + path + "': cannot open: " + system_reason());
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, std::fclose);
+  const bool gz_name = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  if (gz_name || has_gzip_magic(file)) return read_gzip(path, what);
+  return read_plain(file, path, what);
+}
+
+void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = mkstemp(temp.data());
+  if (fd < 0) throw Error("'" + path + "': cannot create a temporary file: " + system_reason());
+  auto fail = [&](const std::string& step) {
+    const std::string reason = system_reason();
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw Error("'" + path + "': " + step + " failed: " + reason);
+  };
+  const char* p = static_cast<const char*>(data);
+  for (std::size_t left = size; left > 0;) {
+    const ssize_t wrote = ::write(fd, p, left);
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      fail("write");
+    }
+    p += wrote;
+    left -= static_cast<std::size_t>(wrote);
+  }
+  // mkstemp creates 0600; a weights file is as readable as any file the user writes.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (::fchmod(fd, 0666 & ~mask) != 0) fail("chmod");
+  if (::fsync(fd) != 0) fail("fsync");
+  if (::close(fd) != 0) {
+    const std::string reason = system_reason();
+    ::unlink(temp.c_str());
+    throw Error("'" + path + "': close failed: " + reason);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = system_reason();
+    ::unlink(temp.c_str());
+    throw Error("'" + path + "': rename of the temporary file failed: " + reason);
+  }
+  // The rename is durable only once the directory entry is on disk.
+  const int dir = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+}  // namespace minidl
