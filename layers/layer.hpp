@@ -62,7 +62,10 @@ class Layer {
   // Restarts the layer's random stream at derive_seed(seed, epoch): fit calls it at every epoch,
   // so epoch e draws the same numbers whether or not epochs before it ran in this process.
   // A layer used outside fit draws from the epoch-0 stream until told otherwise.
-  void start_epoch(std::uint64_t epoch) { rng_ = Generator(derive_seed(seed(), epoch)); }
+  void start_epoch(std::uint64_t epoch) {
+    epoch_ = epoch;
+    rng_ = Generator(derive_seed(seed(), epoch));
+  }
 
   // Whether backward must compute dL/dx. A model turns it off for the first layer with
   // parameters and those before it, where nobody reads dx; backward then returns an empty tensor.
@@ -93,6 +96,7 @@ class Layer {
   std::string name_;
   std::optional<std::uint64_t> seed_;
   Generator rng_;
+  std::uint64_t epoch_ = 0;
   bool input_gradient_ = true;
   Shape input_shape_;
   Shape output_shape_;
