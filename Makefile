@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libopenblas-openmp-dev libopenblas-dev \
-            libfmt-dev catch2 libstb-dev zlib1g-dev
+            libfmt-dev catch2 libstb-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps configure build test demo clean

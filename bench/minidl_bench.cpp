@@ -1,13 +1,14 @@
 // minidl_bench: throughput of the reference CNN, printed as one JSON object.
-//   minidl_bench [--threads N] [--reps R] [--only NAME] [--layers]
+//   minidl_bench [--threads N] [--reps R] [--only NAME] [--layers | --data]
 // --layers prints instead the median forward and backward milliseconds of each layer of one
 // training step (the profile behind train_images_per_s).
 // Reference CNN (batch 64, 32x32x3, 10 classes, Adam 1e-3, sparse CE from logits):
 //   [RandomFlip("horizontal") RandomRotation(0.1)]  only for train_aug_images_per_s
 //   Conv2D(32,3,same,relu) MaxPooling2D(2) Conv2D(64,3,same,relu) MaxPooling2D(2) Flatten
 //   Dense(128,relu) Dense(10)
-// Each measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as the
-// PyTorch peer does), R blocks each; the median block rate is reported with min and max.
+// --data runs instead the data benchmarks of data_bench.cpp (loaders, pipeline, prefetch).
+// Each model measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as
+// the PyTorch peer does), R blocks each; the median block rate is reported with min and max.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -21,6 +22,8 @@
 #include <fmt/core.h>
 
 #include <minidl/minidl.hpp>
+
+#include "data_bench.hpp"
 
 namespace {
 
@@ -139,10 +142,10 @@ void print_layer_profile(minidl::Sequential& model, const minidl::Tensor& x, int
 int main(int argc, char** argv) {
   int threads = 0, reps = 9;
   std::string only;
-  bool layers = false;
+  bool layers = false, data = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--layers")) {
-      layers = true;
+    if (!std::strcmp(argv[i], "--layers") || !std::strcmp(argv[i], "--data")) {
+      (argv[i][2] == 'l' ? layers : data) = true;
       continue;
     }
     if (i + 1 == argc) break;
@@ -154,6 +157,17 @@ int main(int argc, char** argv) {
       only = argv[++i];
   }
   minidl::set_num_threads(threads);
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  if (data) {
+    fmt::print("{{\n  \"threads\": {},\n  \"OPENBLAS_CORETYPE\": \"{}\",\n  \"reps\": {},\n",
+               minidl::num_threads(), coretype ? coretype : "", reps);
+    for (const auto& [name, value] : run_data_benches(reps, only))
+      fmt::print("  \"{}\": {:.4g},\n", name, value);
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    fmt::print("  \"peak_rss_mb\": {:.1f}\n}}\n", usage.ru_maxrss / 1024.0);
+    return 0;
+  }
 
   minidl::Sequential model = reference_cnn();
   const minidl::Tensor x = uniform(minidl::Shape{kBatch, 32, 32, 3}, 1, 1.0f);
@@ -182,7 +196,6 @@ int main(int argc, char** argv) {
 
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   fmt::print(
       "{{\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n  \"gemm_kernel\": \"{}\",\n  "
       "\"OPENBLAS_CORETYPE\": \"{}\",\n",
