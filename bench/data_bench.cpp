@@ -6,7 +6,8 @@
 //                           float, in GB of uint8 pixels per second
 //   prefetch_epoch_ratio    time of 60 training steps of the reference CNN on batches from
 //                           shuffle + batch + prefetch(2), over the same steps on batches made
-//                           beforehand (the model alone); alternated, median of the ratios
+//                           beforehand (the model alone); the pair's order alternates,
+//                           median of the ratios
 #include "data_bench.hpp"
 
 #include <sys/stat.h>
@@ -83,13 +84,19 @@ double prefetch_epoch_ratio(const minidl::LabeledImages& cifar, int reps) {
   for (int i = 0; i < 3; ++i) model.train_on_batch(premade[i].x, premade[i].y);  // warm-up
   std::vector<double> ratios;
   for (int r = 0; r < reps; ++r) {
-    const double alone = seconds([&] {
-      for (const minidl::Batch& b : premade) model.train_on_batch(b.x, b.y);
-    });
-    const double piped = seconds([&] {
-      for (minidl::Batch& b : data.epoch(std::uint64_t(r))) model.train_on_batch(b.x, b.y);
-    });
-    ratios.push_back(piped / alone);
+    auto alone = [&] {
+      return seconds([&] {
+        for (const minidl::Batch& b : premade) model.train_on_batch(b.x, b.y);
+      });
+    };
+    auto piped = [&] {
+      return seconds([&] {
+        for (minidl::Batch& b : data.epoch(std::uint64_t(r))) model.train_on_batch(b.x, b.y);
+      });
+    };
+    // Alternating which goes first cancels a drift of the machine's speed within a pair.
+    const double first = r % 2 ? piped() : alone(), second = r % 2 ? alone() : piped();
+    ratios.push_back(r % 2 ? first / second : second / first);
   }
   return median_of(ratios);
 }
