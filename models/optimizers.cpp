@@ -33,6 +33,17 @@ void Optimizer::step(const std::vector<Parameter*>& params) {
   }
 }
 
+void Optimizer::set_state(long iterations, std::vector<std::vector<Tensor>> slots) {
+  for (const std::vector<Tensor>& s : slots) {
+    if (static_cast<int>(s.size()) != slots_per_parameter()) {
+      throw Error(name() + ": a saved state has " + std::to_string(s.size()) +
+                  " slots for a parameter, expected " + std::to_string(slots_per_parameter()));
+    }
+  }
+  iterations_ = iterations;
+  slots_ = std::move(slots);
+}
+
 SGD::SGD(float learning_rate, float momentum, bool nesterov)
     : Optimizer(learning_rate), momentum_(momentum), nesterov_(nesterov) {
   if (momentum < 0.0f || momentum > 1.0f) {

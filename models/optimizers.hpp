@@ -26,10 +26,16 @@ class Optimizer {
   // Steps taken so far (Keras' `iterations`).
   long iterations() const { return iterations_; }
 
+  // The state saved with a checkpoint: per parameter (in step() order) its slots, e.g. Adam's
+  // first and second moments; empty before the first step.
+  virtual int slots_per_parameter() const = 0;
+  const std::vector<std::vector<Tensor>>& slots() const { return slots_; }
+  // Restores a saved state; `slots` is empty or has slots_per_parameter() tensors per parameter.
+  void set_state(long iterations, std::vector<std::vector<Tensor>> slots);
+
  protected:
   // Update params[i] (value from grad) using slots_[i]; slots are zero-initialised.
   virtual void update(Parameter& param, std::vector<Tensor>& slots) = 0;
-  virtual int slots_per_parameter() const = 0;
 
  private:
   float learning_rate_;
@@ -43,9 +49,10 @@ class SGD : public Optimizer {
   explicit SGD(float learning_rate = 0.01f, float momentum = 0.0f, bool nesterov = false);
   std::string name() const override { return "SGD"; }
 
+  int slots_per_parameter() const override { return momentum_ > 0.0f ? 1 : 0; }
+
  protected:
   void update(Parameter& param, std::vector<Tensor>& slots) override;
-  int slots_per_parameter() const override { return momentum_ > 0.0f ? 1 : 0; }
 
  private:
   float momentum_;
@@ -60,9 +67,10 @@ class Adam : public Optimizer {
                 float epsilon = 1e-7f);
   std::string name() const override { return "Adam"; }
 
+  int slots_per_parameter() const override { return 2; }
+
  protected:
   void update(Parameter& param, std::vector<Tensor>& slots) override;
-  int slots_per_parameter() const override { return 2; }
 
  private:
   float beta_1_, beta_2_, epsilon_;

@@ -327,26 +327,43 @@ History Sequential::fit_dataset(const Dataset& train_data, const Dataset* valida
                 std::to_string(train.size()) + " samples in batches of " +
                 std::to_string(train.batch_size()) + ")");
   }
+  if (options.initial_epoch < 0 || options.initial_epoch > options.epochs) {
+    throw Error("Sequential '" + name_ + "': fit initial_epoch must be in [0, epochs=" +
+                std::to_string(options.epochs) + "], got " + std::to_string(options.initial_epoch));
+  }
+  for (const auto& callback : options.callbacks) {
+    if (!callback) throw Error("Sequential '" + name_ + "': fit was given an empty callback");
+    callback->set_model(*this);
+  }
   Progress progress(options.verbose);
   History history;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+  stop_training_ = false;
+  for (const auto& callback : options.callbacks) callback->on_train_begin({});
+  Logs logs;
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training_; ++epoch) {
     const auto e = static_cast<std::uint64_t>(epoch);
     for (auto& l : layers_) l->start_epoch(e);
+    for (const auto& callback : options.callbacks) callback->on_epoch_begin(epoch);
     Dataset::Epoch batches = train.epoch(e);
     progress.epoch_begin(epoch, options.epochs, batches.steps());
     Sums sums;
     Index step = 0;
     for (Batch& b : batches) {
       train_batch(b.x, b.y, sums);
-      progress.batch_end(++step, logs_of(sums, ""));
+      ++step;
+      const Logs running = logs_of(sums, "");
+      progress.batch_end(step, running);
+      for (const auto& callback : options.callbacks) callback->on_batch_end(step, running);
     }
-    Logs logs = logs_of(sums, "");
+    logs = logs_of(sums, "");
     if (validation) {
       for (const auto& [key, value] : evaluate(*validation)) logs["val_" + key] = value;
     }
     for (const auto& [key, value] : logs) history.history[key].push_back(value);
     progress.epoch_end(logs);
+    for (const auto& callback : options.callbacks) callback->on_epoch_end(epoch, logs);
   }
+  for (const auto& callback : options.callbacks) callback->on_train_end(logs);
   return history;
 }
 

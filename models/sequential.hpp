@@ -16,6 +16,7 @@
 
 #include <minidl/data/dataset.hpp>
 #include <minidl/layers/layer.hpp>
+#include <minidl/models/callbacks.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/optimizers.hpp>
 #include <minidl/models/progress.hpp>
@@ -35,6 +36,11 @@ struct FitOptions {
   std::optional<std::uint64_t> seed;
   // 0 silent, 1 a live bar on a terminal and a line per epoch otherwise, 2 a line per epoch.
   int verbose = 1;
+  // Epochs initial_epoch .. epochs-1 run: a run resumed from a checkpoint of epoch k passes
+  // initial_epoch = k and replays epochs k.. exactly (shuffle and random draws come from
+  // (seed, epoch)).
+  int initial_epoch = 0;
+  std::vector<std::shared_ptr<Callback>> callbacks;
 };
 
 // Per-epoch values, as Keras' History.history: "loss", "accuracy", "val_loss", "val_accuracy".
@@ -95,6 +101,22 @@ class Sequential {
   // Every parameter of every layer, in layer order; trainable ones only when asked.
   std::vector<Parameter*> parameters(bool trainable_only = false);
 
+  // Copies of every parameter's values (trainable or not), in parameters() order, and back.
+  std::vector<Tensor> get_weights();
+  void set_weights(const std::vector<Tensor>& weights);
+  // The weights file of models/weights_file.hpp, written atomically (temporary file, fsync,
+  // rename); with include_optimizer, the optimizer's step count, learning rate and state too.
+  void save_weights(const std::string& path, bool include_optimizer = false);
+  // Checks the whole file (CRC, names, shapes) before changing anything, so on an error the model
+  // is untouched. The optimizer's state is restored when the file has it and the model is
+  // compiled with an optimizer of the same type.
+  void load_weights(const std::string& path);
+  // Parameters named "<layer>/<parameter>", as the weights file names them.
+  std::vector<std::pair<std::string, Parameter*>> named_parameters(bool trainable_only = false);
+
+  // Asks fit to stop after the current epoch (EarlyStopping does).
+  void stop_training() { stop_training_ = true; }
+
   std::size_t size() const { return layers_.size(); }
   Layer& layer(std::size_t index);
   Layer& layer(const std::string& name);
@@ -105,6 +127,7 @@ class Sequential {
  private:
   struct Sums;
   void check_compiled(const char* caller) const;
+  void check_built(const char* caller) const;
   void check_pair(const char* caller, const Tensor& x, const Tensor& y, Index batch_size) const;
   void train_batch(const Tensor& x, const Tensor& y, Sums& sums);
   void eval_batch(const Tensor& x, const Tensor& y, Sums& sums);
@@ -119,6 +142,7 @@ class Sequential {
   std::unique_ptr<Loss> loss_;
   bool accuracy_ = false;
   bool built_ = false;
+  bool stop_training_ = false;
   std::size_t first_trainable_ = 0;  // index of the first layer with parameters
 };
 
