@@ -1,12 +1,22 @@
 # The Debian packages minidl builds on: Eigen 3.4, OpenBLAS (cblas), fmt, OpenMP, zlib, stb.
-find_package(Eigen3 3.4 REQUIRED NO_MODULE)
-find_package(fmt REQUIRED)
-find_package(OpenMP REQUIRED)
-find_package(ZLIB REQUIRED)
+# Included by the build, and by the installed minidlConfig.cmake, where find_dependency reports a
+# missing package as minidl not found instead of failing the user's configure.
+macro(minidl_require_package)
+  if(DEFINED CMAKE_FIND_PACKAGE_NAME)
+    find_dependency(${ARGV})
+  else()
+    find_package(${ARGV} REQUIRED)
+  endif()
+endmacro()
+
+minidl_require_package(Eigen3 3.4 NO_MODULE)
+minidl_require_package(fmt)
+minidl_require_package(OpenMP)
+minidl_require_package(ZLIB)
+minidl_require_package(PkgConfig)
 
 # OpenBLAS, preferably Debian's OpenMP build (libopenblas-openmp-dev), so that OpenBLAS and the
 # library's OpenMP loops share one thread pool; its pkg-config file names the active variant.
-find_package(PkgConfig REQUIRED)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 if(NOT TARGET minidl_openblas)
   add_library(minidl_openblas INTERFACE IMPORTED)
