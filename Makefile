@@ -2,7 +2,8 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libopenblas-openmp-dev libopenblas-dev \
-            libfmt-dev catch2 libstb-dev zlib1g-dev dataset-fashion-mnist
+            libfmt-dev catch2 libstb-dev zlib1g-dev dataset-fashion-mnist \
+            libcli11-dev libplplot-dev plplot-driver-cairo
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps configure build test demo clean
@@ -26,7 +27,7 @@ test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 demo: build
-	$(BUILD_DIR)/examples/train_mlp
+	$(BUILD_DIR)/examples/train_cifar
 
 clean:
 	rm -rf $(BUILD_DIR)

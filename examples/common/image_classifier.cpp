@@ -1,0 +1,45 @@
+#include "image_classifier.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/core.h>
+
+namespace examples {
+
+minidl::TrainTest load_dataset(const std::string& cifar_dir) {
+  if (cifar_dir.empty()) {
+    fmt::print("Fashion-MNIST from {}\n", minidl::kFashionMnistDir);
+    return minidl::load_fashion_mnist();
+  }
+  struct stat info {};
+  const bool cifar100 = ::stat((cifar_dir + "/train.bin").c_str(), &info) == 0;
+  fmt::print("{} from {}\n", cifar100 ? "CIFAR-100" : "CIFAR-10", cifar_dir);
+  return cifar100 ? minidl::load_cifar100(cifar_dir) : minidl::load_cifar10(cifar_dir);
+}
+
+void add_augmentation(minidl::Sequential& model) {
+  model.add(minidl::RandomFlip("horizontal"));
+  model.add(minidl::RandomRotation(kRotation));
+  model.add(minidl::RandomTranslation(kTranslation, kTranslation));
+}
+
+minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
+                                   std::uint64_t seed) {
+  minidl::Sequential model(seed, augment ? "cnn_augmented" : "cnn");
+  model.add(minidl::Rescaling(1.0f / 255));
+  if (augment) add_augmentation(model);
+  for (minidl::Index filters : {32, 64}) {
+    model.add(minidl::Conv2D(filters, 3, 1, "same", "relu"));
+    model.add(minidl::BatchNormalization());
+    model.add(minidl::MaxPooling2D(2));
+  }
+  model.add(minidl::Flatten());
+  model.add(minidl::Dropout(0.3f));
+  model.add(minidl::Dense(128, "relu"));
+  model.add(minidl::Dropout(0.3f));
+  model.add(minidl::Dense(classes));
+  model.build(sample_shape);
+  return model;
+}
+
+}  // namespace examples

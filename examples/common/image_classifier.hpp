@@ -1,0 +1,26 @@
+// What train_cifar, augment_preview and epoch_semantics share: the dataset choice, the
+// augmentation stack and the CNN.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <minidl/minidl.hpp>
+
+namespace examples {
+
+// CIFAR-10 binary batches from `cifar_dir` (CIFAR-100 when it holds train.bin), or the Debian
+// Fashion-MNIST files when `cifar_dir` is empty. Prints what it loaded.
+minidl::TrainTest load_dataset(const std::string& cifar_dir);
+
+// The augmentation at the front of the model: a horizontal flip, a rotation of up to
+// +-rotation*360 degrees and a shift of up to +-translation of the height and width.
+constexpr float kRotation = 0.02f, kTranslation = 0.06f;
+void add_augmentation(minidl::Sequential& model);
+
+// Rescaling(1/255), the augmentation (unless augment is false), two Conv2D/BatchNormalization/
+// MaxPooling2D blocks, Dropout, Dense(128), Dropout, Dense(classes) giving logits.
+minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
+                                   std::uint64_t seed);
+
+}  // namespace examples

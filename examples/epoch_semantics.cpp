@@ -1,0 +1,191 @@
+// "Do I ever train on the original image?" answered with numbers.
+//   build/examples/epoch_semantics [--data DIR] [--images N] [--epochs E] [--seed S]
+// 1. Over E epochs of fit, how many epochs showed each image unchanged, flipped only, or rotated
+//    or shifted, next to the theoretical distribution.
+// 2. predict/evaluate and a layer called with training=false leave images untouched.
+// 3. What a Dataset map does with each training flag.
+// Exits with 1 if a check of 2 or 3 fails.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+
+#include <minidl/minidl.hpp>
+
+#include "common/image_classifier.hpp"
+
+namespace {
+
+using minidl::Index;
+
+double binomial(int n, int k, double p) {
+  return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0)) *
+         std::pow(p, k) * std::pow(1 - p, n - k);
+}
+
+Index differing_values(const minidl::Tensor& a, const minidl::Tensor& b) {
+  Index n = 0;
+  for (Index i = 0; i < a.size(); ++i) n += a[i] != b[i];
+  return n;
+}
+
+Index changed_images(const minidl::Tensor& a, const minidl::Tensor& b) {
+  const Index sample = a.size() / a.dim(0);
+  Index n = 0;
+  for (Index i = 0; i < a.dim(0); ++i) {
+    n += !std::equal(a.data() + i * sample, a.data() + (i + 1) * sample, b.data() + i * sample);
+  }
+  return n;
+}
+
+// Per image, how many of `epochs` epochs drew each kind of view from `stack` (its layer 0 a
+// RandomFlip, then optionally a RandomRotation and a RandomTranslation).
+struct Tally {
+  std::vector<int> unchanged, flipped_only, transformed;
+};
+
+Tally tally(minidl::Sequential& stack, const minidl::Tensor& x, int epochs) {
+  const auto n = std::size_t(x.dim(0));
+  Tally t{std::vector<int>(n), std::vector<int>(n), std::vector<int>(n)};
+  auto& flip = static_cast<minidl::RandomFlip&>(stack.layer(0));
+  for (int e = 0; e < epochs; ++e) {
+    for (std::size_t l = 0; l < stack.size(); ++l) stack.layer(l).start_epoch(std::uint64_t(e));
+    stack.forward(x, /*training=*/true);
+    for (std::size_t i = 0; i < n; ++i) {
+      bool moved = false;
+      if (stack.size() > 1) {
+        const auto& rotation = static_cast<minidl::RandomRotation&>(stack.layer(1));
+        const auto& shift = static_cast<minidl::RandomTranslation&>(stack.layer(2));
+        const minidl::AffineTransform& s = shift.last_transforms()[i];
+        moved = rotation.last_angles()[i] != 0.0f || s.a2 != 0.0f || s.b2 != 0.0f;
+      }
+      const bool flipped = flip.last_flips()[i].horizontal;
+      ++(moved ? t.transformed : flipped ? t.flipped_only : t.unchanged)[i];
+    }
+  }
+  return t;
+}
+
+void print_distribution(const char* what, const std::vector<int>& per_image, int epochs, double p) {
+  std::vector<int> histogram(std::size_t(epochs) + 1);
+  for (int k : per_image) ++histogram[std::size_t(k)];
+  fmt::print("  expected: images x Binomial({}, {}) probability\n", epochs, p);
+  fmt::print("  {:>18}  {:>7}  {:>9}\n", std::string(what) + " epochs", "images", "expected");
+  for (int k = 0; k <= epochs; ++k) {
+    const double expected = per_image.size() * binomial(epochs, k, p);
+    if (histogram[std::size_t(k)] == 0 && expected < 0.5) continue;
+    fmt::print("  {:>18}  {:>7}  {:>9.1f}\n", k, histogram[std::size_t(k)], expected);
+  }
+}
+
+double mean(const std::vector<int>& v) {
+  double s = 0;
+  for (int x : v) s += x;
+  return s / double(v.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("How often does training see each image unchanged, and when is augmentation off?");
+  std::string data_dir;
+  Index images = 1000;
+  int epochs = 10;
+  std::uint64_t seed = 1;
+  app.add_option("--data", data_dir, "Directory of CIFAR binary batches (default Fashion-MNIST)");
+  app.add_option("--images", images, "Training images to follow")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--epochs", epochs, "Epochs")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--seed", seed, "Seed of the augmentation draws")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    minidl::TrainTest data = examples::load_dataset(data_dir);
+    images = std::min(images, data.train.count());
+    std::vector<Index> first(static_cast<std::size_t>(images));
+    for (Index i = 0; i < images; ++i) first[std::size_t(i)] = i;
+    const minidl::Tensor x = data.train.images.gather(first.data(), images);
+    bool ok = true;
+
+    fmt::print("\n1. {} images, {} epochs: how many epochs showed each image as it is?\n", images,
+               epochs);
+    minidl::Sequential flip_only(seed, "flip_only");
+    flip_only.add(minidl::RandomFlip("horizontal"));
+    flip_only.build(x.shape().without_batch());
+    const Tally a = tally(flip_only, x, epochs);
+    fmt::print("RandomFlip(\"horizontal\") alone: each epoch flips each image with p = 0.5.\n");
+    print_distribution("unflipped", a.unchanged, epochs, 0.5);
+    fmt::print(
+        "  mean {:.2f} unflipped epochs per image (expected {:.2f}); {} images never seen "
+        "unflipped (expected {:.1f})\n",
+        mean(a.unchanged), epochs * 0.5, std::count(a.unchanged.begin(), a.unchanged.end(), 0),
+        images * binomial(epochs, 0, 0.5));
+
+    minidl::Sequential stack(seed, "augmentation");
+    examples::add_augmentation(stack);
+    stack.build(x.shape().without_batch());
+    const Tally b = tally(stack, x, epochs);
+    fmt::print(
+        "\ntrain_cifar's stack (RandomFlip, RandomRotation({0}), RandomTranslation({1}, {1})):"
+        "\n",
+        examples::kRotation, examples::kTranslation);
+    fmt::print(
+        "  per image and epoch: unchanged {:.2f}, flipped only {:.2f}, rotated or shifted "
+        "{:.2f} (of {})\n",
+        mean(b.unchanged), mean(b.flipped_only), mean(b.transformed), epochs);
+    fmt::print(
+        "  angles and shifts are drawn from continuous ranges, so an exact original has "
+        "probability 0: in {} image-epochs the model saw {} originals.\n",
+        images * epochs, std::accumulate(b.unchanged.begin(), b.unchanged.end(), 0));
+
+    fmt::print("\n2. Inference: augmentation is the identity.\n");
+    const minidl::Tensor off = stack.forward(x, /*training=*/false);
+    const Index off_diff = differing_values(off, x);
+    fmt::print("  stack.forward(x, training=false): {} of {} values differ from x\n", off_diff,
+               x.size());
+    const minidl::Tensor predicted = stack.predict(x);
+    const Index predict_diff = differing_values(predicted, x);
+    fmt::print("  stack.predict(x): {} values differ from x\n", predict_diff);
+    const minidl::Tensor on = stack.forward(x, /*training=*/true);
+    fmt::print("  stack.forward(x, training=true): {} of {} images changed\n",
+               changed_images(on, x), images);
+    minidl::Sequential model =
+        examples::make_classifier(x.shape().without_batch(), int(data.train.class_names.size()),
+                                  /*augment=*/true, seed);
+    model.compile(minidl::Adam(), minidl::SparseCategoricalCrossentropy(true), {"accuracy"});
+    const minidl::Tensor p1 = model.predict(x), p2 = model.predict(x);
+    minidl::Tensor y(minidl::Shape{images});
+    for (Index i = 0; i < images; ++i) y[i] = float(data.train.labels[std::size_t(i)]);
+    const float e1 = model.evaluate(x, y).at("loss"), e2 = model.evaluate(x, y).at("loss");
+    fmt::print(
+        "  the CNN with augmentation: predict twice -> {} values differ; evaluate twice -> "
+        "loss {:.6f} and {:.6f}\n",
+        differing_values(p1, p2), e1, e2);
+    ok = ok && off_diff == 0 && predict_diff == 0 && differing_values(p1, p2) == 0 && e1 == e2;
+
+    fmt::print("\n3. A Dataset map (augmentation in the pipeline): the flag is the caller's.\n");
+    minidl::RandomFlip flip("horizontal", seed);
+    const minidl::Dataset plain = minidl::Dataset(data.train).take(images).batch(images);
+    const minidl::Tensor original = plain.epoch(0).next()->x.clone();
+    for (bool training : {true, false}) {
+      const minidl::Dataset mapped = plain.map(flip, training);
+      fmt::print("  map(flip, training={}):", training);
+      Index changed = 0;
+      for (std::uint64_t e = 0; e < 3; ++e) {
+        const Index c = changed_images(mapped.epoch(e).next()->x, original);
+        changed += c;
+        fmt::print(" epoch {} changed {} of {} images;", e + 1, c, images);
+      }
+      fmt::print("\n");
+      ok = ok && (training ? changed > 0 : changed == 0);
+    }
+    fmt::print("\n{}\n", ok ? "all checks hold" : "A CHECK FAILED");
+    return ok ? 0 : 1;
+  } catch (const minidl::Error& e) {
+    fmt::print(stderr, "epoch_semantics: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,124 @@
+// Trains a CNN that starts with augmentation layers on Fashion-MNIST (the default) or CIFAR, with
+// a Keras-style progress display, and writes out/history.csv and out/history.png.
+//   build/examples/train_cifar [--data DIR] [--epochs N] [--batch-size B] [--learning-rate LR]
+//                              [--seed S] [--threads T] [--no-augment] [--out DIR]
+// The learning rate follows a cosine from LR down to 0 over the epochs.
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+
+#include <minidl/minidl.hpp>
+
+#include "common/image_classifier.hpp"
+#include "common/plot_history.hpp"
+
+namespace {
+
+// Wall-clock seconds of each epoch, training and validation together.
+class EpochTimer : public minidl::Callback {
+ public:
+  void on_epoch_begin(int) override { start_ = Clock::now(); }
+  void on_epoch_end(int, const minidl::Logs&) override {
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - start_).count());
+  }
+  std::vector<double> seconds;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("Train a CNN with augmentation layers on Fashion-MNIST or CIFAR.");
+  std::string data_dir, out_dir = "out";
+  int epochs = 12, threads = 0;
+  minidl::Index batch_size = 64;
+  float learning_rate = 2e-3f, validation_fraction = 0.1f;
+  std::uint64_t seed = 1;
+  bool no_augment = false, fashion = false;
+  app.add_option("--data", data_dir, "Directory of CIFAR-10 (or CIFAR-100) binary batches");
+  app.add_flag("--fashion-mnist", fashion,
+               "Use the Debian package's Fashion-MNIST (the default without --data)");
+  app.add_option("--epochs", epochs, "Epochs to train")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", batch_size, "Samples per batch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--learning-rate", learning_rate, "Adam's initial learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--validation", validation_fraction,
+                 "Fraction of the training set held out for validation")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01f, 0.5f));
+  app.add_option("--seed", seed, "Seed of weights, shuffling and augmentation")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "Threads (0: all cores)")->capture_default_str();
+  app.add_flag("--no-augment", no_augment, "Train without the augmentation layers");
+  app.add_option("--out", out_dir, "Directory for history.csv and history.png")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (fashion && !data_dir.empty()) {
+    fmt::print(stderr, "--fashion-mnist and --data exclude each other\n");
+    return 2;
+  }
+
+  try {
+    minidl::set_num_threads(threads);
+    std::filesystem::create_directories(out_dir);
+    minidl::TrainTest data = examples::load_dataset(data_dir);
+    const int classes = static_cast<int>(data.train.class_names.size());
+    const minidl::Shape sample = data.train.images.sample_shape();
+    const minidl::Index count = data.train.count();
+    const auto validation_count = static_cast<minidl::Index>(count * validation_fraction);
+    const minidl::Index train_count = count - validation_count;
+    fmt::print("{} training, {} validation, {} test images of {}, {} classes, {} threads\n",
+               train_count, validation_count, data.test.count(), sample.str(), classes,
+               minidl::num_threads());
+
+    const minidl::Dataset all(std::move(data.train));
+    const minidl::Dataset train = all.take(train_count).shuffle(seed).batch(batch_size).prefetch(2);
+    const minidl::Dataset validation = all.skip(train_count).batch(256);
+    const minidl::Dataset test = minidl::Dataset(std::move(data.test)).batch(256);
+
+    minidl::Sequential model = examples::make_classifier(sample, classes, !no_augment, seed);
+    model.summary();
+    model.compile(minidl::Adam(learning_rate),
+                  minidl::SparseCategoricalCrossentropy(/*from_logits=*/true), {"accuracy"});
+
+    auto timer = std::make_shared<EpochTimer>();
+    minidl::FitOptions options;
+    options.epochs = epochs;
+    options.callbacks = {std::make_shared<minidl::LearningRateScheduler>([=](int epoch, float) {
+                           return learning_rate * 0.5f *
+                                  (1.0f + std::cos(float(M_PI) * epoch / epochs));
+                         }),
+                         std::make_shared<minidl::CSVLogger>(out_dir + "/history.csv"), timer};
+    const minidl::History history = model.fit(train, validation, options);
+
+    const minidl::Logs result = model.evaluate(test);
+    std::vector<double> sorted = timer->seconds;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    double total = 0;
+    for (double s : timer->seconds) total += s;
+    fmt::print("test loss {:.4f}, test accuracy {:.4f}\n", result.at("loss"),
+               result.at("accuracy"));
+    fmt::print("{} epochs in {:.0f} s: median {:.1f} s per epoch, {:.0f} training images/s\n",
+               history.epochs(), total, median, train_count / median);
+    examples::plot_history(
+        history, out_dir + "/history.png",
+        fmt::format("{} ({})", model.name(), data_dir.empty() ? "Fashion-MNIST" : data_dir));
+    fmt::print("wrote {0}/history.csv and {0}/history.png\n", out_dir);
+    return 0;
+  } catch (const minidl::Error& e) {
+    fmt::print(stderr, "train_cifar: {}\n", e.what());
+    return 1;
+  }
+}
