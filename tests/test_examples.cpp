@@ -1,0 +1,110 @@
+// Runs the examples on tiny generated CIFAR-10 files and checks what they write: history.csv with
+// one row per epoch, PNGs that decode with the expected size, a test accuracy in [0,1].
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include <minidl/minidl.hpp>
+
+#include "loader_files.hpp"
+#include "temp_dir.hpp"
+
+using namespace minidl;
+using namespace minidl::testing;
+using Catch::Contains;
+
+namespace {
+
+// A CIFAR-10 directory of 5 x 60 training and 60 test records.
+void write_tiny_cifar(const TempDir& dir) {
+  for (int b = 1; b <= 5; ++b)
+    write_bytes(dir.file("data_batch_" + std::to_string(b) + ".bin"), cifar_bytes(60, 1, 10));
+  write_bytes(dir.file("test_batch.bin"), cifar_bytes(60, 1, 10));
+}
+
+struct Run {
+  int status;
+  std::string output;
+};
+
+// Runs examples/<name> with `args`, its stdout and stderr captured.
+Run run(const TempDir& dir, const std::string& name, const std::string& args) {
+  const std::string log = dir.file(name + ".log");
+  const std::string command =
+      std::string(MINIDL_EXAMPLES_DIR) + "/" + name + " " + args + " > '" + log + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("train_cifar trains on CIFAR files and writes its history as CSV and PNG") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "train_cifar",
+                    "--data '" + dir.path() + "' --epochs 2 --batch-size 32 --threads 1 --out '" +
+                        dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Contains("Total params") && Contains("Epoch 2/2"));
+  const std::vector<std::string> csv = lines_of(dir.file("out/history.csv"));
+  REQUIRE(csv.size() == 3);
+  CHECK(csv[0] == "epoch,accuracy,loss,val_accuracy,val_loss");
+  CHECK(csv[2].rfind("1,", 0) == 0);
+  const ImageArray png = read_image(dir.file("out/history.png"));
+  CHECK(png.shape()[1] == 450);
+  CHECK(png.shape()[2] == 1100);
+  std::smatch m;
+  REQUIRE(std::regex_search(r.output, m, std::regex("test accuracy ([0-9.]+)")));
+  const double accuracy = std::stod(m[1]);
+  CHECK(accuracy >= 0.0);
+  CHECK(accuracy <= 1.0);
+}
+
+TEST_CASE("train_cifar has --help and reports a bad data directory") {
+  TempDir dir;
+  const Run help = run(dir, "train_cifar", "--help");
+  CHECK(help.status == 0);
+  CHECK_THAT(help.output, Contains("--epochs") && Contains("--no-augment") && Contains("--seed"));
+  const Run bad = run(dir, "train_cifar", "--data '" + dir.file("none") + "'");
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.output, Contains("data_batch_1.bin") && Contains("cannot open"));
+}
+
+TEST_CASE("augment_preview writes a grid of the original and one column per epoch") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r =
+      run(dir, "augment_preview",
+          "--data '" + dir.path() + "' --images 3 --epochs 2 --out '" + dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const ImageArray png = read_image(dir.file("out/augment_preview.png"));
+  // 3 rows of 32x32 images enlarged 3 times, 6-pixel gaps, a 26-pixel header row of labels.
+  CHECK(png.shape()[1] == 26 + 3 * (96 + 6) + 6);
+  CHECK(png.shape()[2] > 3 * (96 + 6));
+  CHECK_THAT(r.output, Contains("epoch 2:") && Contains("deg"));
+}
+
+TEST_CASE("epoch_semantics prints the distributions and its checks hold") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "epoch_semantics", "--data '" + dir.path() + "' --images 200 --epochs 4");
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Contains("Binomial(4, 0.5)") && Contains("all checks hold") &&
+                           Contains("0 values differ from x"));
+}
