@@ -20,6 +20,8 @@
 
 #include <minidl/minidl.hpp>
 
+#include "reference_cnn.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -59,28 +61,13 @@ std::string write_cifar10_dir() {
   return dir;
 }
 
-minidl::Sequential reference_cnn() {
-  minidl::Sequential model(/*seed=*/0);
-  model.add(minidl::Rescaling(1.0f / 255));
-  model.add(minidl::Conv2D(32, 3, 1, "same", "relu"));
-  model.add(minidl::MaxPooling2D(2));
-  model.add(minidl::Conv2D(64, 3, 1, "same", "relu"));
-  model.add(minidl::MaxPooling2D(2));
-  model.add(minidl::Flatten());
-  model.add(minidl::Dense(128, "relu"));
-  model.add(minidl::Dense(10));
-  model.build(minidl::Shape{32, 32, 3});
-  model.compile(minidl::Adam(1e-3f), minidl::SparseCategoricalCrossentropy(/*from_logits=*/true));
-  return model;
-}
-
 double prefetch_epoch_ratio(const minidl::LabeledImages& cifar, int reps) {
   constexpr minidl::Index kSteps = 60, kBatch = 64;
   const minidl::Dataset data =
       minidl::Dataset(cifar).take(kSteps * kBatch).shuffle(2).batch(kBatch).prefetch(2);
   std::vector<minidl::Batch> premade;
   for (minidl::Batch& b : data.epoch(0)) premade.push_back(std::move(b));
-  minidl::Sequential model = reference_cnn();
+  minidl::Sequential model = reference_cnn(/*augment=*/false, /*rescale=*/true);
   for (int i = 0; i < 3; ++i) model.train_on_batch(premade[i].x, premade[i].y);  // warm-up
   std::vector<double> ratios;
   for (int r = 0; r < reps; ++r) {

@@ -24,30 +24,12 @@
 #include <minidl/minidl.hpp>
 
 #include "data_bench.hpp"
+#include "reference_cnn.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr minidl::Index kBatch = 64, kInferBatch = 256;
-
-// The reference CNN, optionally behind the augmentation stack of augment_images_per_s.
-minidl::Sequential reference_cnn(bool augment = false) {
-  minidl::Sequential model(/*seed=*/0);
-  if (augment) {
-    model.add(minidl::RandomFlip("horizontal"));
-    model.add(minidl::RandomRotation(0.1f));
-  }
-  model.add(minidl::Conv2D(32, 3, 1, "same", "relu"));
-  model.add(minidl::MaxPooling2D(2));
-  model.add(minidl::Conv2D(64, 3, 1, "same", "relu"));
-  model.add(minidl::MaxPooling2D(2));
-  model.add(minidl::Flatten());
-  model.add(minidl::Dense(128, "relu"));
-  model.add(minidl::Dense(10));
-  model.build(minidl::Shape{32, 32, 3});
-  model.compile(minidl::Adam(1e-3f), minidl::SparseCategoricalCrossentropy(/*from_logits=*/true));
-  return model;
-}
 
 // Multiply-adds x2 of one training step per image: forward, input gradients (none for the first
 // layer) and weight gradients.

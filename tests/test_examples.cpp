@@ -42,13 +42,6 @@ Run run(const TempDir& dir, const std::string& name, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
 }
 
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("train_cifar trains on CIFAR files and writes its history as CSV and PNG") {
@@ -60,7 +53,7 @@ TEST_CASE("train_cifar trains on CIFAR files and writes its history as CSV and P
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Contains("Total params") && Contains("Epoch 2/2"));
-  const std::vector<std::string> csv = lines_of(dir.file("out/history.csv"));
+  const std::vector<std::string> csv = file_lines(dir.file("out/history.csv"));
   REQUIRE(csv.size() == 3);
   CHECK(csv[0] == "epoch,accuracy,loss,val_accuracy,val_loss");
   CHECK(csv[2].rfind("1,", 0) == 0);

@@ -4,7 +4,10 @@
 
 #include <minidl/minidl.hpp>
 
+#include "fit_options.hpp"
+
 using namespace minidl;
+using minidl::testing::quiet;
 
 namespace {
 
@@ -15,14 +18,6 @@ Sequential spiral_model(std::uint64_t seed) {
   model.add(Dense(2));
   model.compile(Adam(0.01f), SparseCategoricalCrossentropy(/*from_logits=*/true), {"accuracy"});
   return model;
-}
-
-FitOptions quiet(int epochs, Index batch_size = 32) {
-  FitOptions o;
-  o.epochs = epochs;
-  o.batch_size = batch_size;
-  o.verbose = 0;
-  return o;
 }
 
 Sequential small_compiled_model() {

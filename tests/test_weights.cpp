@@ -8,6 +8,7 @@
 
 #include <minidl/minidl.hpp>
 
+#include "fit_options.hpp"
 #include "temp_dir.hpp"
 
 using namespace minidl;
@@ -44,14 +45,6 @@ Dataset squares(std::uint64_t shuffle_seed) {
     for (Index r = 3; r < 5; ++r) x[i * 64 + r * 8 + col] = x[i * 64 + r * 8 + col + 1] = 1.0f;
   }
   return Dataset(std::move(x), std::move(y)).shuffle(shuffle_seed).batch(16);
-}
-
-FitOptions quiet(int epochs, int initial_epoch = 0) {
-  FitOptions o;
-  o.epochs = epochs;
-  o.initial_epoch = initial_epoch;
-  o.verbose = 0;
-  return o;
 }
 
 bool identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
@@ -152,7 +145,7 @@ TEST_CASE("2 epochs, a checkpoint, a fresh model and 2 more epochs equal 4 epoch
   Sequential resumed = small_cnn(7);
   resumed.load_weights(dir.file("epoch2.weights"));
   CHECK(resumed.optimizer().iterations() == 2 * 6);
-  const History rest = resumed.fit(squares(11), quiet(4, /*initial_epoch=*/2));
+  const History rest = resumed.fit(squares(11), quiet(4, 32, /*initial_epoch=*/2));
   CHECK(rest.epochs() == 2);
   CHECK(rest.history.at("loss")[1] == all.history.at("loss")[3]);
   CHECK(identical(resumed.get_weights(), straight.get_weights()));
@@ -161,9 +154,9 @@ TEST_CASE("2 epochs, a checkpoint, a fresh model and 2 more epochs equal 4 epoch
   first.save_weights(dir.file("no_optimizer.weights"));
   Sequential cold = small_cnn(7);
   cold.load_weights(dir.file("no_optimizer.weights"));
-  cold.fit(squares(11), quiet(4, 2));
+  cold.fit(squares(11), quiet(4, 32, 2));
   CHECK_FALSE(identical(cold.get_weights(), straight.get_weights()));
-  CHECK_THROWS_WITH(cold.fit(squares(11), quiet(2, 3)), Contains("initial_epoch must be in"));
+  CHECK_THROWS_WITH(cold.fit(squares(11), quiet(2, 32, 3)), Contains("initial_epoch must be in"));
 }
 
 namespace {
@@ -190,13 +183,6 @@ struct Recorder : Callback {
   }
 };
 
-std::vector<std::string> lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("user callbacks, LearningRateScheduler and CSVLogger see every epoch and batch") {
@@ -213,15 +199,15 @@ TEST_CASE("user callbacks, LearningRateScheduler and CSVLogger see every epoch a
   CHECK(recorder->epochs_begun == std::vector<int>{0, 1, 2});
   CHECK(recorder->learning_rates == std::vector<float>{0.1f, 0.05f, 0.025f});
   CHECK(recorder->batches == 3 * 6);
-  std::vector<std::string> csv = lines(dir.file("log.csv"));
+  std::vector<std::string> csv = file_lines(dir.file("log.csv"));
   REQUIRE(csv.size() == 4);
   CHECK(csv[0] == "epoch,accuracy,loss,val_accuracy,val_loss");
   CHECK(csv[3].rfind("2,", 0) == 0);
   // A resumed run appends rows under the same header.
-  options = quiet(5, 3);
+  options = quiet(5, 32, 3);
   options.callbacks = {std::make_shared<CSVLogger>(dir.file("log.csv"), /*append=*/true)};
   model.fit(squares(1), squares(2).take(2), options);
-  csv = lines(dir.file("log.csv"));
+  csv = file_lines(dir.file("log.csv"));
   REQUIRE(csv.size() == 6);
   CHECK(csv[5].rfind("4,", 0) == 0);
   CHECK(std::count(csv[5].begin(), csv[5].end(), ',') == 4);

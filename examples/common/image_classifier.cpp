@@ -28,7 +28,7 @@ minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classe
   minidl::Sequential model(seed, augment ? "cnn_augmented" : "cnn");
   model.add(minidl::Rescaling(1.0f / 255));
   if (augment) add_augmentation(model);
-  for (minidl::Index filters : {32, 64}) {
+  for (minidl::Index filters : {32, 64, 128}) {
     model.add(minidl::Conv2D(filters, 3, 1, "same", "relu"));
     // Normalising after the pooling costs a quarter of normalising before it.
     model.add(minidl::MaxPooling2D(2));

@@ -18,8 +18,9 @@ minidl::TrainTest load_dataset(const std::string& cifar_dir);
 constexpr float kRotation = 0.02f, kTranslation = 0.06f;
 void add_augmentation(minidl::Sequential& model);
 
-// Rescaling(1/255), the augmentation (unless augment is false), two Conv2D/MaxPooling2D/
-// BatchNormalization blocks, Dropout, Dense(128), Dropout, Dense(classes) giving logits.
+// Rescaling(1/255), the augmentation (unless augment is false), three blocks of Conv2D (32, 64,
+// 128 filters), MaxPooling2D and BatchNormalization, Dropout, Dense(128), Dropout, and
+// Dense(classes) giving logits.
 minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
                                    std::uint64_t seed);
 
