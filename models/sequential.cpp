@@ -301,14 +301,23 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const Tensor& x_val, c
 }
 
 History Sequential::fit(const Dataset& train, const FitOptions& options) {
-  check_compiled("fit");
+  check_dataset_options(options);
   return fit_dataset(train, nullptr, options);
 }
 
 History Sequential::fit(const Dataset& train, const Dataset& validation,
                         const FitOptions& options) {
-  check_compiled("fit");
+  check_dataset_options(options);
   return fit_dataset(train, &validation, options);
+}
+
+void Sequential::check_dataset_options(const FitOptions& options) const {
+  check_compiled("fit");
+  if (options.validation_split != 0.0f) {
+    throw Error("Sequential '" + name_ +
+                "': fit with a Dataset cannot use validation_split; split the dataset with "
+                "take/skip and pass the validation part");
+  }
 }
 
 History Sequential::fit_dataset(const Dataset& train_data, const Dataset* validation,

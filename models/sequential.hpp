@@ -128,6 +128,7 @@ class Sequential {
   struct Sums;
   void check_compiled(const char* caller) const;
   void check_built(const char* caller) const;
+  void check_dataset_options(const FitOptions& options) const;
   void check_pair(const char* caller, const Tensor& x, const Tensor& y, Index batch_size) const;
   void train_batch(const Tensor& x, const Tensor& y, Sums& sums);
   void eval_batch(const Tensor& x, const Tensor& y, Sums& sums);

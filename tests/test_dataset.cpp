@@ -217,4 +217,6 @@ TEST_CASE("fit and evaluate on a Dataset equal fit and evaluate on the same tens
   const History hv = b.fit(ds, ds.take(2), options);
   CHECK(hv.history.count("val_accuracy") == 1);
   CHECK_THROWS_WITH(b.fit(ds.take(0), options), Catch::Contains("no batches"));
+  options.validation_split = 0.2f;
+  CHECK_THROWS_WITH(b.fit(ds, options), Catch::Contains("cannot use validation_split"));
 }
