@@ -36,7 +36,7 @@ class EpochTimer : public minidl::Callback {
 int main(int argc, char** argv) {
   CLI::App app("Train a CNN with augmentation layers on Fashion-MNIST or CIFAR.");
   std::string data_dir, out_dir = "out";
-  int epochs = 12, threads = 0;
+  int epochs = 10, threads = 0;
   minidl::Index batch_size = 64;
   float learning_rate = 2e-3f, validation_fraction = 0.1f;
   std::uint64_t seed = 1;

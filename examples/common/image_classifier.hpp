@@ -14,12 +14,13 @@ namespace examples {
 minidl::TrainTest load_dataset(const std::string& cifar_dir);
 
 // The augmentation at the front of the model: a horizontal flip, a rotation of up to
-// +-rotation*360 degrees and a shift of up to +-translation of the height and width.
+// +-rotation*360 degrees and a shift of up to +-translation of the height and width, both
+// sampling the nearest pixel.
 constexpr float kRotation = 0.02f, kTranslation = 0.06f;
 void add_augmentation(minidl::Sequential& model);
 
 // Rescaling(1/255), the augmentation (unless augment is false), three blocks of Conv2D (32, 64,
-// 128 filters), MaxPooling2D and BatchNormalization, Dropout, Dense(128), Dropout, and
+// 128 filters), MaxPooling2D and BatchNormalization, then Dense(128), Dropout(0.3) and
 // Dense(classes) giving logits.
 minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
                                    std::uint64_t seed);
