@@ -20,6 +20,7 @@
 
 #include <minidl/minidl.hpp>
 
+#include "median.hpp"
 #include "reference_cnn.hpp"
 
 namespace {
@@ -32,16 +33,10 @@ double seconds(const std::function<void()>& work) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 double median_seconds(int reps, const std::function<void()>& work) {
   std::vector<double> times;
   for (int r = 0; r < reps; ++r) times.push_back(seconds(work));
-  return median_of(times);
+  return median(times);
 }
 
 // A CIFAR-10 binary directory of random records in a fresh temporary directory.
@@ -85,7 +80,7 @@ double prefetch_epoch_ratio(const minidl::LabeledImages& cifar, int reps) {
     const double first = r % 2 ? piped() : alone(), second = r % 2 ? alone() : piped();
     ratios.push_back(r % 2 ? first / second : second / first);
   }
-  return median_of(ratios);
+  return median(ratios);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <minidl/minidl.hpp>
 
 #include "data_bench.hpp"
+#include "median.hpp"
 #include "reference_cnn.hpp"
 
 namespace {
@@ -71,12 +72,6 @@ void run_round_robin(std::vector<Bench>& benches, int reps) {
       b.rates.push_back(b.calls_per_block * b.images_per_call / s);
     }
   }
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double ms_since(Clock::time_point t0) {

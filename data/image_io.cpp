@@ -20,8 +20,10 @@ void check_channels(const std::string& what, const std::string& path, Index chan
   }
 }
 
-// Writes image `index` of `images` as PNG through a memory buffer, then atomically.
-void write_png_image(const std::string& path, const ImageArray& images, Index index) {
+}  // namespace
+
+// PNG through a memory buffer, then an atomic write.
+void write_png(const std::string& path, const ImageArray& images, Index index) {
   const Shape& s = images.shape();
   check_channels("write_png", path, s[3]);
   if (index < 0 || index >= images.count()) {
@@ -44,8 +46,6 @@ void write_png_image(const std::string& path, const ImageArray& images, Index in
   write_file_atomically(path, png.data(), png.size());
 }
 
-}  // namespace
-
 ImageArray read_image(const std::string& path, int channels) {
   if (channels != 0) check_channels("read_image", path, channels);
   const std::vector<std::uint8_t> bytes = read_file_bytes(path, "image file");
@@ -65,16 +65,12 @@ ImageArray read_image(const std::string& path, int channels) {
   return image;
 }
 
-void write_png(const std::string& path, const ImageArray& images, Index index) {
-  write_png_image(path, images, index);
-}
-
 void write_png(const std::string& path, const Tensor& image) {
   if (!(image.rank() == 3 || (image.rank() == 4 && image.dim(0) == 1))) {
     throw Error("write_png '" + path + "': expected one image (H,W,C) or (1,H,W,C), got " +
                 image.shape().str());
   }
-  write_png_image(path, to_images(image), 0);
+  write_png(path, to_images(image), 0);
 }
 
 void write_png_grid(const std::string& path, const Tensor& images, Index columns, Index padding,
@@ -101,7 +97,7 @@ void write_png_grid(const std::string& path, const Tensor& images, Index columns
       std::copy(src, src + w * c, grid.data() + ((top + y) * grid_w + left) * c);
     }
   }
-  write_png_image(path, to_images(grid), 0);
+  write_png(path, to_images(grid), 0);
 }
 
 }  // namespace minidl
