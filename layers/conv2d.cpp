@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <omp.h>
 
 #include <minidl/core/detail/eigen.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/gemm.hpp>
+#include <minidl/layers/detail/direct_conv.hpp>
 #include <minidl/layers/initializers.hpp>
 
 namespace minidl {
@@ -113,10 +115,40 @@ void Conv2D::col2im(const float* cols, Index images, float* dx) const {
 
 Tensor Conv2D::forward(const Tensor& x, bool training) {
   check_input(x);
+  Tensor y(Shape{x.dim(0), g_.oh, g_.ow, g_.cout});
+  if (detail::DirectConv::suits(g_)) {
+    forward_direct(x, y);
+  } else {
+    forward_im2col(x, y);
+  }
+  if (training) {
+    input_ = x.share();
+    output_ = y.share();
+  }
+  return y;
+}
+
+void Conv2D::forward_direct(const Tensor& x, Tensor& y) const {
+  const detail::DirectConv direct(g_);
+  const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
+  const float* bias = use_bias_ ? bias_.value.data() : nullptr;
+#pragma omp parallel if (n > 1)
+  {
+    Tensor padded(Shape{direct.padded_size()});
+#pragma omp for schedule(static)
+    for (Index i = 0; i < n; ++i) {
+      float* out = y.data() + i * out_size;
+      direct.pad(x.data() + i * in_size, padded.data());
+      direct.forward(padded.data(), kernel_.value.data(), bias, out);
+      activation_forward(activation_, out, out_size, g_.cout);  // while the image is in cache
+    }
+  }
+}
+
+void Conv2D::forward_im2col(const Tensor& x, Tensor& y) const {
   const Index n = x.dim(0), per_block = images_per_block();
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
-  Tensor y(Shape{n, g_.oh, g_.ow, g_.cout});
   // One block is run by the calling thread: waking a team costs more than small work.
 #pragma omp parallel if (blocks > 1)
   {
@@ -139,11 +171,6 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
       activation_forward(activation_, out, rows * g_.cout, g_.cout);
     }
   }
-  if (training) {
-    input_ = x.share();
-    output_ = y.share();
-  }
-  return y;
 }
 
 Tensor Conv2D::backward(const Tensor& dy) {
@@ -152,6 +179,8 @@ Tensor Conv2D::backward(const Tensor& dy) {
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
   const bool need_dx = input_gradient();
+  std::optional<detail::DirectConv> direct;
+  if (detail::DirectConv::suits(g_)) direct.emplace(g_);
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
   // Per-thread partial gradients of kernel and bias, summed in thread order afterwards:
   // deterministic for a given thread count.
@@ -167,6 +196,7 @@ Tensor Conv2D::backward(const Tensor& dy) {
     const Index max_rows = std::min(per_block, n) * out_pixels;
     Tensor cols(Shape{max_rows, g_.patch()});
     Tensor dz(Shape{max_rows, g_.cout});
+    Tensor padded(Shape{direct ? direct->padded_size() : 0});
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
@@ -178,10 +208,18 @@ Tensor Conv2D::backward(const Tensor& dy) {
         detail::matrix(db, 1).row(0) +=
             detail::UnalignedConstMatrixView(dz.data(), rows, g_.cout).colwise().sum();
       }
-      im2col(input_.data() + first * in_size, images, cols.data());
-      // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
-      gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(), g_.patch(),
-           dz.data(), g_.cout, 1.0f, dk.data(), g_.cout);
+      if (direct) {
+        for (Index i = 0; i < images; ++i) {
+          direct->pad(input_.data() + (first + i) * in_size, padded.data());
+          direct->add_kernel_gradient(padded.data(), dz.data() + i * out_pixels * g_.cout,
+                                      dk.data());
+        }
+      } else {
+        im2col(input_.data() + first * in_size, images, cols.data());
+        // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
+        gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(),
+             g_.patch(), dz.data(), g_.cout, 1.0f, dk.data(), g_.cout);
+      }
       if (need_dx) {
         // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
         gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz.data(), g_.cout,

@@ -3,7 +3,9 @@
 //   asymmetric 'same'); kernel (KH,KW,Cin,filters), Glorot-uniform; bias (filters), zeros.
 // Computed as im2col + one SGEMM per block of images: a block's column matrix
 // (rows = images*OH*OW, cols = KH*KW*Cin) stays in cache while the GEMM, the bias and the
-// activation run over it; blocks run in parallel on OpenMP threads.
+// activation run over it; blocks run in parallel on OpenMP threads. Layers with few input
+// channels (an image model's first) use direct AVX-512 loops instead (layers/detail/direct_conv)
+// for the forward pass and the kernel gradient, where im2col's GEMM would be thin.
 // Same computation in training and inference; training only decides what is cached for backward.
 #pragma once
 
@@ -30,14 +32,8 @@ class Conv2D : public Layer {
   Shape build_impl(const Shape& sample_shape) override;
 
  private:
-  // Geometry fixed at build.
-  struct Geometry {
-    Index h, w, cin;                               // input
-    Index oh, ow, cout;                            // output
-    Index kh, kw, sh, sw;                          // window and strides
-    Index pad_top, pad_left;                       // leading padding
-    Index patch() const { return kh * kw * cin; }  // one im2col row
-  };
+  void forward_direct(const Tensor& x, Tensor& y) const;
+  void forward_im2col(const Tensor& x, Tensor& y) const;
   Index images_per_block() const;
   void im2col(const float* x, Index images, float* cols) const;
   void col2im(const float* cols, Index images, float* dx) const;
@@ -47,7 +43,7 @@ class Conv2D : public Layer {
   Padding padding_;
   ActivationKind activation_;
   bool use_bias_;
-  Geometry g_{};
+  ConvGeometry g_{};
   Parameter kernel_{"kernel", {}, {}};
   Parameter bias_{"bias", {}, {}};
   Tensor input_;   // x, cached for the kernel and input gradients

@@ -45,4 +45,13 @@ struct Window2D {
 Window2D window_2d(const std::string& owner, const Shape& sample_shape, Size2 window, Size2 strides,
                    Padding padding, const char* window_name);
 
+// Everything a convolution's loops need, fixed when the layer is built.
+struct ConvGeometry {
+  Index h, w, cin;                               // input
+  Index oh, ow, cout;                            // output
+  Index kh, kw, sh, sw;                          // window and strides
+  Index pad_top, pad_left;                       // leading padding
+  Index patch() const { return kh * kw * cin; }  // one im2col row: the taps of one window
+};
+
 }  // namespace minidl

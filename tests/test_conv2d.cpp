@@ -1,8 +1,11 @@
+#include <utility>
+
 #include <catch2/catch.hpp>
 
 #include <minidl/core/error.hpp>
 #include <minidl/core/threads.hpp>
 #include <minidl/layers/conv2d.hpp>
+#include <minidl/layers/detail/direct_conv.hpp>
 
 #include "golden.hpp"
 #include "gradient_check.hpp"
@@ -34,6 +37,35 @@ Tensor direct_conv(const Tensor& x, const Tensor& k, const Tensor& b, Index sh, 
           y[((i * ay.out + oy) * ax.out + ox) * cout + co] = static_cast<float>(s);
         }
   return y;
+}
+
+// dL/dkernel and dL/dbias of L = sum(conv(x) * dy), loop by loop (the kernel gradient is the
+// correlation of the input with dy).
+std::pair<Tensor, Tensor> direct_parameter_gradients(const Tensor& x, const Tensor& dy, Index kh,
+                                                     Index kw, Padding padding) {
+  const Index n = x.dim(0), h = x.dim(1), w = x.dim(2), cin = x.dim(3), cout = dy.dim(3);
+  const Axis ay = window_axis(h, kh, 1, padding), ax = window_axis(w, kw, 1, padding);
+  Tensor dk(Shape{kh, kw, cin, cout}, 0.0f), db(Shape{cout}, 0.0f);
+  for (Index co = 0; co < cout; ++co) {
+    double bias_sum = 0.0;
+    for (Index i = 0; i < n * ay.out * ax.out; ++i) bias_sum += dy[i * cout + co];
+    db[co] = static_cast<float>(bias_sum);
+    for (Index ky = 0; ky < kh; ++ky)
+      for (Index kx = 0; kx < kw; ++kx)
+        for (Index ci = 0; ci < cin; ++ci) {
+          double s = 0.0;
+          for (Index i = 0; i < n; ++i)
+            for (Index oy = 0; oy < ay.out; ++oy)
+              for (Index ox = 0; ox < ax.out; ++ox) {
+                const Index iy = oy - ay.pad_before + ky, ix = ox - ax.pad_before + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                s += x[((i * h + iy) * w + ix) * cin + ci] *
+                     dy[((i * ay.out + oy) * ax.out + ox) * cout + co];
+              }
+          dk[((ky * kw + kx) * cin + ci) * cout + co] = static_cast<float>(s);
+        }
+  }
+  return {std::move(dk), std::move(db)};
 }
 
 void check_golden(const char* name, Index sh, Index sw) {
@@ -79,6 +111,58 @@ TEST_CASE("Conv2D matches a direct convolution across blocks and thread counts")
     }
   }
   set_num_threads(0);
+}
+
+TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop references") {
+  // Input channels 1 and 3 take the direct path on AVX-512 builds (stride 1, filters a multiple
+  // of 16), 5 takes im2col: both must give the same forward values and parameter gradients.
+  // Widths 11 and 13 leave pixels after the last full step of the direct loops.
+  struct Case {
+    Index cin, filters;
+    Size2 kernel;
+    const char* padding;
+    Index width;
+  };
+  const Case cases[] = {{3, 32, 3, "same", 13},       {1, 16, 3, "same", 11},
+                        {3, 48, {2, 5}, "same", 11},  {3, 64, 3, "valid", 13},
+                        {1, 32, {4, 2}, "valid", 13}, {5, 32, 3, "same", 11}};
+  // This file is compiled like the library (-march=native with MINIDL_NATIVE): on an AVX-512
+  // machine the direct path exists and takes the reference CNN's first layer.
+#ifdef __AVX512F__
+  const bool avx512 = true;
+#else
+  const bool avx512 = false;
+#endif
+  const ConvGeometry first_layer{32, 32, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1};
+  CHECK(detail::DirectConv::suits(first_layer) == avx512);
+  for (const Case& c : cases) {
+    INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str() << " "
+                << c.padding << ", width " << c.width);
+    const Padding padding = parse_padding(c.padding, "test");
+    Conv2D conv(c.filters, c.kernel, 1, c.padding, "linear");
+    conv.set_seed(7);
+    conv.build(Shape{9, c.width, c.cin});
+    conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
+    const Tensor x = testing::random_tensor(Shape{5, 9, c.width, c.cin}, 9);
+    const Tensor y = conv(x, true);
+    testing::check_close(y, direct_conv(x, conv.kernel().value, conv.bias().value, 1, 1, padding),
+                         1e-4f);
+    const Tensor dy = testing::random_tensor(y.shape(), 10);
+    conv.kernel().grad.fill(0.0f);
+    conv.bias().grad.fill(0.0f);
+    conv.backward(dy);
+    const auto [dk, db] = direct_parameter_gradients(x, dy, c.kernel.h, c.kernel.w, padding);
+    testing::check_close(conv.kernel().grad, dk, 1e-3f);
+    testing::check_close(conv.bias().grad, db, 1e-3f);
+  }
+}
+
+TEST_CASE("Conv2D with few input channels: gradients match finite differences") {
+  Conv2D conv(16, 3, 1, "same", "linear");
+  conv.set_seed(11);
+  conv.build(Shape{5, 6, 3});
+  conv.bias().value = Tensor(Shape{16}, 0.2f);
+  testing::check_layer_gradients(conv, testing::random_tensor(Shape{2, 5, 6, 3}, 12), {1e-3f});
 }
 
 TEST_CASE("Conv2D gradients match finite differences") {

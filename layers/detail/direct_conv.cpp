@@ -1,0 +1,205 @@
+#include <minidl/layers/detail/direct_conv.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+namespace minidl::detail {
+namespace {
+
+constexpr Index kLanes = 16;  // floats per AVX-512 vector
+// Above this many input channels a window's taps are long enough for im2col's GEMM to run near
+// its peak (measured in bench/README.md).
+constexpr Index kMaxInputChannels = 4;
+
+// Accumulators held in registers: 32 AVX-512 registers, a few kept for the operands.
+// Forward: P output pixels x V filter vectors. Kernel gradient: G taps x V filter vectors.
+constexpr int pixels_per_step(Index vectors) {
+  return vectors == 1 ? 16 : vectors == 2 ? 8 : vectors == 3 ? 6 : 4;
+}
+constexpr int taps_per_group(Index vectors) {
+  return vectors <= 2 ? 8 : 4;
+}
+
+#ifdef __AVX512F__
+
+// out (P pixels, V*16) = sum over taps of window tap x kernel row (+ bias). The P windows start
+// `cin` floats apart in the padded image (stride 1).
+template <int V, int P>
+void forward_pixels(const float* window, Index cin, const Index* offsets, Index taps,
+                    const float* kernel, Index cout, const float* bias, float* out) {
+  __m512 acc[P][V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) {
+    const __m512 b = bias ? _mm512_loadu_ps(bias + v * kLanes) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) acc[p][v] = b;
+  }
+  for (Index t = 0; t < taps; ++t) {
+    const float* x = window + offsets[t];
+    __m512 w[V];
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(kernel + t * cout + v * kLanes);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      const __m512 xp = _mm512_set1_ps(x[p * cin]);
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) acc[p][v] = _mm512_fmadd_ps(xp, w[v], acc[p][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + p * cout + v * kLanes, acc[p][v]);
+  }
+}
+
+template <int V>
+void forward_image(const ConvGeometry& g, Index padded_w, const Index* offsets, const float* padded,
+                   const float* kernel, const float* bias, float* y) {
+  constexpr int P = pixels_per_step(V);
+  const Index taps = g.patch(), full = g.ow - g.ow % P;
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    const float* row = padded + oy * padded_w * g.cin;
+    float* out = y + oy * g.ow * g.cout;
+    for (Index ox = 0; ox < full; ox += P) {
+      forward_pixels<V, P>(row + ox * g.cin, g.cin, offsets, taps, kernel, g.cout, bias,
+                           out + ox * g.cout);
+    }
+    for (Index ox = full; ox < g.ow; ++ox) {
+      forward_pixels<V, 1>(row + ox * g.cin, g.cin, offsets, taps, kernel, g.cout, bias,
+                           out + ox * g.cout);
+    }
+  }
+}
+
+// The gradient of G consecutive taps from `offsets` on: acc (G, V*16) = sum over output pixels of
+// window tap x dz. Rows from `first_new` on are added to dk (earlier ones overlap the previous
+// group, see add_kernel_gradient).
+template <int V>
+void kernel_gradient_taps(const ConvGeometry& g, Index padded_w, const Index* offsets,
+                          const float* padded, const float* dz, Index first_new, float* dk) {
+  constexpr int G = taps_per_group(V);
+  __m512 acc[G][V];
+#pragma GCC unroll 16
+  for (int i = 0; i < G; ++i) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
+  }
+  Index off[G];
+  std::copy(offsets, offsets + G, off);
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    const float* row = padded + oy * padded_w * g.cin;
+    const float* grad = dz + oy * g.ow * g.cout;
+    for (Index ox = 0; ox < g.ow; ++ox) {
+      const float* x = row + ox * g.cin;
+      __m512 d[V];
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) d[v] = _mm512_loadu_ps(grad + ox * g.cout + v * kLanes);
+#pragma GCC unroll 16
+      for (int i = 0; i < G; ++i) {
+        const __m512 xi = _mm512_set1_ps(x[off[i]]);
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(xi, d[v], acc[i][v]);
+      }
+    }
+  }
+  for (Index i = first_new; i < G; ++i) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) {
+      float* dst = dk + i * g.cout + v * kLanes;
+      _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), acc[i][v]));
+    }
+  }
+}
+
+template <int V>
+void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
+                               const float* padded, const float* dz, float* dk) {
+  constexpr Index G = taps_per_group(V);
+  const Index taps = g.patch();
+  for (Index first = 0; first < taps; first += G) {
+    // The last group is moved back to end at the last tap, so every group is a full G taps
+    // (suits() asks for taps >= G); the taps it shares with the previous group are not added.
+    const Index start = std::min(first, taps - G);
+    kernel_gradient_taps<V>(g, padded_w, offsets + start, padded, dz, first - start,
+                            dk + start * g.cout);
+  }
+}
+
+#endif  // __AVX512F__
+
+}  // namespace
+
+bool DirectConv::suits(const ConvGeometry& g) {
+#ifdef __AVX512F__
+  const Index vectors = g.cout / kLanes;
+  return g.sh == 1 && g.sw == 1 && g.cin <= kMaxInputChannels && g.cout % kLanes == 0 &&
+         vectors >= 1 && vectors <= 4 && g.patch() >= taps_per_group(vectors);
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+DirectConv::DirectConv(const ConvGeometry& g)
+    : g_(g), padded_h_(g.oh + g.kh - 1), padded_w_(g.ow + g.kw - 1) {
+  if (!suits(g)) throw std::logic_error("DirectConv: geometry not supported (see suits())");
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index i = 0; i < g.kw * g.cin; ++i) tap_offsets_.push_back(ky * padded_w_ * g.cin + i);
+  }
+}
+
+void DirectConv::pad(const float* image, float* padded) const {
+  // Stride 1: the padded image always covers the whole input ('valid' pads nothing, 'same' pads
+  // KH-1 rows and KW-1 columns).
+  std::memset(padded, 0, padded_size() * sizeof(float));
+  const Index row = g_.w * g_.cin;
+  for (Index iy = 0; iy < g_.h; ++iy) {
+    std::memcpy(padded + ((iy + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin, image + iy * row,
+                row * sizeof(float));
+  }
+}
+
+void DirectConv::forward(const float* padded, const float* kernel, const float* bias,
+                         float* y) const {
+#ifdef __AVX512F__
+  const Index* offsets = tap_offsets_.data();
+  switch (g_.cout / kLanes) {
+    case 1:
+      return forward_image<1>(g_, padded_w_, offsets, padded, kernel, bias, y);
+    case 2:
+      return forward_image<2>(g_, padded_w_, offsets, padded, kernel, bias, y);
+    case 3:
+      return forward_image<3>(g_, padded_w_, offsets, padded, kernel, bias, y);
+    default:
+      return forward_image<4>(g_, padded_w_, offsets, padded, kernel, bias, y);
+  }
+#else
+  (void)padded, (void)kernel, (void)bias, (void)y;
+#endif
+}
+
+void DirectConv::add_kernel_gradient(const float* padded, const float* dz, float* dk) const {
+#ifdef __AVX512F__
+  const Index* offsets = tap_offsets_.data();
+  switch (g_.cout / kLanes) {
+    case 1:
+      return add_kernel_gradient_image<1>(g_, padded_w_, offsets, padded, dz, dk);
+    case 2:
+      return add_kernel_gradient_image<2>(g_, padded_w_, offsets, padded, dz, dk);
+    case 3:
+      return add_kernel_gradient_image<3>(g_, padded_w_, offsets, padded, dz, dk);
+    default:
+      return add_kernel_gradient_image<4>(g_, padded_w_, offsets, padded, dz, dk);
+  }
+#else
+  (void)padded, (void)dz, (void)dk;
+#endif
+}
+
+}  // namespace minidl::detail
