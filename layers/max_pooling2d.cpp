@@ -1,5 +1,6 @@
 #include <minidl/layers/max_pooling2d.hpp>
 
+#include <algorithm>
 #include <limits>
 
 namespace minidl {
@@ -25,8 +26,13 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
             const Index pixel = iy * w_ + ix;
             const float* src = image + pixel * c_;
             if (arg) {
+              // Bit masks rather than `if`: a conditional store becomes a masked store behind a
+              // branch per vector that the data decides, mispredicted half the time.
+              const auto index = static_cast<std::int32_t>(pixel);
               for (Index c = 0; c < c_; ++c) {
-                if (src[c] > best[c]) best[c] = src[c], arg[c] = static_cast<std::int32_t>(pixel);
+                const std::int32_t take = -static_cast<std::int32_t>(src[c] > best[c]);
+                arg[c] = (index & take) | (arg[c] & ~take);
+                best[c] = std::max(best[c], src[c]);
               }
             } else {
               for (Index c = 0; c < c_; ++c) best[c] = std::max(best[c], src[c]);
