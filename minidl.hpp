@@ -37,6 +37,7 @@
 #include <minidl/layers/preprocess/normalization.hpp>
 #include <minidl/layers/preprocess/rescaling.hpp>
 #include <minidl/layers/preprocess/resizing.hpp>
+#include <minidl/models/learning_rate_schedules.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/metrics.hpp>
 #include <minidl/models/optimizers.hpp>

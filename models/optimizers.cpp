@@ -1,5 +1,6 @@
 #include <minidl/models/optimizers.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include <minidl/core/detail/eigen.hpp>
@@ -21,16 +22,48 @@ void Optimizer::step(const std::vector<Parameter*>& params) {
     throw Error(name() + ": step was given " + std::to_string(params.size()) +
                 " parameters, but its state is for " + std::to_string(slots_.size()));
   }
-  ++iterations_;
   for (std::size_t i = 0; i < params.size(); ++i) {
-    Parameter& p = *params[i];
+    const Parameter& p = *params[i];
     if (p.grad.shape() != p.value.shape() ||
         (!slots_[i].empty() && slots_[i][0].shape() != p.value.shape())) {
       throw Error(name() + ": parameter '" + p.name + "' " + p.value.shape().str() +
                   " does not match its gradient " + p.grad.shape().str() + " or its state");
     }
-    update(p, slots_[i]);
   }
+  // As Keras: the schedule is read at the count of steps taken before this one, and the count
+  // (Adam's t) includes this step during the update.
+  const float lr = learning_rate();
+  ++iterations_;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    Parameter& p = *params[i];
+    if (weight_decay_ > 0.0f && decays(p)) {
+      auto w = detail::array(p.value);
+      w -= w * (weight_decay_ * lr);
+    }
+    update(p, slots_[i], lr);
+  }
+}
+
+void Optimizer::set_learning_rate(float lr) {
+  if (has_schedule()) {
+    throw Error(name() +
+                ": its learning rate is a schedule, which sets the rate of every step; "
+                "set_learning_rate (or a LearningRateScheduler) cannot replace it");
+  }
+  learning_rate_ = LearningRate(lr);
+}
+
+void Optimizer::set_weight_decay(float weight_decay) {
+  if (!(weight_decay >= 0.0f)) {
+    throw Error(name() + ": weight_decay must be >= 0, got " + std::to_string(weight_decay));
+  }
+  weight_decay_ = weight_decay;
+}
+
+bool Optimizer::decays(const Parameter& param) const {
+  return std::none_of(
+      excluded_from_decay_.begin(), excluded_from_decay_.end(),
+      [&](const std::string& part) { return param.name.find(part) != std::string::npos; });
 }
 
 void Optimizer::set_state(long iterations, std::vector<std::vector<Tensor>> slots) {
@@ -44,17 +77,16 @@ void Optimizer::set_state(long iterations, std::vector<std::vector<Tensor>> slot
   slots_ = std::move(slots);
 }
 
-SGD::SGD(float learning_rate, float momentum, bool nesterov)
-    : Optimizer(learning_rate), momentum_(momentum), nesterov_(nesterov) {
+SGD::SGD(LearningRate learning_rate, float momentum, bool nesterov)
+    : Optimizer(std::move(learning_rate)), momentum_(momentum), nesterov_(nesterov) {
   if (momentum < 0.0f || momentum > 1.0f) {
     throw Error("SGD: momentum must be in [0,1], got " + std::to_string(momentum));
   }
 }
 
-void SGD::update(Parameter& param, std::vector<Tensor>& slots) {
+void SGD::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
   auto w = detail::array(param.value);
   const auto g = detail::array(param.grad);
-  const float lr = learning_rate();
   if (slots.empty()) {
     w -= lr * g;
     return;
@@ -68,18 +100,18 @@ void SGD::update(Parameter& param, std::vector<Tensor>& slots) {
   }
 }
 
-Adam::Adam(float learning_rate, float beta_1, float beta_2, float epsilon)
-    : Optimizer(learning_rate), beta_1_(beta_1), beta_2_(beta_2), epsilon_(epsilon) {
+Adam::Adam(LearningRate learning_rate, float beta_1, float beta_2, float epsilon)
+    : Optimizer(std::move(learning_rate)), beta_1_(beta_1), beta_2_(beta_2), epsilon_(epsilon) {
   if (!(beta_1 >= 0.0f && beta_1 < 1.0f) || !(beta_2 >= 0.0f && beta_2 < 1.0f)) {
     throw Error("Adam: beta_1 and beta_2 must be in [0,1), got " + std::to_string(beta_1) +
                 " and " + std::to_string(beta_2));
   }
 }
 
-void Adam::update(Parameter& param, std::vector<Tensor>& slots) {
+void Adam::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
   const double t = static_cast<double>(iterations());
-  const float alpha = static_cast<float>(learning_rate() * std::sqrt(1.0 - std::pow(beta_2_, t)) /
-                                         (1.0 - std::pow(beta_1_, t)));
+  const float alpha =
+      static_cast<float>(lr * std::sqrt(1.0 - std::pow(beta_2_, t)) / (1.0 - std::pow(beta_1_, t)));
   auto w = detail::array(param.value);
   const auto g = detail::array(param.grad);
   auto m = detail::array(slots[0]);
@@ -87,6 +119,47 @@ void Adam::update(Parameter& param, std::vector<Tensor>& slots) {
   m += (1.0f - beta_1_) * (g - m);
   v += (1.0f - beta_2_) * (g.square() - v);
   w -= alpha * m / (v.sqrt() + epsilon_);
+}
+
+AdamW::AdamW(LearningRate learning_rate, float weight_decay, float beta_1, float beta_2,
+             float epsilon)
+    : Adam(std::move(learning_rate), beta_1, beta_2, epsilon) {
+  set_weight_decay(weight_decay);
+}
+
+RMSprop::RMSprop(LearningRate learning_rate, float rho, float momentum, float epsilon,
+                 bool centered)
+    : Optimizer(std::move(learning_rate)),
+      rho_(rho),
+      momentum_(momentum),
+      epsilon_(epsilon),
+      centered_(centered) {
+  if (!(rho >= 0.0f && rho < 1.0f) || !(momentum >= 0.0f && momentum < 1.0f)) {
+    throw Error("RMSprop: rho and momentum must be in [0,1), got " + std::to_string(rho) + " and " +
+                std::to_string(momentum));
+  }
+}
+
+void RMSprop::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
+  auto w = detail::array(param.value);
+  const auto g = detail::array(param.grad);
+  auto v = detail::array(slots[0]);
+  v = rho_ * v + (1.0f - rho_) * g.square();
+  Eigen::ArrayXf increment;
+  if (centered_) {
+    auto a = detail::array(slots.back());
+    a = rho_ * a + (1.0f - rho_) * g;
+    increment = lr * g / (v - a.square() + epsilon_).sqrt();
+  } else {
+    increment = lr * g / (v + epsilon_).sqrt();
+  }
+  if (momentum_ > 0.0f) {
+    auto m = detail::array(slots[1]);
+    m = momentum_ * m + increment;
+    w -= m;
+  } else {
+    w -= increment;
+  }
 }
 
 }  // namespace minidl

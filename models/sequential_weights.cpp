@@ -159,7 +159,8 @@ void Sequential::load_weights(const std::string& path) {
   for (const auto& [name, p] : named) copy_values(p->value, by_name.at(name)->value);
   if (restore_optimizer) {
     optimizer_->set_state(iterations, std::move(slots));
-    optimizer_->set_learning_rate(learning_rate);
+    // A schedule gives the rate from the restored step count.
+    if (!optimizer_->has_schedule()) optimizer_->set_learning_rate(learning_rate);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <minidl/models/optimizers.hpp>
 
 using namespace minidl;
+using Catch::Contains;
 
 namespace {
 
@@ -63,4 +64,56 @@ TEST_CASE("an optimizer refuses a parameter list that changed between steps") {
   CHECK_THROWS_WITH(adam.step({&a, &b}), Catch::Contains("Adam") && Catch::Contains("2"));
   CHECK_THROWS_AS(SGD(0.1f, -0.5f), Error);
   CHECK_THROWS_AS(Adam(0.1f, 1.0f), Error);
+}
+
+TEST_CASE("RMSprop, hand-computed two steps: plain, with momentum, centered") {
+  // v1 = 0.1 * 0.25 = 0.025, w1 = 1 - 0.1 * 0.5 / sqrt(0.025 + 1e-7) = 0.68377287;
+  // v2 = 0.0475, w2 = w1 - 0.05 / sqrt(0.0475001) = 0.45435737.
+  RMSprop plain(0.1f);
+  CHECK(run_steps(plain, 2) == Approx(0.45435737).epsilon(1e-6));
+  CHECK(plain.slots_per_parameter() == 1);
+  // m1 = 0.31622713, m2 = 0.9 * m1 + 0.22941550: w2 = 0.16975295.
+  RMSprop momentum(0.1f, 0.9f, 0.9f);
+  CHECK(run_steps(momentum, 2) == Approx(0.16975295).epsilon(1e-6));
+  // a1 = 0.05, denominator 0.025 - 0.0025 + 1e-7: w1 = 0.66666741; a2 = 0.095,
+  // denominator 0.0475 - 0.009025 + 1e-7: w2 = 0.41176137.
+  RMSprop centered(0.1f, 0.9f, 0.0f, 1e-7f, /*centered=*/true);
+  CHECK(run_steps(centered, 2) == Approx(0.41176137).epsilon(1e-6));
+  CHECK(RMSprop(0.1f, 0.9f, 0.5f, 1e-7f, true).slots_per_parameter() == 3);
+  CHECK_THROWS_WITH(RMSprop(0.1f, 1.0f), Contains("RMSprop") && Contains("rho"));
+}
+
+TEST_CASE("AdamW: Adam after w -= w * weight_decay * lr, hand-computed two steps") {
+  // Step 1: w = 1 - 0.004 * 0.1 = 0.9996, then Adam's first step (-0.09999937): 0.89960063.
+  // Step 2: w1 * (1 - 0.0004) = 0.89924079, then Adam's second step: 0.79924124.
+  AdamW adamw(0.1f);
+  CHECK(adamw.weight_decay() == 0.004f);
+  CHECK(adamw.name() == "AdamW");
+  CHECK(run_steps(adamw, 2) == Approx(0.79924124).epsilon(1e-6));
+}
+
+TEST_CASE("weight decay on any optimizer, with parameters excluded by name") {
+  // SGD(0.1) with decay 0.5: w = 1 - 1 * 0.5 * 0.1 = 0.95, then w -= 0.1 * 0.5: 0.9.
+  SGD sgd(0.1f);
+  sgd.set_weight_decay(0.5f);
+  sgd.exclude_from_weight_decay({"bias"});
+  Parameter kernel{"kernel", Tensor(Shape{1}, {1.0f}), Tensor(Shape{1}, {0.5f})};
+  Parameter bias{"bias", Tensor(Shape{1}, {1.0f}), Tensor(Shape{1}, {0.5f})};
+  sgd.step({&kernel, &bias});
+  CHECK(kernel.value[0] == Approx(0.9f));
+  CHECK(bias.value[0] == Approx(0.95f));
+  CHECK_THROWS_WITH(sgd.set_weight_decay(-1.0f), Contains("SGD") && Contains("weight_decay"));
+}
+
+TEST_CASE("a schedule as learning rate: read at the steps taken so far, not replaceable") {
+  // Halved every step: the first step uses 0.1 (w = 0.95), the second 0.05 (w = 0.925).
+  SGD sgd(ExponentialDecay(0.1f, 1, 0.5f));
+  CHECK(sgd.has_schedule());
+  CHECK(sgd.learning_rate() == Approx(0.1f));
+  CHECK(run_steps(sgd, 2) == Approx(0.925f));
+  CHECK(sgd.learning_rate() == Approx(0.025f));
+  CHECK_THROWS_WITH(sgd.set_learning_rate(0.1f), Contains("SGD") && Contains("schedule"));
+  Adam constant(0.1f);
+  constant.set_learning_rate(0.2f);
+  CHECK(constant.learning_rate() == 0.2f);
 }

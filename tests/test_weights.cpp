@@ -19,7 +19,8 @@ namespace {
 
 // A small CNN with every kind of state: augmentation and Dropout draws, BatchNormalization's
 // moving statistics (non-trainable), Adam's moments.
-Sequential small_cnn(std::uint64_t seed, Index filters = 4) {
+template <class O = Adam>
+Sequential small_cnn(std::uint64_t seed, Index filters = 4, O optimizer = Adam(0.01f)) {
   Sequential model(seed);
   model.add(RandomFlip("horizontal"));
   model.add(Conv2D(filters, 3, 1, "same", "relu"));
@@ -29,7 +30,7 @@ Sequential small_cnn(std::uint64_t seed, Index filters = 4) {
   model.add(Dropout(0.25f));
   model.add(Dense(3));
   model.build(Shape{8, 8, 1});
-  model.compile(Adam(0.01f), SparseCategoricalCrossentropy(true), {"accuracy"});
+  model.compile(std::move(optimizer), SparseCategoricalCrossentropy(true), {"accuracy"});
   return model;
 }
 
@@ -157,6 +158,26 @@ TEST_CASE("2 epochs, a checkpoint, a fresh model and 2 more epochs equal 4 epoch
   cold.fit(squares(11), quiet(4, 32, 2));
   CHECK_FALSE(identical(cold.get_weights(), straight.get_weights()));
   CHECK_THROWS_WITH(cold.fit(squares(11), quiet(2, 32, 3)), Contains("initial_epoch must be in"));
+}
+
+TEST_CASE("a learning-rate schedule resumes from a checkpoint's step count") {
+  TempDir dir;
+  const auto optimizer = [] { return AdamW(CosineDecay(0.01f, 30), 0.01f); };
+  Sequential straight = small_cnn(7, 4, optimizer());
+  straight.fit(squares(11), quiet(4));
+  Sequential first = small_cnn(7, 4, optimizer());
+  first.fit(squares(11), quiet(2));
+  first.save_weights(dir.file("epoch2.weights"), /*include_optimizer=*/true);
+  Sequential resumed = small_cnn(7, 4, optimizer());
+  resumed.load_weights(dir.file("epoch2.weights"));
+  CHECK(resumed.optimizer().learning_rate() == first.optimizer().learning_rate());
+  CHECK(resumed.optimizer().learning_rate() < 0.01f);
+  resumed.fit(squares(11), quiet(4, 32, /*initial_epoch=*/2));
+  CHECK(identical(resumed.get_weights(), straight.get_weights()));
+  // fit's LearningRateScheduler cannot fight the schedule.
+  FitOptions options = quiet(1);
+  options.callbacks = {std::make_shared<LearningRateScheduler>([](int, float lr) { return lr; })};
+  CHECK_THROWS_WITH(resumed.fit(squares(11), options), Contains("schedule"));
 }
 
 namespace {
