@@ -22,20 +22,34 @@ TEST_CASE("a checkpoint killed mid-save is always the old or the new version") {
   const std::string path = dir.file("ckpt.weights");
   Sequential model = checkpoint_model();
   fill_weights(model, 0.0f);
-  model.save_weights(path);
+  // Kill times are drawn in units of one save's duration, measured here, so that kills land
+  // between and inside saves whether the build is optimised or sanitised.
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) model.save_weights(path);
+  const double save_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 3;
   Generator rng(2024);
   long version = 0;
   int changed = 0;
   for (int round = 0; round < 25; ++round) {
     const std::string start = std::to_string(version + 1);
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
+      dup2(ready[1], STDOUT_FILENO);
+      close(ready[0]);
       execl(MINIDL_CHECKPOINT_WRITER, MINIDL_CHECKPOINT_WRITER, path.c_str(), start.c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng.below(80)));
+    close(ready[1]);
+    char byte = 0;
+    REQUIRE(read(ready[0], &byte, 1) == 1);  // the writer's "ready"
+    close(ready[0]);
+    std::this_thread::sleep_for(
+        std::chrono::duration<double, std::milli>(save_ms * rng.uniform(0.2f, 4.0f)));
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
@@ -59,7 +73,8 @@ TEST_CASE("a checkpoint killed mid-save is always the old or the new version") {
   // temporary file behind, never a torn checkpoint.
   const auto files = std::distance(std::filesystem::directory_iterator(dir.path()),
                                    std::filesystem::directory_iterator());
-  INFO("versions reached " << version << ", files left " << files);
+  INFO("versions reached " << version << ", files left " << files << ", one save " << save_ms
+                           << " ms");
   CHECK(changed > 0);
   CHECK(files > 1);
 }
