@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -79,6 +82,34 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Temporary files are "<target>.tmp-<host>-<pid>-XXXXXX": a later save can tell those of a
+// writer that died mid-save (SIGKILL, a crash) on this host and remove them.
+std::string temporary_prefix(const std::string& path) {
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  return path + ".tmp-" + host + "-";
+}
+
+// Best effort, never throws: a temporary is removed only when its writer's process is gone.
+// Writers on other hosts sharing the directory are left alone (their names carry their host).
+void remove_stale_temporaries(const std::string& path) {
+  const std::string prefix = temporary_prefix(path);
+  const std::string dir = directory_of(path);
+  const std::string name_prefix = prefix.substr(prefix.find_last_of('/') + 1);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, name_prefix.size(), name_prefix) != 0) continue;
+    const char* digits = name.c_str() + name_prefix.size();
+    char* end = nullptr;
+    const long pid = std::strtol(digits, &end, 10);
+    if (end == digits || *end != '-' || pid <= 0 || pid == ::getpid()) continue;
+    // EPERM means the process exists (another user's); only ESRCH says it is gone.
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove(entry.path(), error);
+  }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
@@ -91,7 +122,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::st
 }
 
 void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
-  std::string temp = path + ".tmp-XXXXXX";
+  std::string temp = temporary_prefix(path) + std::to_string(::getpid()) + "-XXXXXX";
   const int fd = mkstemp(temp.data());
   if (fd < 0) throw Error("'" + path + "': cannot create a temporary file: " + system_reason());
   auto fail = [&](const std::string& step) {
@@ -131,6 +162,7 @@ void write_file_atomically(const std::string& path, const void* data, std::size_
     ::fsync(dir);
     ::close(dir);
   }
+  remove_stale_temporaries(path);
 }
 
 }  // namespace minidl

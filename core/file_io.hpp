@@ -1,7 +1,9 @@
 // Whole-file reads and crash-safe writes.
 //   write_file_atomically writes to a temporary file in the target's directory, flushes and
 //   fsyncs it, renames it over the target and fsyncs the directory: a crash at any moment leaves
-//   either the old file or the new one, never a torn mix.
+//   either the old file or the new one, never a torn mix. A writer killed mid-save leaves its
+//   temporary file ("<target>.tmp-<host>-<pid>-XXXXXX"); the next save of the same target on the
+//   same host removes the temporaries whose process is gone.
 #pragma once
 
 #include <cstddef>

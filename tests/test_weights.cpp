@@ -1,5 +1,8 @@
 // Weights files (round trip, every kind of bad file leaving the model untouched), resuming fit
 // from a checkpoint bit-identically, and the callbacks.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -85,6 +88,29 @@ TEST_CASE("save_weights then load_weights into a fresh model predicts identicall
   trained.save_weights(dir.file("m.weights"));
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
                       std::filesystem::directory_iterator()) == 1);
+}
+
+TEST_CASE("a save removes the temporaries of dead writers on this host, and only those") {
+  TempDir dir;
+  const std::string target = dir.file("m.weights");
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  const pid_t child = fork();  // exits at once: a pid whose process is gone
+  REQUIRE(child >= 0);
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  const std::string here = target + ".tmp-" + host + "-";
+  const std::string dead = here + std::to_string(child) + "-a1b2c3";
+  const std::string alive = here + std::to_string(getppid()) + "-d4e5f6";
+  const std::string other_host = target + ".tmp-another-host-" + std::to_string(child) + "-g7h8i9";
+  const std::string other_target =
+      dir.file("n.weights.tmp-") + host + "-" + std::to_string(child) + "-j0k1l2";
+  for (const std::string& f : {dead, alive, other_host, other_target}) write_bytes(f, {1, 2, 3});
+  small_cnn(1).save_weights(target);
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(std::filesystem::exists(alive));
+  CHECK(std::filesystem::exists(other_host));
+  CHECK(std::filesystem::exists(other_target));
 }
 
 TEST_CASE("bad weights files give a clear error and leave the model untouched") {
