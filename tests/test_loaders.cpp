@@ -218,7 +218,33 @@ TEST_CASE("an image folder loads one class per sub-folder, and names a bad image
   write_bytes(dir.file("dogs/broken.png"), {0x89, 'P', 'N', 'G', 1, 2, 3});
   CHECK_THROWS_WITH(load_image_folder(dir.path()),
                     Contains("dogs/broken.png") && Contains("cannot decode"));
+  std::filesystem::remove(dir.file("dogs/broken.png"));
   TempDir empty;
   CHECK_THROWS_WITH(load_image_folder(empty.path()), Contains("no images found"));
   CHECK_THROWS_WITH(load_image_folder(dir.file("none")), Contains("not a directory"));
+}
+
+TEST_CASE("an image folder with image_size resizes every image as Resizing does") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("a"));
+  std::filesystem::create_directories(dir.file("b"));
+  Tensor ramp(Shape{1, 2, 1});
+  ramp[0] = 0.0f;
+  ramp[1] = 100.0f;
+  write_png(dir.file("a/ramp.png"), ramp);
+  write_png(dir.file("b/flat.png"), Tensor(Shape{3, 5, 1}, 200.0f));
+  // Bilinear from 2 columns to 4 samples at (i + 0.5) / 2 - 0.5 = -0.25 (clamped), 0.25, 0.75,
+  // 1.25 (clamped): 0, 25, 75, 100. Nearest takes floor((i + 0.5) / 2): 0, 0, 100, 100.
+  const LabeledImages bilinear = load_image_folder(dir.path(), 1, Size2{1, 4});
+  REQUIRE(bilinear.images.shape() == Shape{2, 1, 4, 1});
+  const std::uint8_t* r = bilinear.images.image(0);
+  CHECK(std::vector<int>(r, r + 4) == std::vector<int>{0, 25, 75, 100});
+  const std::uint8_t* f = bilinear.images.image(1);
+  CHECK(std::vector<int>(f, f + 4) == std::vector<int>{200, 200, 200, 200});
+  const LabeledImages nearest = load_image_folder(dir.path(), 1, Size2{1, 4}, "nearest");
+  const std::uint8_t* n = nearest.images.image(0);
+  CHECK(std::vector<int>(n, n + 4) == std::vector<int>{0, 0, 100, 100});
+  CHECK_THROWS_WITH(load_image_folder(dir.path(), 1), Contains("image_size"));
+  CHECK_THROWS_WITH(load_image_folder(dir.path(), 1, Size2{0, 4}), Contains("image_size"));
+  CHECK_THROWS_WITH(load_image_folder(dir.path(), 1, Size2{1, 4}, "cubic"), Contains("cubic"));
 }

@@ -24,7 +24,45 @@ std::vector<Resizing::Tap> axis_taps(Index in, Index out, Interpolation interpol
   return taps;
 }
 
+// y (N,rows,cols,C) from x (N,H,W,C) through the taps of each axis.
+void resample(const Tensor& x, const std::vector<Resizing::Tap>& rows,
+              const std::vector<Resizing::Tap>& cols, Tensor& y) {
+  const Index n = x.dim(0), w = x.dim(2), c = x.dim(3);
+  const Index out_h = static_cast<Index>(rows.size()), out_w = static_cast<Index>(cols.size());
+  for (Index b = 0; b < n; ++b) {
+    const float* image = x.data() + b * x.dim(1) * w * c;
+    for (Index i = 0; i < out_h; ++i) {
+      const Resizing::Tap r = rows[i];
+      for (Index j = 0; j < out_w; ++j) {
+        const Resizing::Tap col = cols[j];
+        float* out = y.data() + ((b * out_h + i) * out_w + j) * c;
+        const float* p00 = image + (r.first * w + col.first) * c;
+        const float* p01 = image + (r.first * w + col.second) * c;
+        const float* p10 = image + (r.second * w + col.first) * c;
+        const float* p11 = image + (r.second * w + col.second) * c;
+        for (Index k = 0; k < c; ++k) {
+          const float top = p00[k] + col.frac * (p01[k] - p00[k]);
+          const float bottom = p10[k] + col.frac * (p11[k] - p10[k]);
+          out[k] = top + r.frac * (bottom - top);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
+
+Tensor resize_images(const Tensor& images, Index height, Index width, Interpolation interpolation) {
+  if (images.rank() != 4 || height < 1 || width < 1) {
+    throw Error("resize_images: expected images (N,H,W,C) and a size >= 1, got " +
+                images.shape().str() + " to (" + std::to_string(height) + "," +
+                std::to_string(width) + ")");
+  }
+  Tensor y(Shape{images.dim(0), height, width, images.dim(3)});
+  resample(images, axis_taps(images.dim(1), height, interpolation),
+           axis_taps(images.dim(2), width, interpolation), y);
+  return y;
+}
 
 Resizing::Resizing(Index height, Index width, const std::string& interpolation)
     : out_h_(height),
@@ -45,27 +83,8 @@ Shape Resizing::build_impl(const Shape& s) {
 
 Tensor Resizing::forward(const Tensor& x, bool /*training*/) {
   check_input(x);
-  const Index n = x.dim(0), w = x.dim(2), c = x.dim(3);
-  Tensor y(output_shape().with_batch(n));
-  for (Index b = 0; b < n; ++b) {
-    const float* image = x.data() + b * x.dim(1) * w * c;
-    for (Index i = 0; i < out_h_; ++i) {
-      const Tap r = rows_[i];
-      for (Index j = 0; j < out_w_; ++j) {
-        const Tap col = cols_[j];
-        float* out = y.data() + ((b * out_h_ + i) * out_w_ + j) * c;
-        const float* p00 = image + (r.first * w + col.first) * c;
-        const float* p01 = image + (r.first * w + col.second) * c;
-        const float* p10 = image + (r.second * w + col.first) * c;
-        const float* p11 = image + (r.second * w + col.second) * c;
-        for (Index k = 0; k < c; ++k) {
-          const float top = p00[k] + col.frac * (p01[k] - p00[k]);
-          const float bottom = p10[k] + col.frac * (p11[k] - p10[k]);
-          out[k] = top + r.frac * (bottom - top);
-        }
-      }
-    }
-  }
+  Tensor y(output_shape().with_batch(x.dim(0)));
+  resample(x, rows_, cols_, y);
   return y;
 }
 

@@ -35,4 +35,9 @@ class Resizing : public Layer {
   std::vector<Tap> rows_, cols_;
 };
 
+// The resampling of Resizing as a function (for loaders that make images one size): images
+// (N,H,W,C) -> (N,height,width,C).
+Tensor resize_images(const Tensor& images, Index height, Index width,
+                     Interpolation interpolation = Interpolation::Bilinear);
+
 }  // namespace minidl
