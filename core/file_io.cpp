@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <random>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -110,6 +111,22 @@ void remove_stale_temporaries(const std::string& path) {
   }
 }
 
+// Opens a new file "<prefix><pid>-XXXXXX" (6 random letters or digits) for writing, its name in
+// `temp`; -1 with errno on failure. Unlike mkstemp (0600) the file gets 0666 minus the umask, as
+// any file the user writes, and the umask is never changed (that would race with other threads).
+int create_temporary(const std::string& path, std::string& temp) {
+  static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::random_device entropy;
+  std::uniform_int_distribution<int> pick(0, int(sizeof letters) - 2);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = temporary_prefix(path) + std::to_string(::getpid()) + "-";
+    for (int i = 0; i < 6; ++i) temp += letters[pick(entropy)];
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
@@ -122,8 +139,8 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, const std::st
 }
 
 void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
-  std::string temp = temporary_prefix(path) + std::to_string(::getpid()) + "-XXXXXX";
-  const int fd = mkstemp(temp.data());
+  std::string temp;
+  const int fd = create_temporary(path, temp);
   if (fd < 0) throw Error("'" + path + "': cannot create a temporary file: " + system_reason());
   auto fail = [&](const std::string& step) {
     const std::string reason = system_reason();
@@ -141,10 +158,6 @@ void write_file_atomically(const std::string& path, const void* data, std::size_
     p += wrote;
     left -= static_cast<std::size_t>(wrote);
   }
-  // mkstemp creates 0600; a weights file is as readable as any file the user writes.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) fail("chmod");
   if (::fsync(fd) != 0) fail("fsync");
   if (::close(fd) != 0) {
     const std::string reason = system_reason();

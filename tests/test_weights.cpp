@@ -1,5 +1,6 @@
 // Weights files (round trip, every kind of bad file leaving the model untouched), resuming fit
 // from a checkpoint bit-identically, and the callbacks.
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,10 +85,16 @@ TEST_CASE("save_weights then load_weights into a fresh model predicts identicall
   a.push_back(fresh.predict(x));
   b.push_back(trained.predict(x));
   CHECK(identical(a, b));
-  // Saving over the file again leaves no temporary file behind.
+  // Saving over the file again leaves no temporary file behind, and the file's mode is what the
+  // umask makes of 0666, as for any file the user writes.
+  const mode_t previous = umask(027);
   trained.save_weights(dir.file("m.weights"));
+  umask(previous);
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
                       std::filesystem::directory_iterator()) == 1);
+  struct stat status {};
+  REQUIRE(stat(dir.file("m.weights").c_str(), &status) == 0);
+  CHECK((status.st_mode & 0777) == 0640);
 }
 
 TEST_CASE("a save removes the temporaries of dead writers on this host, and only those") {
