@@ -1,5 +1,6 @@
 #include <minidl/models/callbacks.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -172,6 +173,57 @@ void LearningRateScheduler::on_epoch_begin(int epoch) {
                 " for epoch " + std::to_string(epoch));
   }
   optimizer.set_learning_rate(lr);
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(const std::string& monitor, float factor, int patience,
+                                     const std::string& mode, float min_delta, int cooldown,
+                                     float min_lr)
+    : monitor_(monitor, mode, min_delta, "ReduceLROnPlateau"),
+      factor_(factor),
+      min_lr_(min_lr),
+      patience_(patience),
+      cooldown_(cooldown) {
+  if (!(factor > 0.0f && factor < 1.0f) || patience < 0 || cooldown < 0 || min_lr < 0.0f) {
+    throw Error(
+        "ReduceLROnPlateau: expected factor in (0,1), patience, cooldown and min_lr >= 0, "
+        "got factor " +
+        std::to_string(factor) + ", patience " + std::to_string(patience) + ", cooldown " +
+        std::to_string(cooldown) + ", min_lr " + std::to_string(min_lr));
+  }
+}
+
+void ReduceLROnPlateau::on_train_begin(const Logs&) {
+  best_ = monitor_.worst();
+  wait_ = cooldown_left_ = 0;
+}
+
+void ReduceLROnPlateau::on_epoch_end(int /*epoch*/, const Logs& logs) {
+  const float value = monitor_.value(logs);
+  if (cooldown_left_ > 0) {
+    --cooldown_left_;
+    wait_ = 0;
+  }
+  if (monitor_.improves(value, best_)) {
+    best_ = value;
+    wait_ = 0;
+    return;
+  }
+  if (cooldown_left_ > 0 || ++wait_ < patience_) return;
+  Optimizer& optimizer = model().optimizer();
+  const float lr = optimizer.learning_rate();
+  if (lr > min_lr_) {
+    optimizer.set_learning_rate(std::max(lr * factor_, min_lr_));
+    cooldown_left_ = cooldown_;
+    wait_ = 0;
+  }
+}
+
+void TerminateOnNaN::on_batch_end(Index step, const Logs& logs) {
+  const auto loss = logs.find("loss");
+  if (loss == logs.end() || std::isfinite(loss->second)) return;
+  stopped_epoch_ = epoch_;
+  stopped_step_ = step;
+  model().stop_training();
 }
 
 }  // namespace minidl

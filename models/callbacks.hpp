@@ -128,4 +128,37 @@ class LearningRateScheduler : public Callback {
   Schedule schedule_;
 };
 
+// Multiplies the learning rate by `factor` (down to min_lr) when the monitored value has not
+// improved by more than min_delta for `patience` epochs, then waits `cooldown` epochs before
+// counting again, as Keras' ReduceLROnPlateau.
+class ReduceLROnPlateau : public Callback {
+ public:
+  explicit ReduceLROnPlateau(const std::string& monitor = "val_loss", float factor = 0.1f,
+                             int patience = 10, const std::string& mode = "auto",
+                             float min_delta = 1e-4f, int cooldown = 0, float min_lr = 0.0f);
+  void on_train_begin(const Logs& logs) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+
+ private:
+  Monitor monitor_;
+  float factor_, min_lr_;
+  int patience_, cooldown_;
+  float best_ = 0.0f;
+  int wait_ = 0, cooldown_left_ = 0;
+};
+
+// Stops fit after the batch whose loss makes the epoch's running loss NaN or infinite.
+class TerminateOnNaN : public Callback {
+ public:
+  void on_batch_end(Index step, const Logs& logs) override;
+  // The epoch (from 0) and step (from 1) it stopped at; -1 when it did not.
+  int stopped_epoch() const { return stopped_epoch_; }
+  Index stopped_step() const { return stopped_step_; }
+  void on_epoch_begin(int epoch) override { epoch_ = epoch; }
+
+ private:
+  int epoch_ = 0, stopped_epoch_ = -1;
+  Index stopped_step_ = -1;
+};
+
 }  // namespace minidl

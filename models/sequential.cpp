@@ -363,6 +363,7 @@ History Sequential::fit_dataset(const Dataset& train_data, const Dataset* valida
       const Logs running = logs_of(sums, "");
       progress.batch_end(step, running);
       for (const auto& callback : options.callbacks) callback->on_batch_end(step, running);
+      if (stop_training_) break;  // asked for by a callback, as Keras stops after the batch
     }
     logs = logs_of(sums, "");
     if (validation) {

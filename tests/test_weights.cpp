@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <catch2/catch.hpp>
 
@@ -306,4 +307,49 @@ TEST_CASE("ModelCheckpoint saves every epoch or the best only, loadable to resum
   check.load_weights(dir.file("ckpt-03.weights"));
   CHECK(identical(check.get_weights(), model.get_weights()));
   CHECK(check.optimizer().iterations() == model.optimizer().iterations());
+}
+
+TEST_CASE("ReduceLROnPlateau follows Keras: patience, cooldown, min_lr, the monitor's mode") {
+  Sequential model = small_cnn(1);
+  ReduceLROnPlateau reduce("val_loss", /*factor=*/0.5f, /*patience=*/2, "auto", /*min_delta=*/0.0f,
+                           /*cooldown=*/1, /*min_lr=*/0.002f);
+  reduce.set_model(model);
+  reduce.on_train_begin({});
+  // Epoch by epoch: best at 0; reduced after 2 epochs without improvement (2, 4); the cooldown
+  // epoch after each reduction does not count (3, 5); 5 improves; 7 reduces to min_lr, which 9
+  // cannot go below.
+  const std::vector<float> losses{1, 1, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+  const std::vector<float> expected{0.01f,   0.01f,   0.005f, 0.005f, 0.0025f,
+                                    0.0025f, 0.0025f, 0.002f, 0.002f, 0.002f};
+  std::vector<float> rates;
+  for (int epoch = 0; epoch < 10; ++epoch) {
+    reduce.on_epoch_end(epoch, {{"val_loss", losses[std::size_t(epoch)]}});
+    rates.push_back(model.optimizer().learning_rate());
+  }
+  CHECK(rates == expected);
+  // "auto" on an accuracy maximises: a rising accuracy never reduces.
+  Sequential other = small_cnn(1);
+  ReduceLROnPlateau on_accuracy("val_accuracy", 0.5f, 1);
+  on_accuracy.set_model(other);
+  on_accuracy.on_train_begin({});
+  for (int epoch = 0; epoch < 4; ++epoch)
+    on_accuracy.on_epoch_end(epoch, {{"val_accuracy", 0.5f + 0.1f * epoch}});
+  CHECK(other.optimizer().learning_rate() == 0.01f);
+  CHECK_THROWS_WITH(ReduceLROnPlateau("val_loss", 1.0f), Contains("factor"));
+  CHECK_THROWS_WITH(reduce.on_epoch_end(10, {{"loss", 1.0f}}), Contains("val_loss"));
+}
+
+TEST_CASE("TerminateOnNaN stops fit after the first batch with a NaN loss") {
+  Sequential model = small_cnn(1);
+  auto stop = std::make_shared<TerminateOnNaN>();
+  auto recorder = std::make_shared<Recorder>();
+  FitOptions options = quiet(3);
+  options.callbacks = {stop, recorder};
+  Tensor x(Shape{32, 8, 8, 1}, std::numeric_limits<float>::quiet_NaN()), y(Shape{32}, 1.0f);
+  const History history = model.fit(Dataset(std::move(x), std::move(y)).batch(16), options);
+  CHECK(stop->stopped_epoch() == 0);
+  CHECK(stop->stopped_step() == 1);
+  CHECK(recorder->batches == 1);
+  CHECK(recorder->epochs_begun == std::vector<int>{0});
+  CHECK(history.epochs() == 1);
 }
