@@ -145,17 +145,21 @@ TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop re
     conv.build(Shape{9, c.width, c.cin});
     conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
     const Tensor x = testing::random_tensor(Shape{5, 9, c.width, c.cin}, 9);
-    const Tensor y = conv(x, true);
-    testing::check_close(y, direct_conv(x, conv.kernel().value, conv.bias().value, 1, 1, padding),
-                         1e-4f);
-    const Tensor dy = testing::random_tensor(y.shape(), 10);
-    conv.kernel().grad.fill(0.0f);
-    conv.bias().grad.fill(0.0f);
-    conv.backward(dy);
+    const Tensor expected = direct_conv(x, conv.kernel().value, conv.bias().value, 1, 1, padding);
+    const Tensor dy = testing::random_tensor(expected.shape(), 10);
     const auto [dk, db] = direct_parameter_gradients(x, dy, c.kernel.h, c.kernel.w, padding);
-    testing::check_close(conv.kernel().grad, dk, 1e-3f);
-    testing::check_close(conv.bias().grad, db, 1e-3f);
+    // 5 images over 2 threads: images split between threads, partial gradients summed.
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      testing::check_close(conv(x, true), expected, 1e-4f);
+      conv.kernel().grad.fill(0.0f);
+      conv.bias().grad.fill(0.0f);
+      conv.backward(dy);
+      testing::check_close(conv.kernel().grad, dk, 1e-3f);
+      testing::check_close(conv.bias().grad, db, 1e-3f);
+    }
   }
+  set_num_threads(0);
 }
 
 TEST_CASE("Conv2D with few input channels: gradients match finite differences") {
