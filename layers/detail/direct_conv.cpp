@@ -12,8 +12,8 @@ namespace minidl::detail {
 namespace {
 
 constexpr Index kLanes = 16;  // floats per AVX-512 vector
-// Above this many input channels a window's taps are long enough for im2col's GEMM to run near
-// its peak (measured in bench/README.md).
+// Measured for 1 and 3 input channels (bench/README.md). With more, a 3x3 window has K >= 45 taps
+// and im2col's GEMM gets closer to its peak; where the two cross was not measured.
 constexpr Index kMaxInputChannels = 4;
 
 // Accumulators held in registers: 32 AVX-512 registers, a few kept for the operands.
