@@ -14,6 +14,7 @@ using Stride = Eigen::OuterStride<>;
 using ConstView = Eigen::Map<const RowMatrix, Eigen::Unaligned, Stride>;
 using View = Eigen::Map<RowMatrix, Eigen::Unaligned, Stride>;
 
+#ifdef EIGEN_VECTORIZE_AVX512
 bool openblas_has_avx512() {
   const char* core = openblas_get_corename();
   for (const char* name : {"SkylakeX", "Cooperlake", "SapphireRapids"}) {
@@ -21,6 +22,7 @@ bool openblas_has_avx512() {
   }
   return false;
 }
+#endif
 
 bool use_eigen_kernel() {
 #ifdef EIGEN_VECTORIZE_AVX512
