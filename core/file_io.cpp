@@ -118,8 +118,9 @@ int create_temporary(const std::string& path, std::string& temp) {
   static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::random_device entropy;
   std::uniform_int_distribution<int> pick(0, int(sizeof letters) - 2);
+  const std::string prefix = temporary_prefix(path) + std::to_string(::getpid()) + "-";
   for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = temporary_prefix(path) + std::to_string(::getpid()) + "-";
+    temp = prefix;
     for (int i = 0; i < 6; ++i) temp += letters[pick(entropy)];
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0 || errno != EEXIST) return fd;

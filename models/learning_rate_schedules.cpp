@@ -67,7 +67,6 @@ CosineDecay::CosineDecay(float initial_learning_rate, long decay_steps, float al
 }
 
 float CosineDecay::operator()(long step) const {
-  const double pi = 3.14159265358979323846;
   double from = initial_;
   long decay_step = step;
   if (warmup_target_) {
@@ -80,7 +79,7 @@ float CosineDecay::operator()(long step) const {
   }
   const double done =
       static_cast<double>(std::min(decay_step, decay_steps_)) / static_cast<double>(decay_steps_);
-  const double cosine = 0.5 * (1.0 + std::cos(pi * done));
+  const double cosine = 0.5 * (1.0 + std::cos(M_PI * done));
   return static_cast<float>(from * ((1.0 - alpha_) * cosine + alpha_));
 }
 

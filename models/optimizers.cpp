@@ -145,20 +145,23 @@ void RMSprop::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
   const auto g = detail::array(param.grad);
   auto v = detail::array(slots[0]);
   v = rho_ * v + (1.0f - rho_) * g.square();
-  Eigen::ArrayXf increment;
+  // increment = lr * g / sqrt(denominator), evaluated inside the update: no array the size of the
+  // parameter is allocated per step.
+  const auto apply = [&](const auto& denominator) {
+    if (momentum_ > 0.0f) {
+      auto m = detail::array(slots[1]);
+      m = momentum_ * m + lr * g / denominator.sqrt();
+      w -= m;
+    } else {
+      w -= lr * g / denominator.sqrt();
+    }
+  };
   if (centered_) {
     auto a = detail::array(slots.back());
     a = rho_ * a + (1.0f - rho_) * g;
-    increment = lr * g / (v - a.square() + epsilon_).sqrt();
+    apply(v - a.square() + epsilon_);
   } else {
-    increment = lr * g / (v + epsilon_).sqrt();
-  }
-  if (momentum_ > 0.0f) {
-    auto m = detail::array(slots[1]);
-    m = momentum_ * m + increment;
-    w -= m;
-  } else {
-    w -= increment;
+    apply(v + epsilon_);
   }
 }
 
