@@ -33,6 +33,12 @@
 #include <minidl/layers/global_average_pooling2d.hpp>
 #include <minidl/layers/layer.hpp>
 #include <minidl/layers/max_pooling2d.hpp>
+#include <minidl/layers/merge/add.hpp>
+#include <minidl/layers/merge/average.hpp>
+#include <minidl/layers/merge/concatenate.hpp>
+#include <minidl/layers/merge/maximum.hpp>
+#include <minidl/layers/merge/multiply.hpp>
+#include <minidl/layers/merge/subtract.hpp>
 #include <minidl/layers/preprocess/center_crop.hpp>
 #include <minidl/layers/preprocess/normalization.hpp>
 #include <minidl/layers/preprocess/rescaling.hpp>
@@ -40,5 +46,7 @@
 #include <minidl/models/learning_rate_schedules.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/metrics.hpp>
+#include <minidl/models/model.hpp>
+#include <minidl/models/node.hpp>
 #include <minidl/models/optimizers.hpp>
 #include <minidl/models/sequential.hpp>

@@ -18,6 +18,7 @@ struct Dataset::Source {
   ImageArray images;  // uint8 samples, or
   Tensor x;           // float samples
   Tensor y;
+  std::vector<Tensor> other_x, other_y;  // a multi-input or multi-output model's other arrays
   bool uint8 = false;
 
   Index count() const { return y.dim(0); }
@@ -66,6 +67,30 @@ Dataset::Dataset(Tensor x, Tensor y)
         auto s = std::make_shared<Source>();
         s->x = std::move(x);
         s->y = std::move(y);
+        return s;
+      }()) {}
+
+Dataset::Dataset(std::vector<Tensor> xs, std::vector<Tensor> ys)
+    : Dataset([&] {
+        if (xs.empty() || ys.empty()) {
+          throw Error("Dataset: expected at least one input array and one target array, got " +
+                      std::to_string(xs.size()) + " and " + std::to_string(ys.size()));
+        }
+        auto s = std::make_shared<Source>();
+        for (std::size_t i = 0; i < xs.size() + ys.size(); ++i) {
+          Tensor& t = i < xs.size() ? xs[i] : ys[i - xs.size()];
+          if (t.rank() < 1 || t.dim(0) != xs[0].dim(0)) {
+            throw Error("Dataset: every array must be (N,...) with the N of the first input " +
+                        xs[0].shape().str() + ", got " +
+                        (i < xs.size() ? "input " + std::to_string(i)
+                                       : "target " + std::to_string(i - xs.size())) +
+                        " " + t.shape().str());
+          }
+        }
+        s->x = std::move(xs[0]);
+        s->y = std::move(ys[0]);
+        for (std::size_t i = 1; i < xs.size(); ++i) s->other_x.push_back(std::move(xs[i]));
+        for (std::size_t i = 1; i < ys.size(); ++i) s->other_y.push_back(std::move(ys[i]));
         return s;
       }()) {}
 
@@ -144,6 +169,8 @@ Batch Dataset::make_batch(const Index* indices, Index count) const {
   Batch b{
       source_->uint8 ? source_->images.gather(indices, count) : source_->x.gather(indices, count),
       source_->y.gather(indices, count)};
+  for (const Tensor& x : source_->other_x) b.other_inputs.push_back(x.gather(indices, count));
+  for (const Tensor& y : source_->other_y) b.other_targets.push_back(y.gather(indices, count));
   for (const Mapper& m : mappers_) b.x = m.fn(b.x);
   return b;
 }

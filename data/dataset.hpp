@@ -34,6 +34,8 @@ class Layer;
 struct Batch {
   Tensor x;  // (n, sample...)
   Tensor y;  // (n, target...): class ids for image datasets
+  // A model with several inputs or outputs: its second and later ones, in order.
+  std::vector<Tensor> other_inputs, other_targets;
 };
 
 class Dataset {
@@ -45,6 +47,10 @@ class Dataset {
   explicit Dataset(LabeledImages data);
   // Float samples x (N,...) and targets y (N,...); share() a tensor to avoid a copy.
   Dataset(Tensor x, Tensor y);
+  // One array per model input and per output, all (N,...): for models with several of either.
+  // Batches carry the first input and target in x and y, the others in other_inputs and
+  // other_targets; map functions see x.
+  Dataset(std::vector<Tensor> xs, std::vector<Tensor> ys);
 
   // Reshuffles the samples every epoch, from derive_seed(seed, epoch).
   Dataset shuffle(std::uint64_t seed) const;

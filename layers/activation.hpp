@@ -2,6 +2,8 @@
 // Input and output: (N, ...) of the same shape. Same behaviour in training and inference.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/activation_fn.hpp>
 #include <minidl/layers/layer.hpp>
 
@@ -9,6 +11,12 @@ namespace minidl {
 
 class Activation : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Activation>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override {
+    return std::vector<Tensor*>{&output_};
+  }
   explicit Activation(const std::string& activation);
 
   std::string type() const override { return "Activation"; }

@@ -7,12 +7,20 @@
 // non-trainable parameters, saved with the weights. x (N,...,C) -> y of the same shape.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/layer.hpp>
 
 namespace minidl {
 
 class BatchNormalization : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<BatchNormalization>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override {
+    return std::vector<Tensor*>{&normalized_, &inv_std_};
+  }
   explicit BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f);
 
   std::string type() const override { return "BatchNormalization"; }

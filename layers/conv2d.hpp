@@ -9,6 +9,8 @@
 // Same computation in training and inference; training only decides what is cached for backward.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/activation_fn.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 #include <minidl/layers/layer.hpp>
@@ -17,6 +19,12 @@ namespace minidl {
 
 class Conv2D : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Conv2D>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override {
+    return std::vector<Tensor*>{&input_, &output_};
+  }
   Conv2D(Index filters, Size2 kernel_size, Size2 strides = 1, const std::string& padding = "valid",
          const std::string& activation = "linear", bool use_bias = true);
 

@@ -3,6 +3,8 @@
 // Same computation in training and inference; training only decides what is cached for backward.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/activation_fn.hpp>
 #include <minidl/layers/layer.hpp>
 
@@ -10,6 +12,12 @@ namespace minidl {
 
 class Dense : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Dense>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override {
+    return std::vector<Tensor*>{&input_, &output_};
+  }
   explicit Dense(Index units, const std::string& activation = "linear", bool use_bias = true);
 
   std::string type() const override { return "Dense"; }

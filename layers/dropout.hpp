@@ -4,12 +4,20 @@
 //   x (N,...) -> y of the same shape.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/layer.hpp>
 
 namespace minidl {
 
 class Dropout : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Dropout>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override {
+    return std::vector<Tensor*>{&mask_};
+  }
   explicit Dropout(float rate);
 
   std::string type() const override { return "Dropout"; }

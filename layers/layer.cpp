@@ -1,8 +1,25 @@
 #include <minidl/layers/layer.hpp>
 
+#include <cctype>
+
 #include <minidl/core/error.hpp>
+#include <minidl/models/node.hpp>
 
 namespace minidl {
+
+std::string default_layer_name(const std::string& type) {
+  std::string out;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    const char c = type[i];
+    const bool upper = std::isupper(static_cast<unsigned char>(c));
+    const bool after_lower = i > 0 && std::islower(static_cast<unsigned char>(type[i - 1]));
+    const bool starts_word =
+        i > 0 && i + 1 < type.size() && std::islower(static_cast<unsigned char>(type[i + 1]));
+    if (upper && (after_lower || starts_word) && out.back() != '_') out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 
 Shape Layer::build(const Shape& sample_shape) {
   if (built_) {
@@ -30,6 +47,47 @@ Tensor Layer::operator()(const Tensor& x, bool training) {
     build(x.shape().without_batch());
   }
   return forward(x, training);
+}
+
+void Layer::reset_weights() {
+  if (!built_ || parameters().empty()) return;
+  built_ = false;
+  build(input_shape_);
+}
+
+Node Layer::operator()(const Node& x) && {
+  return detail::call_layer(std::move(*this).into_shared(), {x});
+}
+
+Node Layer::operator()(const std::vector<Node>& inputs) && {
+  return detail::call_layer(std::move(*this).into_shared(), inputs);
+}
+
+std::shared_ptr<Layer> Layer::into_shared() && {
+  throw Error(label() +
+              ": this layer type does not implement into_shared(), so it cannot be "
+              "called as a temporary on a Node; make it with minidl::Shared<" +
+              type() + ">(...) and call that");
+}
+
+Shape Layer::build_inputs(const std::vector<Shape>& sample_shapes) {
+  if (sample_shapes.size() != 1) {
+    throw Error(label() + ": takes one input, got " + std::to_string(sample_shapes.size()));
+  }
+  return build(sample_shapes[0]);
+}
+
+Tensor Layer::forward_inputs(const std::vector<Tensor>& xs, bool training) {
+  if (xs.size() != 1) {
+    throw Error(label() + ": takes one input, got " + std::to_string(xs.size()));
+  }
+  return forward(xs[0], training);
+}
+
+std::vector<Tensor> Layer::backward_inputs(const Tensor& dy) {
+  std::vector<Tensor> dxs;
+  dxs.push_back(backward(dy));
+  return dxs;
 }
 
 Index Layer::count_params() {

@@ -7,9 +7,14 @@
 //                           adds the parameter gradients into parameters()[i]->grad.
 //   operator()(x, training) builds from x's sample shape on first use, then forwards: this is how
 //                           a layer is called outside a model.
+//   operator()(node)        on a temporary, `Dense(10)(x)`: adds the layer to a Functional graph
+//                           (models/node.hpp); the graph owns it from then on.
+// Layers with several inputs (Add, Concatenate) derive from MergeLayer (layers/merge/), which
+// overrides the *_inputs functions below; for every other layer they are the one-input case.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,12 +24,17 @@
 
 namespace minidl {
 
+class Node;
+
 struct Parameter {
   std::string name;  // "kernel", "bias", ...
   Tensor value;
   Tensor grad;            // same shape as value
   bool trainable = true;  // false for statistics such as moving means: no optimizer touches them
 };
+
+// "MaxPooling2D" -> "max_pooling2d": a layer's default name, as Keras derives it.
+std::string default_layer_name(const std::string& type);
 
 class Layer {
  public:
@@ -44,6 +54,32 @@ class Layer {
 
   Tensor operator()(const Tensor& x, bool training);
 
+  // Functional graphs (models/node.hpp). A temporary layer moves into the graph; a layer called
+  // at several places (shared weights) is made with minidl::Shared, whose call comes here.
+  Node operator()(const Node& x) &&;
+  Node operator()(const std::vector<Node>& inputs) &&;
+  // Calling a named local layer would leave the graph pointing at an object it does not own:
+  // write `Dense(10)(x)`, or `Shared<Dense> d(Dense(10)); d(x1); d(x2);` for one layer at two
+  // places.
+  Node operator()(const Node& x) & = delete;
+  Node operator()(const std::vector<Node>& inputs) & = delete;
+  // Moves this layer into a new shared object of its own type (how a temporary joins a graph).
+  // Built-in layers implement it; a user layer used in a graph through Shared<L> needs none.
+  virtual std::shared_ptr<Layer> into_shared() &&;
+
+  // The multi-input form of build/forward/backward, used by Model for every layer. The defaults
+  // accept exactly one input and call the single-input functions.
+  virtual bool takes_input_list() const { return false; }
+  virtual Shape build_inputs(const std::vector<Shape>& sample_shapes);
+  virtual Tensor forward_inputs(const std::vector<Tensor>& xs, bool training);
+  virtual std::vector<Tensor> backward_inputs(const Tensor& dy);
+
+  // The tensors a training forward caches for backward. A layer called at several places of one
+  // graph keeps one cache per call: the model swaps them in and out around each call. nullopt:
+  // the cache is not only tensors (e.g. MaxPooling2D's argmax indices), so the layer cannot be
+  // shared in training (inference needs no cache, so it can be shared there).
+  virtual std::optional<std::vector<Tensor*>> backward_cache() { return std::nullopt; }
+
   bool built() const { return built_; }
   const Shape& input_shape() const { return input_shape_; }
   const Shape& output_shape() const { return output_shape_; }
@@ -52,12 +88,17 @@ class Layer {
   // Unique within a model; a model names unnamed layers after their type ("dense", "dense_1").
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
+  // "Dense 'dense_1'" (or "Dense" before the layer has a name): how every message starts.
+  std::string label() const;
 
   // The seed of this layer's random draws (weight initialisation, dropout masks, augmentation).
   // An explicit seed wins; otherwise a model derives one from (model seed, layer index).
   bool has_seed() const { return seed_.has_value(); }
   std::uint64_t seed() const { return seed_.value_or(0); }
   void set_seed(std::uint64_t seed) { seed_ = seed; }
+  // Draws the initial weights again from seed(): a Functional graph builds its layers when they
+  // are called (to infer shapes), before the model that gives them their seeds exists.
+  void reset_weights();
 
   // Restarts the layer's random stream at derive_seed(seed, epoch): fit calls it at every epoch,
   // so epoch e draws the same numbers whether or not epochs before it ran in this process.
@@ -76,8 +117,6 @@ class Layer {
   // Implemented by each layer: validate the sample shape, create weights, return the output shape.
   virtual Shape build_impl(const Shape& sample_shape) = 0;
 
-  // "Dense 'dense_1'" (or "Dense" before the layer has a name): how every message starts.
-  std::string label() const;
   // Throws unless x is (N, input_shape()...), naming the expected layout, e.g. "(N,H,W,C)".
   void check_input(const Tensor& x) const;
   // For layers on images: throws unless a sample shape is (H,W,C).

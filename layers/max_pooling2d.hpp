@@ -3,6 +3,8 @@
 // input element that was the maximum.
 #pragma once
 
+#include <memory>
+
 #include <cstdint>
 #include <vector>
 
@@ -12,6 +14,9 @@ namespace minidl {
 
 class MaxPooling2D : public Pooling2D {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<MaxPooling2D>(std::move(*this));
+  }
   explicit MaxPooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                         const std::string& padding = "valid")
       : Pooling2D(pool_size, strides, padding, "MaxPooling2D") {}

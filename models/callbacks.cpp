@@ -9,11 +9,11 @@
 #include <fmt/format.h>
 
 #include <minidl/core/error.hpp>
-#include <minidl/models/sequential.hpp>
+#include <minidl/models/model.hpp>
 
 namespace minidl {
 
-Sequential& Callback::model() {
+Model& Callback::model() {
   if (!model_) throw Error("Callback: model() used before fit called set_model");
   return *model_;
 }

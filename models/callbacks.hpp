@@ -18,7 +18,7 @@
 
 namespace minidl {
 
-class Sequential;
+class Model;
 
 class Callback {
  public:
@@ -31,11 +31,11 @@ class Callback {
   // step counts from 1 within the epoch; logs are the running means of the epoch so far.
   virtual void on_batch_end(Index /*step*/, const Logs& /*logs*/) {}
 
-  void set_model(Sequential& model) { model_ = &model; }
-  Sequential& model();
+  void set_model(Model& model) { model_ = &model; }
+  Model& model();
 
  private:
-  Sequential* model_ = nullptr;
+  Model* model_ = nullptr;
 };
 
 // Whether a monitored value improves by going down ("min": losses) or up ("max"); "auto" is

@@ -29,8 +29,11 @@ struct FactorRange {
 
 class AugmentationLayer : public Layer {
  public:
-  // Hides Layer::operator() to also take a single image (H,W,C).
+  // Hides Layer::operator()(x, training) to also take a single image (H,W,C).
+  using Layer::operator();
   Tensor operator()(const Tensor& images, bool training);
+  // backward passes dy through: nothing is cached for it.
+  std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

@@ -4,6 +4,8 @@
 // value_range (0, 1), or the shift is +-factor*255. As Keras 3. Inference: the identity.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include <minidl/layers/augment/augmentation_layer.hpp>
@@ -17,6 +19,9 @@ void adjust_brightness(const float* in, float* out, Index size, float delta,
 
 class RandomBrightness : public AugmentationLayer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomBrightness>(std::move(*this));
+  }
   explicit RandomBrightness(FactorRange factor, ValueRange value_range = {},
                             std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomBrightness"; }

@@ -5,6 +5,8 @@
 // (Keras 3's code parses it to (0, f) and only ever raises the contrast). Inference: identity.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include <minidl/layers/augment/augmentation_layer.hpp>
@@ -18,6 +20,9 @@ void adjust_contrast(const float* in, float* out, Index height, Index width, Ind
 
 class RandomContrast : public AugmentationLayer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomContrast>(std::move(*this));
+  }
   explicit RandomContrast(FactorRange factor, ValueRange value_range = {},
                           std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomContrast"; }

@@ -6,6 +6,8 @@
 // is an error here, where Keras would resize.
 #pragma once
 
+#include <memory>
+
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ void uncrop_gradient(const float* d_out, float* d_in, Index width, Index channel
 
 class RandomCrop : public AugmentationLayer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomCrop>(std::move(*this));
+  }
   RandomCrop(Index height, Index width, std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomCrop"; }
   Tensor forward(const Tensor& x, bool training) override;

@@ -5,6 +5,8 @@
 // unchanged or rotated by 180 degrees). Inference: the identity.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include <minidl/layers/augment/augmentation_layer.hpp>
@@ -17,6 +19,9 @@ void flip_image(const float* in, float* out, Index height, Index width, Index ch
 
 class RandomFlip : public AugmentationLayer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomFlip>(std::move(*this));
+  }
   explicit RandomFlip(const std::string& mode = "horizontal_and_vertical",
                       std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomFlip"; }

@@ -4,12 +4,17 @@
 // [-36, 36] degrees, (0.0, 0.25) means [0, 90]. As Keras 3. Inference: the identity.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/augment/geometric_augmentation.hpp>
 
 namespace minidl {
 
 class RandomRotation : public GeometricAugmentation {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomRotation>(std::move(*this));
+  }
   explicit RandomRotation(FactorRange factor, const std::string& fill_mode = "reflect",
                           const std::string& interpolation = "bilinear", float fill_value = 0.0f,
                           std::optional<std::uint64_t> seed = std::nullopt);

@@ -3,12 +3,17 @@
 // right for positive values; factors lie in [-1, 1]. As Keras 3. Inference: the identity.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/augment/geometric_augmentation.hpp>
 
 namespace minidl {
 
 class RandomTranslation : public GeometricAugmentation {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomTranslation>(std::move(*this));
+  }
   RandomTranslation(FactorRange height_factor, FactorRange width_factor,
                     const std::string& fill_mode = "reflect",
                     const std::string& interpolation = "bilinear", float fill_value = 0.0f,

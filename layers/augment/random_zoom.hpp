@@ -4,12 +4,17 @@
 // ratio. Factors lie in [-1, 1]. As Keras 3. Inference: the identity.
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/augment/geometric_augmentation.hpp>
 
 namespace minidl {
 
 class RandomZoom : public GeometricAugmentation {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<RandomZoom>(std::move(*this));
+  }
   explicit RandomZoom(FactorRange height_factor,
                       std::optional<FactorRange> width_factor = std::nullopt,
                       const std::string& fill_mode = "reflect",

@@ -3,12 +3,18 @@
 // Always active. A window larger than the image is an error (Keras would resize instead).
 #pragma once
 
+#include <memory>
+
 #include <minidl/layers/layer.hpp>
 
 namespace minidl {
 
 class CenterCrop : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<CenterCrop>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   CenterCrop(Index height, Index width);
   std::string type() const override { return "CenterCrop"; }
   Tensor forward(const Tensor& x, bool training) override;

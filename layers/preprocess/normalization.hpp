@@ -4,6 +4,8 @@
 // Always active, the same in training and inference. x (N,...,C) -> y of the same shape.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include <minidl/layers/layer.hpp>
@@ -12,6 +14,10 @@ namespace minidl {
 
 class Normalization : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Normalization>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   Normalization() = default;  // call adapt() before use
   Normalization(std::vector<float> mean, std::vector<float> variance);
 

@@ -6,6 +6,8 @@
 // Always active, the same in training and inference; backward is the adjoint of the resampling.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include <minidl/layers/augment/affine_transform.hpp>
@@ -15,6 +17,10 @@ namespace minidl {
 
 class Resizing : public Layer {
  public:
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Resizing>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   Resizing(Index height, Index width, const std::string& interpolation = "bilinear");
   std::string type() const override { return "Resizing"; }
   Tensor forward(const Tensor& x, bool training) override;

@@ -1,10 +1,10 @@
-// Sequential's weights: in memory (get/set_weights) and in a file (save/load_weights).
+// A model's weights: in memory (get/set_weights) and in a file (save/load_weights).
 #include <algorithm>
 #include <cstring>
 #include <map>
 
 #include <minidl/core/error.hpp>
-#include <minidl/models/sequential.hpp>
+#include <minidl/models/model.hpp>
 #include <minidl/models/weights_file.hpp>
 
 namespace minidl {
@@ -24,7 +24,7 @@ void copy_values(Tensor& to, const Tensor& from) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, Parameter*>> Sequential::named_parameters(bool trainable_only) {
+std::vector<std::pair<std::string, Parameter*>> Model::named_parameters(bool trainable_only) {
   std::vector<std::pair<std::string, Parameter*>> named;
   for (auto& l : layers_) {
     for (Parameter* p : l->parameters()) {
@@ -34,30 +34,23 @@ std::vector<std::pair<std::string, Parameter*>> Sequential::named_parameters(boo
   return named;
 }
 
-void Sequential::check_built(const char* caller) const {
-  if (!built_) {
-    throw Error("Sequential '" + name_ + "': " + caller +
-                " needs a built model; call build(input_shape) first");
-  }
-}
-
-std::vector<Tensor> Sequential::get_weights() {
+std::vector<Tensor> Model::get_weights() {
   check_built("get_weights");
   std::vector<Tensor> weights;
   for (Parameter* p : parameters()) weights.push_back(p->value.clone());
   return weights;
 }
 
-void Sequential::set_weights(const std::vector<Tensor>& weights) {
+void Model::set_weights(const std::vector<Tensor>& weights) {
   check_built("set_weights");
   const std::vector<Parameter*> params = parameters();
   if (weights.size() != params.size()) {
-    throw Error("Sequential '" + name_ + "': set_weights got " + std::to_string(weights.size()) +
+    throw Error(label() + ": set_weights got " + std::to_string(weights.size()) +
                 " tensors, the model has " + std::to_string(params.size()) + " parameters");
   }
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (weights[i].shape() != params[i]->value.shape()) {
-      throw Error("Sequential '" + name_ + "': set_weights tensor " + std::to_string(i) + " is " +
+      throw Error(label() + ": set_weights tensor " + std::to_string(i) + " is " +
                   weights[i].shape().str() + ", parameter '" + params[i]->name + "' is " +
                   params[i]->value.shape().str());
     }
@@ -65,7 +58,7 @@ void Sequential::set_weights(const std::vector<Tensor>& weights) {
   for (std::size_t i = 0; i < params.size(); ++i) copy_values(params[i]->value, weights[i]);
 }
 
-void Sequential::save_weights(const std::string& path, bool include_optimizer) {
+void Model::save_weights(const std::string& path, bool include_optimizer) {
   check_built("save_weights");
   std::vector<WeightsEntry> entries;
   for (const auto& [name, p] : named_parameters(false)) entries.push_back({name, p->value.share()});
@@ -86,10 +79,10 @@ void Sequential::save_weights(const std::string& path, bool include_optimizer) {
   write_weights_file(path, entries);
 }
 
-void Sequential::load_weights(const std::string& path) {
+void Model::load_weights(const std::string& path) {
   check_built("load_weights");
   std::vector<WeightsEntry> entries = read_weights_file(path);
-  const std::string context = "Sequential '" + name_ + "': load_weights '" + path + "': ";
+  const std::string context = label() + ": load_weights '" + path + "': ";
   std::map<std::string, WeightsEntry*> weights, optimizer;
   for (WeightsEntry& e : entries) {
     (e.name.rfind("optimizer.", 0) == 0 ? optimizer : weights)[e.name] = &e;

@@ -1,0 +1,23 @@
+// Add: y = x_1 + x_2 + ... (inputs of one shape), as keras.layers.Add. Backward: every input
+// receives dy.
+#pragma once
+
+#include <minidl/layers/merge/merge_layer.hpp>
+
+namespace minidl {
+
+class Add : public MergeLayer {
+ public:
+  std::string type() const override { return "Add"; }
+  std::shared_ptr<Layer> into_shared() && override {
+    return std::make_shared<Add>(std::move(*this));
+  }
+  std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
+
+ protected:
+  Shape merged_shape(const std::vector<Shape>& s) const override { return same_shapes(s); }
+  Tensor merge(const std::vector<Tensor>& xs, bool training) override;
+  std::vector<Tensor> merge_backward(const Tensor& dy) override;
+};
+
+}  // namespace minidl

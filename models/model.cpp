@@ -1,0 +1,357 @@
+// Model: the graph (its order, names and checks) and its execution, forward and backward.
+#include <minidl/models/model.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+namespace {
+
+// `base`, or `base_1`, `base_2`, ... : the first not in `taken`, which then holds it.
+std::string unique_name(const std::string& base, std::set<std::string>& taken) {
+  std::string name = base;
+  for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
+  taken.insert(name);
+  return name;
+}
+
+// to += from, elementwise.
+void add_into(Tensor& to, const Tensor& from) {
+  float* t = to.data();
+  const float* f = from.data();
+  const Index n = to.size();
+#pragma omp parallel for simd if (n > (Index(1) << 16))
+  for (Index i = 0; i < n; ++i) t[i] += f[i];
+}
+
+}  // namespace
+
+Model::Model(std::uint64_t seed, std::string name) : seed_(seed), name_(std::move(name)) {}
+
+Model::Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name,
+             std::uint64_t seed)
+    : seed_(seed), name_(std::move(name)) {
+  set_graph(std::move(inputs), std::move(outputs));
+}
+
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+std::string Model::label() const {
+  return std::string(kind()) + " '" + name_ + "'";
+}
+
+void Model::set_graph(std::vector<Node> inputs, std::vector<Node> outputs) {
+  if (inputs.empty()) throw Error(label() + ": a model needs at least one input");
+  if (outputs.empty()) throw Error(label() + ": a model needs at least one output");
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].empty() || !inputs[i].is_input()) {
+      throw Error(label() + ": inputs[" + std::to_string(i) + "] is " + inputs[i].description() +
+                  ", expected a node made by Input()");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (inputs[j].id() == inputs[i].id()) {
+        throw Error(label() + ": inputs[" + std::to_string(j) + "] and inputs[" +
+                    std::to_string(i) + "] are the same Input");
+      }
+    }
+  }
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].empty()) {
+      throw Error(label() + ": outputs[" + std::to_string(i) + "] is an empty Node");
+    }
+  }
+  inputs_ = std::move(inputs);
+  outputs_ = std::move(outputs);
+  order_steps();
+  check_graph();
+  name_graph();
+}
+
+// Steps in depth-first post-order from the outputs: every layer after the nodes it reads, and a
+// chain in its written order.
+void Model::order_steps() {
+  std::map<const void*, int> step_of;
+  std::map<Layer*, int> calls;
+  layers_.clear();
+  std::vector<Step> steps;
+  std::vector<const Node*> path;  // the readers above the node being visited, for messages
+  std::function<int(const Node&)> visit = [&](const Node& node) -> int {
+    auto found = step_of.find(node.id());
+    if (found != step_of.end()) return found->second;
+    Step step;
+    if (node.is_input()) {
+      auto it = std::find_if(inputs_.begin(), inputs_.end(),
+                             [&](const Node& in) { return in.id() == node.id(); });
+      if (it == inputs_.end()) {
+        throw Error(label() + ": " + path.back()->layer()->label() +
+                    " is called on a tensor of another graph: it depends on an Input of shape " +
+                    node.shape().str_batched() + " that is not one of the model's " +
+                    std::to_string(inputs_.size()) + " input(s)");
+      }
+      step.input = static_cast<std::size_t>(it - inputs_.begin());
+    } else {
+      path.push_back(&node);
+      for (const Node& source : node.inputs()) step.sources.push_back(visit(source));
+      path.pop_back();
+      step.layer = node.layer();
+      // The distinct layers in order of their first call; the graph's nodes own them too.
+      if (++calls[step.layer] == 1) layers_.push_back(node.shared_layer());
+    }
+    steps.push_back(std::move(step));
+    step_of[node.id()] = static_cast<int>(steps.size()) - 1;
+    return static_cast<int>(steps.size()) - 1;
+  };
+  output_steps_.clear();
+  for (const Node& out : outputs_) {
+    if (out.is_input()) {
+      auto it = std::find_if(inputs_.begin(), inputs_.end(),
+                             [&](const Node& in) { return in.id() == out.id(); });
+      if (it == inputs_.end()) {
+        throw Error(label() + ": an output is an Input that is not one of the model's inputs");
+      }
+    }
+    output_steps_.push_back(visit(out));
+  }
+  for (Step& s : steps) {
+    for (int source : s.sources) ++steps[source].readers;
+  }
+  for (Step& s : steps) {
+    s.shared = s.layer && calls[s.layer] > 1;
+    bool trainable = false;
+    if (s.layer) {
+      for (Parameter* p : s.layer->parameters()) trainable = trainable || p->trainable;
+    }
+    s.needs_gradient = trainable;
+    for (int source : s.sources)
+      s.needs_gradient = s.needs_gradient || steps[source].needs_gradient;
+  }
+  steps_ = std::move(steps);
+}
+
+void Model::check_graph() const {
+  std::vector<bool> used(inputs_.size(), false);
+  for (const Step& s : steps_) {
+    if (!s.layer) used[s.input] = true;
+  }
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    if (!used[i]) {
+      throw Error(label() + ": input " + std::to_string(i) + " (" + inputs_[i].description() +
+                  ", shape " + inputs_[i].shape().str_batched() +
+                  ") is not used by any output: no output depends on it");
+    }
+  }
+}
+
+void Model::name_graph() {
+  std::set<std::string> taken;
+  for (const auto& l : layers_) {
+    if (l->name().empty()) continue;
+    if (!taken.insert(l->name()).second) {
+      throw Error(label() + ": two different layers are named '" + l->name() + "'");
+    }
+  }
+  for (auto& l : layers_) {
+    if (l->name().empty()) l->set_name(unique_name(default_layer_name(l->type()), taken));
+  }
+  for (Node& in : inputs_) {
+    if (in.input_name().empty()) {
+      in.set_input_name(unique_name("input_layer", taken));
+    } else if (!taken.insert(in.input_name()).second) {
+      throw Error(label() + ": the name '" + in.input_name() + "' is used twice");
+    }
+  }
+  // Layers built when they were called drew their weights with seed 0; a layer without its own
+  // seed draws them again from the model's.
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Layer& l = *layers_[i];
+    if (l.has_seed()) continue;
+    l.set_seed(derive_seed(seed_, i));
+    l.reset_weights();
+  }
+}
+
+std::string Model::output_name(std::size_t index) const {
+  if (index >= outputs_.size()) {
+    throw Error(label() + ": no output " + std::to_string(index) + ", it has " +
+                std::to_string(outputs_.size()));
+  }
+  const Node& out = outputs_[index];
+  return out.is_input() ? out.input_name() : out.layer()->name();
+}
+
+void Model::build_for(const std::vector<Tensor>& /*xs*/) {
+  throw Error(label() + ": the model has no graph");
+}
+
+std::vector<Tensor> Model::forward(const std::vector<Tensor>& xs, bool training) {
+  if (!built()) build_for(xs);
+  if (xs.size() != inputs_.size()) {
+    throw Error(label() + ": expected " + std::to_string(inputs_.size()) + " input array(s), got " +
+                std::to_string(xs.size()));
+  }
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const Shape& sample = inputs_[k].shape();
+    if (xs[k].rank() != sample.rank() + 1 || xs[k].shape().without_batch() != sample ||
+        xs[k].dim(0) != xs[0].dim(0)) {
+      throw Error(label() + ": input '" + inputs_[k].input_name() + "'" + first_reader(k) +
+                  " expects " + sample.str_batched("N") + ", got " + xs[k].shape().str() +
+                  (xs.size() > 1 ? " (every input needs the same N)" : ""));
+    }
+  }
+  return run_forward(xs, training);
+}
+
+// " (read by Dense 'dense')": the first layer reading model input k, for messages.
+std::string Model::first_reader(std::size_t k) const {
+  for (const Step& s : steps_) {
+    for (int source : s.sources) {
+      if (!steps_[source].layer && steps_[source].input == k) {
+        return " (read by " + s.layer->label() + ")";
+      }
+    }
+  }
+  return "";
+}
+
+std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool training) {
+  std::vector<Tensor> values(steps_.size());
+  std::vector<int> pending(steps_.size());
+  std::vector<bool> is_output(steps_.size(), false);
+  for (int o : output_steps_) is_output[o] = true;
+  for (std::size_t i = 0; i < steps_.size(); ++i) pending[i] = steps_[i].readers;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    Step& s = steps_[i];
+    if (!s.layer) {
+      values[i] = xs[s.input].share();
+      continue;
+    }
+    {
+      std::vector<Tensor> args;
+      for (int source : s.sources) args.push_back(values[source].share());
+      values[i] = s.layer->forward_inputs(args, training);
+    }
+    if (training && s.shared) {
+      auto cache = s.layer->backward_cache();
+      if (!cache) {
+        throw Error(label() + ": " + s.layer->label() +
+                    " is called at several places of the graph, and training needs one backward "
+                    "cache per call, which this layer type cannot keep; use one layer per place "
+                    "(it has no weights to share)");
+      }
+      s.cache.clear();
+      for (Tensor* t : *cache) s.cache.push_back(std::move(*t));
+    }
+    // The graph's reference goes after the last reader; a layer keeps what its backward needs.
+    for (int source : s.sources) {
+      if (--pending[source] == 0 && !is_output[source]) values[source] = Tensor();
+    }
+  }
+  std::vector<Tensor> outs;
+  for (int o : output_steps_) outs.push_back(values[o].share());
+  return outs;
+}
+
+void Model::backward(const std::vector<Tensor>& dys) {
+  check_built("backward");
+  if (dys.size() != output_steps_.size()) {
+    throw Error(label() + ": backward expected " + std::to_string(output_steps_.size()) +
+                " gradient(s), one per output, got " + std::to_string(dys.size()));
+  }
+  run_backward(dys);
+}
+
+void Model::run_backward(const std::vector<Tensor>& dys) {
+  std::vector<Tensor> grads(steps_.size());
+  // A gradient received from one reader may share that reader's buffer (Add passes dy on as it
+  // is), so a second one is summed into a new tensor, which later ones may then update.
+  std::vector<bool> owned(steps_.size(), false);
+  auto accumulate = [&](int step, Tensor g) {
+    Tensor& sum = grads[step];
+    if (sum.empty()) {
+      sum = std::move(g);
+    } else if (!owned[step]) {
+      Tensor fresh = sum.clone();
+      add_into(fresh, g);
+      sum = std::move(fresh);
+      owned[step] = true;
+    } else {
+      add_into(sum, g);
+    }
+  };
+  for (std::size_t k = 0; k < dys.size(); ++k) {
+    if (steps_[output_steps_[k]].needs_gradient) accumulate(output_steps_[k], dys[k].share());
+  }
+  for (std::size_t i = steps_.size(); i-- > 0;) {
+    Step& s = steps_[i];
+    if (!s.layer || !s.needs_gradient || grads[i].empty()) continue;
+    bool need_dx = false;
+    for (int source : s.sources) need_dx = need_dx || steps_[source].needs_gradient;
+    s.layer->set_input_gradient(need_dx);
+    if (s.shared) {
+      auto cache = s.layer->backward_cache();
+      for (std::size_t j = 0; j < cache->size(); ++j) *(*cache)[j] = std::move(s.cache[j]);
+      s.cache.clear();
+    }
+    std::vector<Tensor> dxs = s.layer->backward_inputs(grads[i]);
+    grads[i] = Tensor();
+    if (!need_dx) continue;
+    for (std::size_t j = 0; j < s.sources.size(); ++j) {
+      if (steps_[s.sources[j]].needs_gradient) accumulate(s.sources[j], std::move(dxs.at(j)));
+    }
+  }
+}
+
+Tensor Model::forward(const Tensor& x, bool training) {
+  std::vector<Tensor> xs;
+  xs.push_back(x.share());
+  if (built() && outputs_.size() != 1) {
+    throw Error(label() + ": forward(x) is for one output, the model has " +
+                std::to_string(outputs_.size()) + "; pass a vector of inputs");
+  }
+  return std::move(forward(xs, training).at(0));
+}
+
+void Model::backward(const Tensor& dy) {
+  std::vector<Tensor> dys;
+  dys.push_back(dy.share());
+  backward(dys);
+}
+
+std::vector<Parameter*> Model::parameters(bool trainable_only) {
+  std::vector<Parameter*> all;
+  for (auto& l : layers_) {
+    for (Parameter* p : l->parameters()) {
+      if (p->trainable || !trainable_only) all.push_back(p);
+    }
+  }
+  return all;
+}
+
+Layer& Model::layer(std::size_t index) {
+  if (index >= layers_.size()) {
+    throw Error(label() + ": no layer " + std::to_string(index) + ", it has " +
+                std::to_string(layers_.size()));
+  }
+  return *layers_[index];
+}
+
+Layer& Model::layer(const std::string& name) {
+  for (auto& l : layers_) {
+    if (l->name() == name) return *l;
+  }
+  throw Error(label() + ": no layer named '" + name + "'");
+}
+
+void Model::check_built(const char* caller) const {
+  if (!built()) {
+    throw Error(label() + ": " + caller + " needs a built model; call build(input_shape) first");
+  }
+}
+
+}  // namespace minidl

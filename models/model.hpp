@@ -1,0 +1,234 @@
+// Model: a graph of layers from input nodes to output nodes (Keras' Functional model), trained
+// with compile/fit and used with evaluate/predict. Sequential (models/sequential.hpp) builds a
+// chain-shaped Model; everything below is shared by both.
+//
+//   minidl::Node x = minidl::Input({32, 32, 3});
+//   minidl::Node h = minidl::Conv2D(16, 3, 1, "same", "relu")(x);
+//   minidl::Node y = minidl::Dense(10)(minidl::GlobalAveragePooling2D()(h));
+//   minidl::Model model({x}, {y}, "small_cnn", /*seed=*/1);
+//   model.compile(minidl::Adam(1e-3f), minidl::SparseCategoricalCrossentropy(true), {"accuracy"});
+//
+//   fit       forwards every batch with training=true: augmentation transforms, Dropout drops.
+//   evaluate  forwards with training=false: augmentation is the identity.
+//   predict   forwards with training=false, in batches.
+// Execution: forward runs the nodes in a topological order (inputs before readers, otherwise
+// the order of the outputs' dependencies), dropping each intermediate tensor after its last
+// reader; backward runs them in reverse, summing the gradients of a tensor read by several
+// layers, and skips the layers before the first parameter on every path.
+// Randomness: layer i (in that order) without its own seed gets derive_seed(model seed, i); epoch
+// e of fit shuffles with derive_seed(shuffle seed, e), so the same seeds give bit-identical
+// training.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <minidl/data/dataset.hpp>
+#include <minidl/layers/layer.hpp>
+#include <minidl/models/callbacks.hpp>
+#include <minidl/models/losses.hpp>
+#include <minidl/models/node.hpp>
+#include <minidl/models/optimizers.hpp>
+#include <minidl/models/progress.hpp>
+
+namespace minidl {
+
+struct FitOptions {
+  int epochs = 1;
+  // With a Dataset: used only when the dataset is not batched.
+  Index batch_size = 32;
+  // The last fraction of (x, y), taken before shuffling, is held out for validation (as Keras).
+  // Tensors only: a Dataset is split with take/skip.
+  float validation_split = 0.0f;
+  // Tensors only: a Dataset shuffles when it was made with shuffle(seed).
+  bool shuffle = true;
+  // Seed of the per-epoch shuffle of tensors; the model's seed when not given.
+  std::optional<std::uint64_t> seed;
+  // 0 silent, 1 a live bar on a terminal and a line per epoch otherwise, 2 a line per epoch.
+  int verbose = 1;
+  // Epochs initial_epoch .. epochs-1 run: a run resumed from a checkpoint of epoch k passes
+  // initial_epoch = k and replays epochs k.. exactly (shuffle and random draws come from
+  // (seed, epoch)).
+  int initial_epoch = 0;
+  std::vector<std::shared_ptr<Callback>> callbacks;
+};
+
+// Per-epoch values, as Keras' History.history: "loss", "accuracy", "val_loss", "val_accuracy";
+// a model with several outputs adds "<output>_loss" and "<output>_accuracy" per output.
+struct History {
+  std::map<std::string, std::vector<float>> history;
+  int epochs() const { return history.empty() ? 0 : int(history.begin()->second.size()); }
+};
+
+// One loss per output, for compile: minidl::losses(SparseCategoricalCrossentropy(),
+// MeanSquaredError()).
+template <class... L>
+std::vector<std::unique_ptr<Loss>> losses(L... loss) {
+  std::vector<std::unique_ptr<Loss>> all;
+  (all.push_back(std::make_unique<L>(std::move(loss))), ...);
+  return all;
+}
+
+class Model {
+ public:
+  // Every output must depend only on `inputs`, and every input must be used by an output.
+  // Unnamed layers are named after their type ("conv2d", "conv2d_1"), unnamed inputs
+  // "input_layer", "input_layer_1".
+  Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name = "functional",
+        std::uint64_t seed = 0);
+  virtual ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+
+  bool built() const { return !steps_.empty(); }
+  const std::vector<Node>& inputs() const { return inputs_; }
+  const std::vector<Node>& outputs() const { return outputs_; }
+  // The name an output goes by in logs: its layer's name.
+  std::string output_name(std::size_t index) const;
+
+  // The Keras-style table: layer (type), output shape, parameter count, "Connected to" (for
+  // graphs that are not a chain), totals.
+  std::string summary_table() const;
+  void summary() const;
+
+  // metrics: {} or {"accuracy"} (for every output). One loss for every output, in order, with
+  // weights for the total loss (all 1 when empty).
+  void compile(std::unique_ptr<Optimizer> optimizer, std::vector<std::unique_ptr<Loss>> losses,
+               std::vector<std::string> metrics = {}, std::vector<float> loss_weights = {});
+  void compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss,
+               std::vector<std::string> metrics = {});
+  // Constrained so that the unique_ptr call inside does not match this template again.
+  template <class O, class L,
+            class = std::enable_if_t<std::is_base_of_v<Optimizer, O> && std::is_base_of_v<Loss, L>>>
+  void compile(O optimizer, L loss, std::vector<std::string> metrics = {}) {
+    compile(std::make_unique<O>(std::move(optimizer)), std::make_unique<L>(std::move(loss)),
+            std::move(metrics));
+  }
+  template <class O, class = std::enable_if_t<std::is_base_of_v<Optimizer, O>>>
+  void compile(O optimizer, std::vector<std::unique_ptr<Loss>> losses,
+               std::vector<std::string> metrics = {}, std::vector<float> loss_weights = {}) {
+    compile(std::make_unique<O>(std::move(optimizer)), std::move(losses), std::move(metrics),
+            std::move(loss_weights));
+  }
+
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  History fit(const Tensor& x, const Tensor& y, const Tensor& x_val, const Tensor& y_val,
+              const FitOptions& options = {});
+  // Several inputs and outputs: one tensor per model input, one target per output, in order.
+  History fit(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+              const FitOptions& options = {});
+  // Epoch e trains on train.epoch(e), e.g. a shuffled, batched, prefetched pipeline. A model
+  // with several inputs or outputs takes them from Batch::other_inputs / other_targets.
+  History fit(const Dataset& train, const FitOptions& options = {});
+  History fit(const Dataset& train, const Dataset& validation, const FitOptions& options = {});
+  // One optimizer step on one batch (training=true), as Keras' train_on_batch: "loss" and each
+  // metric of that batch.
+  Logs train_on_batch(const Tensor& x, const Tensor& y);
+  Logs train_on_batch(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys);
+  // "loss" and each metric, averaged over all samples.
+  Logs evaluate(const Tensor& x, const Tensor& y, Index batch_size = 32);
+  Logs evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                Index batch_size = 32);
+  // Over one pass of `data` (its epoch 0).
+  Logs evaluate(const Dataset& data);
+  // A model with one input and one output.
+  Tensor predict(const Tensor& x, Index batch_size = 32);
+  // One tensor per output.
+  std::vector<Tensor> predict(const std::vector<Tensor>& xs, Index batch_size = 32);
+
+  // One batch through the graph and the gradient back (one input and one output).
+  Tensor forward(const Tensor& x, bool training);
+  void backward(const Tensor& dy);
+  // One tensor per input and per output.
+  std::vector<Tensor> forward(const std::vector<Tensor>& xs, bool training);
+  void backward(const std::vector<Tensor>& dys);
+  // Every parameter of every layer, in layer order; trainable ones only when asked.
+  std::vector<Parameter*> parameters(bool trainable_only = false);
+
+  // Copies of every parameter's values (trainable or not), in parameters() order, and back.
+  std::vector<Tensor> get_weights();
+  void set_weights(const std::vector<Tensor>& weights);
+  // The weights file of models/weights_file.hpp, written atomically (temporary file, fsync,
+  // rename); with include_optimizer, the optimizer's step count, learning rate and state too.
+  void save_weights(const std::string& path, bool include_optimizer = false);
+  // Checks the whole file (CRC, names, shapes) before changing anything, so on an error the model
+  // is untouched. The optimizer's state is restored when the file has it and the model is
+  // compiled with an optimizer of the same type.
+  void load_weights(const std::string& path);
+  // Parameters named "<layer>/<parameter>", as the weights file names them.
+  std::vector<std::pair<std::string, Parameter*>> named_parameters(bool trainable_only = false);
+
+  // Asks fit to stop after the current batch (EarlyStopping at an epoch's end).
+  void stop_training() { stop_training_ = true; }
+
+  // The distinct layers, in execution order (a shared layer once).
+  std::size_t size() const { return layers_.size(); }
+  Layer& layer(std::size_t index);
+  Layer& layer(const std::string& name);
+  const std::string& name() const { return name_; }
+  std::uint64_t seed() const { return seed_; }
+  Optimizer& optimizer();
+
+ protected:
+  // For Sequential, whose graph is made when the input shape is known.
+  Model(std::uint64_t seed, std::string name);
+  void set_graph(std::vector<Node> inputs, std::vector<Node> outputs);
+  // Called before a forward when the model is not built: Sequential builds from the batch.
+  virtual void build_for(const std::vector<Tensor>& xs);
+  // What messages start with: "Sequential 'name'" or "Functional 'name'".
+  std::string label() const;
+  virtual const char* kind() const { return "Functional"; }
+
+  std::vector<std::shared_ptr<Layer>> layers_;
+
+ private:
+  // One layer call (or input) of the graph, in execution order.
+  struct Step {
+    Layer* layer = nullptr;       // nullptr for a model input
+    std::size_t input = 0;        // which model input, for an input step
+    std::vector<int> sources;     // steps read by this one, in the layer's argument order
+    int readers = 0;              // how many arguments of later steps read this one
+    bool needs_gradient = false;  // a trainable parameter at or before this step
+    bool shared = false;          // its layer is called at other steps too
+    std::vector<Tensor> cache;    // a shared layer's backward cache of this call
+  };
+  struct Sums;
+
+  void name_graph();
+  void order_steps();
+  void check_graph() const;
+  std::string first_reader(std::size_t input) const;
+
+  void check_compiled(const char* caller) const;
+  void check_built(const char* caller) const;
+  void check_dataset_options(const FitOptions& options) const;
+  void check_data(const char* caller, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                  Index batch_size) const;
+  std::vector<Tensor> run_forward(const std::vector<Tensor>& xs, bool training);
+  void run_backward(const std::vector<Tensor>& dys);
+  void train_batch(Batch& batch, Sums& sums);
+  void eval_batch(Batch& batch, Sums& sums);
+  Logs logs_of(const Sums& sums, const std::string& prefix) const;
+  Dataset training_batches(const Dataset& data, const FitOptions& options) const;
+  History fit_tensors(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                      const FitOptions& options);
+  History fit_dataset(const Dataset& train, const Dataset* validation, const FitOptions& options);
+
+  std::uint64_t seed_;
+  std::string name_;
+  std::vector<Node> inputs_, outputs_;
+  std::vector<Step> steps_;
+  std::vector<int> output_steps_;
+  std::vector<std::unique_ptr<Loss>> losses_;
+  std::vector<float> loss_weights_;
+  std::unique_ptr<Optimizer> optimizer_;
+  bool accuracy_ = false;
+  bool stop_training_ = false;
+};
+
+}  // namespace minidl

@@ -1,0 +1,371 @@
+// Model: compile, the training loop (fit, train_on_batch) and evaluate/predict.
+#include <algorithm>
+
+#include <minidl/core/error.hpp>
+#include <minidl/models/metrics.hpp>
+#include <minidl/models/model.hpp>
+
+namespace minidl {
+namespace {
+
+std::vector<Tensor> shares(const std::vector<Tensor>& ts) {
+  std::vector<Tensor> out;
+  for (const Tensor& t : ts) out.push_back(t.share());
+  return out;
+}
+
+std::vector<Tensor> one(const Tensor& t) {
+  std::vector<Tensor> out;
+  out.push_back(t.share());
+  return out;
+}
+
+std::vector<Tensor> inputs_of(const Batch& b) {
+  std::vector<Tensor> xs = one(b.x);
+  for (const Tensor& x : b.other_inputs) xs.push_back(x.share());
+  return xs;
+}
+
+std::vector<Tensor> targets_of(const Batch& b) {
+  std::vector<Tensor> ys = one(b.y);
+  for (const Tensor& y : b.other_targets) ys.push_back(y.share());
+  return ys;
+}
+
+}  // namespace
+
+// Sums over the samples seen so far of each output's mean batch loss and correct predictions.
+struct Model::Sums {
+  std::vector<double> loss;
+  std::vector<Index> correct;
+  Index samples = 0;
+};
+
+void Model::compile(std::unique_ptr<Optimizer> optimizer, std::vector<std::unique_ptr<Loss>> losses,
+                    std::vector<std::string> metrics, std::vector<float> loss_weights) {
+  if (!optimizer || losses.empty()) {
+    throw Error(label() + ": compile needs an optimizer and a loss");
+  }
+  for (const auto& loss : losses) {
+    if (!loss) throw Error(label() + ": compile was given an empty loss");
+  }
+  // A Sequential model not built yet has one output.
+  const std::size_t outputs = built() ? outputs_.size() : 1;
+  if (losses.size() != outputs) {
+    throw Error(label() + ": compile got " + std::to_string(losses.size()) +
+                " losses for a model with " + std::to_string(outputs) +
+                " output(s); give one per output");
+  }
+  if (loss_weights.empty()) loss_weights.assign(losses.size(), 1.0f);
+  if (loss_weights.size() != losses.size()) {
+    throw Error(label() + ": compile got " + std::to_string(loss_weights.size()) +
+                " loss_weights for " + std::to_string(losses.size()) + " losses");
+  }
+  bool accuracy = false;
+  for (const std::string& m : metrics) {
+    if (m != "accuracy" && m != "acc") {
+      throw Error(label() + ": unknown metric '" + m + "', expected accuracy");
+    }
+    accuracy = true;
+  }
+  accuracy_ = accuracy;
+  optimizer_ = std::move(optimizer);
+  losses_ = std::move(losses);
+  loss_weights_ = std::move(loss_weights);
+}
+
+void Model::compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss,
+                    std::vector<std::string> metrics) {
+  std::vector<std::unique_ptr<Loss>> all;
+  all.push_back(std::move(loss));
+  compile(std::move(optimizer), std::move(all), std::move(metrics));
+}
+
+Optimizer& Model::optimizer() {
+  check_compiled("optimizer");
+  return *optimizer_;
+}
+
+void Model::check_compiled(const char* caller) const {
+  if (!optimizer_ || losses_.empty()) {
+    throw Error(label() + ": " + caller + " called before compile(optimizer, loss, metrics)");
+  }
+}
+
+void Model::check_data(const char* caller, const std::vector<Tensor>& xs,
+                       const std::vector<Tensor>& ys, Index batch_size) const {
+  const std::size_t inputs = built() ? inputs_.size() : 1;
+  if (xs.size() != inputs) {
+    throw Error(label() + ": " + caller + " got " + std::to_string(xs.size()) +
+                " input array(s), the model has " + std::to_string(inputs) + " input(s)");
+  }
+  if (!ys.empty() && ys.size() != losses_.size()) {
+    throw Error(label() + ": " + caller + " got " + std::to_string(ys.size()) +
+                " target array(s), the model has " + std::to_string(losses_.size()) + " output(s)");
+  }
+  const Tensor& x = xs[0];
+  for (std::size_t i = 0; i < xs.size() + ys.size(); ++i) {
+    const bool input = i < xs.size();
+    const Tensor& t = input ? xs[i] : ys[i - xs.size()];
+    const std::string what =
+        input ? (xs.size() > 1 ? "x[" + std::to_string(i) + "]" : "x")
+              : (ys.size() > 1 ? "y[" + std::to_string(i - xs.size()) + "]" : "y");
+    if (t.rank() < (input ? 2 : 1)) {
+      throw Error(label() + ": " + caller + " expects " + what + " as a batch (N,...), got " +
+                  t.shape().str());
+    }
+    if (t.dim(0) == 0) {
+      throw Error(label() + ": " + caller + " got no samples: " + what + " " + t.shape().str());
+    }
+    if (t.dim(0) != x.dim(0)) {
+      throw Error(label() + ": " + caller + " got " + std::to_string(x.dim(0)) + " samples in x " +
+                  x.shape().str() + " but " + std::to_string(t.dim(0)) + " in " + what + " " +
+                  t.shape().str());
+    }
+  }
+  if (batch_size < 1) {
+    throw Error(label() + ": " + caller + " batch_size must be >= 1, got " +
+                std::to_string(batch_size));
+  }
+}
+
+void Model::train_batch(Batch& b, Sums& sums) {
+  const std::vector<Tensor> xs = inputs_of(b), ys = targets_of(b);
+  const std::vector<Parameter*> params = parameters(/*trainable_only=*/true);
+  for (Parameter* p : params) p->grad.fill(0.0f);
+  const std::vector<Tensor> outs = forward(xs, /*training=*/true);
+  if (ys.size() != outs.size()) {
+    throw Error(label() + ": the batch has " + std::to_string(ys.size()) +
+                " target array(s), the model has " + std::to_string(outs.size()) + " output(s)");
+  }
+  sums.loss.resize(outs.size());
+  sums.correct.resize(outs.size());
+  std::vector<Tensor> dys;
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    const float loss = losses_[k]->forward(outs[k], ys[k]);
+    Tensor dy = losses_[k]->backward();
+    if (loss_weights_[k] != 1.0f) {
+      for (Index i = 0; i < dy.size(); ++i) dy[i] *= loss_weights_[k];
+    }
+    dys.push_back(std::move(dy));
+    sums.loss[k] += static_cast<double>(loss) * b.x.dim(0);
+    if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
+  }
+  backward(dys);
+  optimizer_->step(params);
+  sums.samples += b.x.dim(0);
+}
+
+void Model::eval_batch(Batch& b, Sums& sums) {
+  const std::vector<Tensor> ys = targets_of(b);
+  const std::vector<Tensor> outs = forward(inputs_of(b), /*training=*/false);
+  if (ys.size() != outs.size()) {
+    throw Error(label() + ": the batch has " + std::to_string(ys.size()) +
+                " target array(s), the model has " + std::to_string(outs.size()) + " output(s)");
+  }
+  sums.loss.resize(outs.size());
+  sums.correct.resize(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    sums.loss[k] += static_cast<double>(losses_[k]->forward(outs[k], ys[k])) * b.x.dim(0);
+    if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
+  }
+  sums.samples += b.x.dim(0);
+}
+
+// Keras' names: "loss" (the weighted sum), and with several outputs "<output>_loss" and
+// "<output>_accuracy" for each; with one output, "accuracy".
+Logs Model::logs_of(const Sums& sums, const std::string& prefix) const {
+  Logs logs;
+  const double n = static_cast<double>(std::max<Index>(sums.samples, 1));
+  double total = 0.0;
+  for (std::size_t k = 0; k < sums.loss.size(); ++k) total += loss_weights_[k] * sums.loss[k] / n;
+  logs[prefix + "loss"] = static_cast<float>(total);
+  const bool several = sums.loss.size() > 1;
+  for (std::size_t k = 0; k < sums.loss.size(); ++k) {
+    const std::string out = several ? output_name(k) + "_" : "";
+    if (several) logs[prefix + out + "loss"] = static_cast<float>(sums.loss[k] / n);
+    if (accuracy_) logs[prefix + out + "accuracy"] = static_cast<float>(sums.correct[k] / n);
+  }
+  return logs;
+}
+
+// Tensors fit as a Dataset sharing their buffers, shuffled and batched as FitOptions say.
+Dataset Model::training_batches(const Dataset& data, const FitOptions& options) const {
+  return (options.shuffle ? data.shuffle(options.seed.value_or(seed_)) : data)
+      .batch(options.batch_size);
+}
+
+History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
+  return fit(one(x), one(y), options);
+}
+
+History Model::fit(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                   const FitOptions& options) {
+  check_compiled("fit");
+  check_data("fit", xs, ys, options.batch_size);
+  const float split = options.validation_split;
+  if (!(split >= 0.0f && split < 1.0f)) {
+    throw Error(label() + ": fit validation_split must be in [0,1), got " + std::to_string(split));
+  }
+  const Index count = xs[0].dim(0);
+  const Index train_count = static_cast<Index>(count * (1.0 - split));
+  const Dataset all(shares(xs), shares(ys));
+  if (split == 0.0f) return fit_dataset(training_batches(all, options), nullptr, options);
+  if (train_count == 0 || train_count == count) {
+    throw Error(label() + ": validation_split " + std::to_string(split) + " of " +
+                std::to_string(count) + " samples leaves an empty set");
+  }
+  const Dataset validation = all.skip(train_count).batch(options.batch_size);
+  return fit_dataset(training_batches(all.take(train_count), options), &validation, options);
+}
+
+History Model::fit(const Tensor& x, const Tensor& y, const Tensor& x_val, const Tensor& y_val,
+                   const FitOptions& options) {
+  check_compiled("fit");
+  check_data("fit", one(x), one(y), options.batch_size);
+  check_data("fit (validation data)", one(x_val), one(y_val), options.batch_size);
+  const Dataset validation = Dataset(x_val.share(), y_val.share()).batch(options.batch_size);
+  return fit_dataset(training_batches(Dataset(x.share(), y.share()), options), &validation,
+                     options);
+}
+
+History Model::fit(const Dataset& train, const FitOptions& options) {
+  check_dataset_options(options);
+  return fit_dataset(train, nullptr, options);
+}
+
+History Model::fit(const Dataset& train, const Dataset& validation, const FitOptions& options) {
+  check_dataset_options(options);
+  return fit_dataset(train, &validation, options);
+}
+
+void Model::check_dataset_options(const FitOptions& options) const {
+  check_compiled("fit");
+  if (options.validation_split != 0.0f) {
+    throw Error(label() +
+                ": fit with a Dataset cannot use validation_split; split the dataset with "
+                "take/skip and pass the validation part");
+  }
+}
+
+History Model::fit_dataset(const Dataset& train_data, const Dataset* validation,
+                           const FitOptions& options) {
+  if (options.epochs < 0) {
+    throw Error(label() + ": fit epochs must be >= 0, got " + std::to_string(options.epochs));
+  }
+  if (!train_data.batched() && options.batch_size < 1) {
+    throw Error(label() + ": fit batch_size must be >= 1, got " +
+                std::to_string(options.batch_size));
+  }
+  const Dataset train = train_data.batched() ? train_data : train_data.batch(options.batch_size);
+  if (train.steps() == 0) {
+    throw Error(label() + ": fit got a dataset with no batches (" + std::to_string(train.size()) +
+                " samples in batches of " + std::to_string(train.batch_size()) + ")");
+  }
+  if (options.initial_epoch < 0 || options.initial_epoch > options.epochs) {
+    throw Error(label() + ": fit initial_epoch must be in [0, epochs=" +
+                std::to_string(options.epochs) + "], got " + std::to_string(options.initial_epoch));
+  }
+  for (const auto& callback : options.callbacks) {
+    if (!callback) throw Error(label() + ": fit was given an empty callback");
+    callback->set_model(*this);
+  }
+  Progress progress(options.verbose);
+  History history;
+  stop_training_ = false;
+  for (const auto& callback : options.callbacks) callback->on_train_begin({});
+  Logs logs;
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training_; ++epoch) {
+    const auto e = static_cast<std::uint64_t>(epoch);
+    for (auto& l : layers_) l->start_epoch(e);
+    for (const auto& callback : options.callbacks) callback->on_epoch_begin(epoch);
+    Dataset::Epoch batches = train.epoch(e);
+    progress.epoch_begin(epoch, options.epochs, batches.steps());
+    Sums sums;
+    Index step = 0;
+    for (Batch& b : batches) {
+      train_batch(b, sums);
+      ++step;
+      const Logs running = logs_of(sums, "");
+      progress.batch_end(step, running);
+      for (const auto& callback : options.callbacks) callback->on_batch_end(step, running);
+      if (stop_training_) break;  // asked for by a callback, as Keras stops after the batch
+    }
+    logs = logs_of(sums, "");
+    if (validation) {
+      for (const auto& [key, value] : evaluate(*validation)) logs["val_" + key] = value;
+    }
+    for (const auto& [key, value] : logs) history.history[key].push_back(value);
+    progress.epoch_end(logs);
+    for (const auto& callback : options.callbacks) callback->on_epoch_end(epoch, logs);
+  }
+  for (const auto& callback : options.callbacks) callback->on_train_end(logs);
+  return history;
+}
+
+Logs Model::train_on_batch(const Tensor& x, const Tensor& y) {
+  return train_on_batch(one(x), one(y));
+}
+
+Logs Model::train_on_batch(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys) {
+  check_compiled("train_on_batch");
+  check_data("train_on_batch", xs, ys, 1);
+  Batch b{xs[0].share(), ys[0].share(), {}, {}};
+  for (std::size_t i = 1; i < xs.size(); ++i) b.other_inputs.push_back(xs[i].share());
+  for (std::size_t i = 1; i < ys.size(); ++i) b.other_targets.push_back(ys[i].share());
+  Sums sums;
+  train_batch(b, sums);
+  return logs_of(sums, "");
+}
+
+Logs Model::evaluate(const Tensor& x, const Tensor& y, Index batch_size) {
+  return evaluate(one(x), one(y), batch_size);
+}
+
+Logs Model::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                     Index batch_size) {
+  check_compiled("evaluate");
+  check_data("evaluate", xs, ys, batch_size);
+  return evaluate(Dataset(shares(xs), shares(ys)).batch(batch_size));
+}
+
+Logs Model::evaluate(const Dataset& data) {
+  check_compiled("evaluate");
+  Sums sums;
+  for (Batch& b : data.epoch(0)) eval_batch(b, sums);
+  if (sums.samples == 0) throw Error(label() + ": evaluate got a dataset with no samples");
+  return logs_of(sums, "");
+}
+
+Tensor Model::predict(const Tensor& x, Index batch_size) {
+  std::vector<Tensor> outs = predict(one(x), batch_size);
+  if (outs.size() != 1) {
+    throw Error(label() + ": predict(x) is for one output, the model has " +
+                std::to_string(outs.size()) + "; pass a vector of inputs");
+  }
+  return std::move(outs[0]);
+}
+
+std::vector<Tensor> Model::predict(const std::vector<Tensor>& xs, Index batch_size) {
+  check_data("predict", xs, {}, batch_size);
+  std::vector<Tensor> outs;
+  std::vector<Index> rows;
+  const Index count = xs[0].dim(0);
+  for (Index begin = 0; begin < count; begin += batch_size) {
+    const Index end = std::min(count, begin + batch_size);
+    std::vector<Tensor> part_inputs;
+    for (const Tensor& x : xs) part_inputs.push_back(x.slice(begin, end));
+    std::vector<Tensor> parts = forward(part_inputs, /*training=*/false);
+    if (outs.empty()) {
+      for (const Tensor& p : parts) outs.emplace_back(p.shape().without_batch().with_batch(count));
+      rows.assign(parts.size(), 0);
+    }
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      std::copy(parts[k].data(), parts[k].data() + parts[k].size(), outs[k].data() + rows[k]);
+      rows[k] += parts[k].size();
+    }
+  }
+  return outs;
+}
+
+}  // namespace minidl
