@@ -28,9 +28,11 @@
 #include <minidl/layers/batch_normalization.hpp>
 #include <minidl/layers/conv2d.hpp>
 #include <minidl/layers/dense.hpp>
+#include <minidl/layers/depthwise_conv2d.hpp>
 #include <minidl/layers/dropout.hpp>
 #include <minidl/layers/flatten.hpp>
 #include <minidl/layers/global_average_pooling2d.hpp>
+#include <minidl/layers/global_max_pooling2d.hpp>
 #include <minidl/layers/layer.hpp>
 #include <minidl/layers/max_pooling2d.hpp>
 #include <minidl/layers/merge/add.hpp>
@@ -43,10 +45,13 @@
 #include <minidl/layers/preprocess/normalization.hpp>
 #include <minidl/layers/preprocess/rescaling.hpp>
 #include <minidl/layers/preprocess/resizing.hpp>
+#include <minidl/layers/relu.hpp>
+#include <minidl/layers/zero_padding2d.hpp>
 #include <minidl/models/learning_rate_schedules.hpp>
 #include <minidl/models/losses.hpp>
 #include <minidl/models/metrics.hpp>
 #include <minidl/models/model.hpp>
 #include <minidl/models/node.hpp>
 #include <minidl/models/optimizers.hpp>
+#include <minidl/models/resnet.hpp>
 #include <minidl/models/sequential.hpp>

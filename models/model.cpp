@@ -89,10 +89,12 @@ void Model::order_steps() {
       auto it = std::find_if(inputs_.begin(), inputs_.end(),
                              [&](const Node& in) { return in.id() == node.id(); });
       if (it == inputs_.end()) {
-        throw Error(label() + ": " + path.back()->layer()->label() +
-                    " is called on a tensor of another graph: it depends on an Input of shape " +
+        std::string chain;
+        for (const Node* reader : path) chain += reader->layer()->label() + " <- ";
+        throw Error(label() + ": an output depends on an Input of shape " +
                     node.shape().str_batched() + " that is not one of the model's " +
-                    std::to_string(inputs_.size()) + " input(s)");
+                    std::to_string(inputs_.size()) + " input(s), through " + chain +
+                    "Input: a layer is called on a tensor of another graph");
       }
       step.input = static_cast<std::size_t>(it - inputs_.begin());
     } else {
@@ -108,16 +110,7 @@ void Model::order_steps() {
     return static_cast<int>(steps.size()) - 1;
   };
   output_steps_.clear();
-  for (const Node& out : outputs_) {
-    if (out.is_input()) {
-      auto it = std::find_if(inputs_.begin(), inputs_.end(),
-                             [&](const Node& in) { return in.id() == out.id(); });
-      if (it == inputs_.end()) {
-        throw Error(label() + ": an output is an Input that is not one of the model's inputs");
-      }
-    }
-    output_steps_.push_back(visit(out));
-  }
+  for (const Node& out : outputs_) output_steps_.push_back(visit(out));
   for (Step& s : steps) {
     for (int source : s.sources) ++steps[source].readers;
   }

@@ -1,0 +1,379 @@
+// Functional models: graphs of layers, their gradients, training, errors and summary.
+#include <catch2/catch.hpp>
+
+#include <minidl/minidl.hpp>
+#include <minidl/models/resnet.hpp>
+
+#include "fit_options.hpp"
+#include "gradient_check.hpp"
+#include "temp_dir.hpp"
+
+using namespace minidl;
+using minidl::testing::quiet;
+using minidl::testing::random_tensor;
+
+namespace {
+
+std::vector<Tensor> one(Tensor t) {
+  std::vector<Tensor> v;
+  v.push_back(std::move(t));
+  return v;
+}
+
+// The loss L = sum_k sum(output_k * w_k), w_k fixed: backward receives w_k. Every parameter's
+// gradient against central differences of training-mode forwards (BatchNorm's batch statistics).
+void check_model_gradients(Model& model, const std::vector<Tensor>& xs,
+                           const minidl::testing::Tolerance& tol = {}) {
+  for (Parameter* p : model.parameters(true)) p->grad.fill(0.0f);
+  const std::vector<Tensor> outs = model.forward(xs, /*training=*/true);
+  std::vector<Tensor> ws;
+  for (std::size_t k = 0; k < outs.size(); ++k)
+    ws.push_back(random_tensor(outs[k].shape(), 50 + k));
+  model.backward(ws);
+  auto loss = [&] {
+    double s = 0.0;
+    const std::vector<Tensor> o = model.forward(xs, /*training=*/true);
+    for (std::size_t k = 0; k < o.size(); ++k) s += minidl::testing::weighted_sum(o[k], ws[k]);
+    return s;
+  };
+  const auto params = model.named_parameters(true);
+  REQUIRE(!params.empty());
+  for (const auto& [name, p] : params) {
+    const Tensor analytic = p->grad.clone();
+    minidl::testing::expect_matches_numeric(name, p->value.data(), analytic, loss, tol);
+  }
+}
+
+}  // namespace
+
+// The activations are tanh, not ReLU: a step on one kernel weight moves hundreds of
+// pre-activations, and the few that cross ReLU's kink bias a central difference by several
+// percent (ReLU's own gradient is checked in test_relu on inputs away from the kink).
+TEST_CASE("gradients: a residual block with BatchNormalization") {
+  Node x = Input({6, 6, 3});
+  Node h = Activation("tanh")(Conv2D(4, 3, 1, "same")(x));
+  Node shortcut = BatchNormalization(0.9f, 1e-3f)(Conv2D(4, 1, 2, "valid", "linear", false)(h));
+  Node r = Conv2D(4, 3, 2, "same", "linear", false)(h);
+  r = Activation("tanh")(BatchNormalization(0.9f, 1e-3f)(r));
+  r = BatchNormalization(0.9f, 1e-3f)(Conv2D(4, 3, 1, "same", "linear", false)(r));
+  Node y = Dense(3)(Flatten()(Activation("tanh")(Add()({r, shortcut}))));
+  Model model({x}, {y}, "residual", 3);
+  check_model_gradients(model, one(random_tensor({4, 6, 6, 3}, 1)));
+}
+
+TEST_CASE("gradients: one tensor read by three layers sums their gradients") {
+  Node x = Input({5});
+  Node h = Dense(4, "tanh")(x);  // its gradient is the sum over the three readers
+  Node a = Dense(3)(h), b = Dense(3, "sigmoid")(h), c = Activation("tanh")(h);
+  Node y = Dense(2)(Concatenate()({a, b, c}));
+  Model model({x}, {y});
+  check_model_gradients(model, one(random_tensor({6, 5}, 2)));
+}
+
+TEST_CASE("gradients: Concatenate of branches with different channel counts") {
+  Node x = Input({5, 5, 2});
+  Node a = Conv2D(3, 3, 1, "same")(x);
+  Node b = Conv2D(5, 1, 1, "same", "relu")(x);
+  Node c = Conv2D(2, 3, 1, "same")(a);
+  Node joined = Concatenate(-1)({a, b, c});
+  CHECK(joined.shape() == Shape{5, 5, 10});
+  CHECK(Concatenate(1)({a, a}).shape() == Shape{10, 5, 3});
+  Model model({x}, {Dense(2)(GlobalAveragePooling2D()(joined))});
+  check_model_gradients(model, one(random_tensor({3, 5, 5, 2}, 3)));
+}
+
+TEST_CASE("gradients: a model with two inputs and two outputs") {
+  Node image = Input({4, 4, 1}, "image");
+  Node meta = Input({3}, "meta");
+  Node f = Flatten()(Conv2D(2, 3, 1, "same", "tanh")(image));
+  Node joined = Concatenate()({f, Dense(4, "tanh")(meta)});
+  Node cls = Dense(3, "linear", true)(joined);
+  Node reg = Dense(1)(Dense(2, "tanh")(joined));
+  Model model({image, meta}, {cls, reg});
+  std::vector<Tensor> xs;
+  xs.push_back(random_tensor({5, 4, 4, 1}, 4));
+  xs.push_back(random_tensor({5, 3}, 5));
+  check_model_gradients(model, xs);
+}
+
+TEST_CASE("gradients: one layer called twice shares its weights and sums both calls") {
+  Node left = Input({4}), right = Input({4});
+  Shared<Dense> encoder(Dense(3, "tanh"));
+  Node a = encoder(left);
+  Node b = encoder(right);
+  Node c = encoder(Dense(4)(b));  // a third call, deeper in the graph
+  Node y = Dense(2)(Concatenate()({a, Multiply()({b, c})}));
+  Model model({left, right}, {y}, "siamese");
+  CHECK(model.parameters().size() == 6);  // encoder once, Dense(4), Dense(2)
+  std::vector<Tensor> xs;
+  xs.push_back(random_tensor({4, 4}, 6));
+  xs.push_back(random_tensor({4, 4}, 7));
+  check_model_gradients(model, xs);
+  CHECK(model.summary_table().find("dense[2][0]") != std::string::npos);
+}
+
+TEST_CASE("gradients: every merge layer") {
+  auto merged = [](int which, const std::vector<Node>& in) {
+    switch (which) {
+      case 0:
+        return Add()(in);
+      case 1:
+        return Subtract()({in[0], in[1]});
+      case 2:
+        return Multiply()(in);
+      case 3:
+        return Average()(in);
+      case 4:
+        return Maximum()(in);
+      default:
+        return Concatenate()(in);
+    }
+  };
+  for (int which = 0; which < 6; ++which) {
+    Node x = Input({4});
+    std::vector<Node> branches = {Dense(3)(x), Dense(3, "tanh")(x)};
+    if (which != 1) branches.push_back(Dense(3)(x));
+    Model model({x}, {Dense(2)(merged(which, branches))});
+    INFO("merge layer " << which);
+    check_model_gradients(model, one(random_tensor({5, 4}, 8 + which)));
+  }
+}
+
+TEST_CASE("merge layers compute their values") {
+  Tensor a(Shape{1, 3}, {1, -2, 3}), b(Shape{1, 3}, {4, 5, -6});
+  std::vector<Tensor> ab;
+  ab.push_back(a.share());
+  ab.push_back(b.share());
+  auto values = [](Tensor t) { return std::vector<float>(t.data(), t.data() + t.size()); };
+  CHECK(values(Add().forward_inputs(ab, false)) == std::vector<float>{5, 3, -3});
+  CHECK(values(Subtract().forward_inputs(ab, false)) == std::vector<float>{-3, -7, 9});
+  CHECK(values(Multiply().forward_inputs(ab, false)) == std::vector<float>{4, -10, -18});
+  CHECK(values(Average().forward_inputs(ab, false)) == std::vector<float>{2.5f, 1.5f, -1.5f});
+  CHECK(values(Maximum().forward_inputs(ab, false)) == std::vector<float>{4, 5, 3});
+  CHECK(values(Concatenate().forward_inputs(ab, false)) == std::vector<float>{1, -2, 3, 4, 5, -6});
+  // Along the first sample axis of (N,2,2): rows of a, then rows of b.
+  Tensor p(Shape{1, 1, 2}, {1, 2}), q(Shape{1, 2, 2}, {3, 4, 5, 6});
+  std::vector<Tensor> pq;
+  pq.push_back(p.share());
+  pq.push_back(q.share());
+  const Tensor rows = Concatenate(1).forward_inputs(pq, false);
+  CHECK(rows.shape() == Shape{1, 3, 2});
+  CHECK(values(rows.share()) == std::vector<float>{1, 2, 3, 4, 5, 6});
+}
+
+TEST_CASE("a Functional model and a Sequential one with the same layers train bit-identically") {
+  const Tensor x = random_tensor({64, 8, 8, 1}, 9, 0.0f, 1.0f);
+  Tensor y(Shape{64});
+  for (Index i = 0; i < 64; ++i) y[i] = static_cast<float>(i % 3);
+  Sequential seq(5);
+  seq.add(RandomFlip("horizontal"));
+  seq.add(Conv2D(4, 3, 1, "same", "relu"));
+  seq.add(BatchNormalization());
+  seq.add(MaxPooling2D(2));
+  seq.add(Dropout(0.25f));
+  seq.add(Flatten());
+  seq.add(Dense(3));
+  Node in = Input({8, 8, 1});
+  Node h = RandomFlip("horizontal")(in);
+  h = Conv2D(4, 3, 1, "same", "relu")(h);
+  h = BatchNormalization()(h);
+  h = MaxPooling2D(2)(h);
+  h = Dropout(0.25f)(h);
+  Model fun({in}, {Dense(3)(Flatten()(h))}, "functional", 5);
+  for (Model* m : {static_cast<Model*>(&seq), &fun}) {
+    m->compile(Adam(1e-2f), SparseCategoricalCrossentropy(true), {"accuracy"});
+    m->fit(x, y, quiet(3, 16));
+  }
+  const auto a = seq.get_weights(), b = fun.get_weights();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].shape() == b[i].shape());
+    for (Index j = 0; j < a[i].size(); ++j) REQUIRE(a[i][j] == b[i][j]);
+  }
+}
+
+TEST_CASE("augmentation in a graph transforms in fit only, per image, from (seed, epoch)") {
+  Node x = Input({6, 6, 1});
+  Node y = RandomFlip("horizontal_and_vertical", 3)(x);
+  Model model({x}, {y});
+  const Tensor images = random_tensor({8, 6, 6, 1}, 10);
+  const Tensor inference = model.forward(images, /*training=*/false);
+  for (Index i = 0; i < images.size(); ++i) REQUIRE(inference[i] == images[i]);
+  model.layer(0).start_epoch(2);
+  const Tensor trained = model.forward(images, /*training=*/true);
+  RandomFlip alone("horizontal_and_vertical", 3);
+  alone.start_epoch(2);
+  const Tensor expected = alone(images, /*training=*/true);
+  Index changed = 0;
+  for (Index i = 0; i < images.size(); ++i) {
+    REQUIRE(trained[i] == expected[i]);
+    changed += trained[i] != images[i];
+  }
+  CHECK(changed > 0);
+}
+
+TEST_CASE("several outputs: loss weights and Keras' log names") {
+  Node x = Input({4});
+  Node h = Dense(8, "relu")(x);
+  Node cls = Dense(3)(h);
+  cls = Activation("softmax")(cls);
+  Node reg = Dense(1)(h);
+  Model model({x}, {cls, reg}, "two_heads", 1);
+  model.compile(SGD(0.05f), losses(SparseCategoricalCrossentropy(), MeanSquaredError()),
+                {"accuracy"}, {1.0f, 0.5f});
+  const Tensor xs = random_tensor({40, 4}, 11);
+  Tensor labels(Shape{40}), targets(Shape{40, 1});
+  for (Index i = 0; i < 40; ++i) {
+    labels[i] = xs[i * 4] > 0 ? 1.0f : 0.0f;
+    targets[i] = xs[i * 4 + 1];
+  }
+  std::vector<Tensor> in = one(xs.share()), out;
+  out.push_back(labels.share());
+  out.push_back(targets.share());
+  const History history = model.fit(in, out, quiet(3, 8));
+  for (const char* key :
+       {"loss", "activation_loss", "activation_accuracy", "dense_2_loss", "dense_2_accuracy"}) {
+    INFO(key);
+    CHECK(history.history.count(key) == 1);
+  }
+  const Logs logs = model.evaluate(in, out, 8);
+  CHECK(logs.at("loss") ==
+        Approx(logs.at("activation_loss") + 0.5f * logs.at("dense_2_loss")).epsilon(1e-5));
+  const std::vector<Tensor> predictions = model.predict(in, 7);
+  REQUIRE(predictions.size() == 2);
+  CHECK(predictions[0].shape() == Shape{40, 3});
+  CHECK(predictions[1].shape() == Shape{40, 1});
+  // The same arrays as a Dataset with several inputs and targets.
+  const Dataset data(one(xs.share()), [&] {
+    std::vector<Tensor> t;
+    t.push_back(labels.share());
+    t.push_back(targets.share());
+    return t;
+  }());
+  CHECK(model.evaluate(data.batch(8)).at("loss") == Approx(logs.at("loss")).epsilon(1e-5));
+}
+
+TEST_CASE("a Functional model saves, loads and resumes bit-identically") {
+  minidl::testing::TempDir dir;
+  auto make = [] {
+    Node x = Input({6});
+    Node h = Dense(8, "relu")(x);
+    Node y = Dense(3)(Add()({Dense(8)(h), h}));
+    Model m({x}, {y}, "resumable", 4);
+    m.compile(Adam(1e-2f), SparseCategoricalCrossentropy(true));
+    return m;
+  };
+  const Tensor xs = random_tensor({48, 6}, 12);
+  Tensor ys(Shape{48});
+  for (Index i = 0; i < 48; ++i) ys[i] = static_cast<float>(i % 3);
+  Model straight = make();
+  straight.fit(xs, ys, quiet(4, 16));
+  Model first = make();
+  first.fit(xs, ys, quiet(2, 16));
+  const std::string path = dir.path() + "/ckpt.weights";
+  first.save_weights(path, /*include_optimizer=*/true);
+  Model resumed = make();
+  resumed.load_weights(path);
+  resumed.fit(xs, ys, quiet(4, 16, /*initial_epoch=*/2));
+  const auto a = straight.get_weights(), b = resumed.get_weights();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (Index j = 0; j < a[i].size(); ++j) REQUIRE(a[i][j] == b[i][j]);
+  }
+}
+
+TEST_CASE("the summary of a graph has a Connected to column") {
+  Node x = Input({4, 4, 2}, "pixels");
+  Node a = Conv2D(2, 1)(x);
+  Model model({x}, {Add()({a, x})}, "tiny");
+  const std::string s = model.summary_table();
+  CHECK(s.find("Connected to") != std::string::npos);
+  CHECK(s.find("pixels (InputLayer)") != std::string::npos);
+  CHECK(s.find("conv2d[0][0], pixels[0][0]") != std::string::npos);
+  CHECK(s.find("Total params: 6") != std::string::npos);
+}
+
+TEST_CASE("ResNet-20 has the paper's structure") {
+  Model model = resnet20({32, 32, 3}, 10);
+  // 0.27M parameters in the paper's table 6 (option A shortcuts); the two projections add 2.6k.
+  Index trainable = 0;
+  for (Parameter* p : model.parameters(true)) trainable += p->value.size();
+  CHECK(trainable == 272474);
+  const Tensor out = model.predict(random_tensor({2, 32, 32, 3}, 13));
+  CHECK(out.shape() == Shape{2, 10});
+  Index convs = 0;
+  for (std::size_t i = 0; i < model.size(); ++i) convs += model.layer(i).type() == "Conv2D";
+  CHECK(convs == 21);  // 19 on the main path + 2 projections
+}
+
+TEST_CASE("error: merging shapes that do not fit names the layer and the shapes") {
+  Node a = Input({4, 4, 3}), b = Input({4, 4, 5});
+  CHECK_THROWS_WITH(Add()({a, b}), Catch::Contains("Add") && Catch::Contains("(None,4,4,3)") &&
+                                       Catch::Contains("(None,4,4,5)"));
+  Node c = Input({4, 2, 3});
+  CHECK_THROWS_WITH(Concatenate(-1)({a, c}), Catch::Contains("Concatenate") &&
+                                                 Catch::Contains("(None,4,2,3)") &&
+                                                 Catch::Contains("axis -1"));
+  CHECK_THROWS_WITH(Concatenate(4)({a, b}), Catch::Contains("axis 4 is out of range"));
+  CHECK_THROWS_WITH(Subtract()({a, a, a}), Catch::Contains("exactly 2 inputs"));
+  CHECK_THROWS_WITH(Add()(a), Catch::Contains("at least 2 inputs"));
+  CHECK_THROWS_WITH(Conv2D(2, 3)({a, b}), Catch::Contains("takes one input"));
+  CHECK_THROWS_WITH(Conv2D(2, 5)(Input({4, 4, 3})), Catch::Contains("Conv2D"));
+}
+
+TEST_CASE("error: graphs whose inputs and outputs do not connect") {
+  Node x = Input({3}), other = Input({3});
+  Node h = Dense(2)(x);
+  // An output that depends on an input the model was not given.
+  CHECK_THROWS_WITH(Model({x}, {Add()({h, Dense(2)(other)})}),
+                    Catch::Contains("Add <- Dense <- Input") && Catch::Contains("another graph") &&
+                        Catch::Contains("(None,3)"));
+  // A layer called on a tensor of another model's graph.
+  Model first({other}, {Dense(2)(other)}, "first");
+  Node foreign = Dense(4)(first.outputs()[0]);
+  CHECK_THROWS_WITH(Model({x}, {Concatenate()({h, foreign})}, "second"),
+                    Catch::Contains("'second'") &&
+                        Catch::Contains("Concatenate <- Dense <- Dense 'dense' <- Input") &&
+                        Catch::Contains("another graph"));
+  // An input no output uses.
+  CHECK_THROWS_WITH(Model({x, other}, {h}),
+                    Catch::Contains("input 1") && Catch::Contains("not used by any output"));
+  CHECK_THROWS_WITH(Model({h}, {h}), Catch::Contains("expected a node made by Input()"));
+  Node named = Input({3}, "same");
+  CHECK_THROWS_WITH(Model({named}, {Dense(1, "linear", true)(named)}, "m").layer("missing"),
+                    Catch::Contains("no layer named 'missing'"));
+}
+
+TEST_CASE("error: fit and predict with the wrong number of arrays") {
+  Node a = Input({2}), b = Input({3});
+  Model model({a, b}, {Dense(1)(Concatenate()({a, b}))}, "two_inputs");
+  model.compile(SGD(0.1f), MeanSquaredError());
+  const Tensor xa = random_tensor({4, 2}, 14), xb = random_tensor({4, 3}, 15);
+  const Tensor y(Shape{4, 1}, 0.0f);
+  CHECK_THROWS_WITH(model.fit(xa, y, quiet(1)), Catch::Contains("two_inputs") &&
+                                                    Catch::Contains("1 input array(s)") &&
+                                                    Catch::Contains("2 input(s)"));
+  std::vector<Tensor> swapped;
+  swapped.push_back(xb.share());
+  swapped.push_back(xa.share());
+  CHECK_THROWS_WITH(model.predict(swapped), Catch::Contains("input_layer") &&
+                                                Catch::Contains("(N,2)") &&
+                                                Catch::Contains("(4,3)"));
+  std::vector<Tensor> both;
+  both.push_back(xa.share());
+  both.push_back(xb.share());
+  CHECK_THROWS_WITH(model.fit(both, {}, quiet(1)), Catch::Contains("0 target array(s)"));
+  CHECK_THROWS_WITH(model.compile(SGD(0.1f), losses(MeanSquaredError(), MeanSquaredError())),
+                    Catch::Contains("2 losses for a model with 1 output(s)"));
+}
+
+TEST_CASE("error: a layer that cannot keep one cache per call refuses to be shared in training") {
+  Node x = Input({4, 4, 1});
+  Shared<MaxPooling2D> pool(MaxPooling2D(2));
+  Node y = Flatten()(pool(Conv2D(1, 1)(x)));
+  Node z = Flatten()(pool(x));
+  Model model({x}, {Dense(1)(Concatenate()({y, z}))});
+  const Tensor images = random_tensor({2, 4, 4, 1}, 16);
+  CHECK(model.predict(images).shape() == Shape{2, 1});  // inference needs no cache
+  CHECK_THROWS_WITH(model.forward(images, /*training=*/true),
+                    Catch::Contains("MaxPooling2D") && Catch::Contains("several places"));
+}
