@@ -1,0 +1,76 @@
+#include <minidl/layers/relu.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/core.h>
+
+#include <minidl/core/error.hpp>
+
+namespace minidl {
+namespace {
+
+// Below this many elements one thread is faster than waking an OpenMP team.
+constexpr Index kParallelElements = 1 << 16;
+
+}  // namespace
+
+ReLU::ReLU(std::optional<float> max_value, float negative_slope, float threshold)
+    : max_value_(max_value), negative_slope_(negative_slope), threshold_(threshold) {
+  // Written as !(v >= 0) so that NaN is rejected too.
+  if (max_value && !(*max_value >= 0.0f)) {
+    throw Error(fmt::format("ReLU: max_value cannot be negative, got max_value={}", *max_value));
+  }
+  if (!(negative_slope >= 0.0f)) {
+    throw Error(fmt::format("ReLU: negative_slope cannot be negative, got negative_slope={}",
+                            negative_slope));
+  }
+  if (!(threshold >= 0.0f)) {
+    throw Error(fmt::format("ReLU: threshold cannot be negative, got threshold={}", threshold));
+  }
+}
+
+Shape ReLU::build_impl(const Shape& sample_shape) {
+  if (sample_shape.rank() < 1) {
+    throw Error(label() + ": expected input of rank >= 2 (N,...), got " +
+                sample_shape.str_batched());
+  }
+  return sample_shape;
+}
+
+Tensor ReLU::forward(const Tensor& x, bool training) {
+  check_input(x);
+  Tensor y(x.shape());
+  const float cap = max_value_.value_or(std::numeric_limits<float>::infinity());
+  const float slope = negative_slope_, t = threshold_;
+  const float* in = x.data();
+  float* out = y.data();
+  const Index n = x.size();
+  // "+ 0.0f" turns slope 0's -0 (0 * negative) into +0, as Keras' relu gives.
+#pragma omp parallel for schedule(static) if (n >= kParallelElements)
+  for (Index i = 0; i < n; ++i) {
+    const float v = in[i];
+    out[i] = v > t ? std::min(v, cap) : slope * (v - t) + 0.0f;
+  }
+  if (training) input_ = x.share();
+  return y;
+}
+
+Tensor ReLU::backward(const Tensor& dy) {
+  check_backward(batch_of(input_), dy);
+  Tensor dx(dy.shape());
+  const float cap = max_value_.value_or(std::numeric_limits<float>::infinity());
+  const float slope = negative_slope_, t = threshold_;
+  const float* in = input_.data();
+  const float* g = dy.data();
+  float* out = dx.data();
+  const Index n = dy.size();
+#pragma omp parallel for schedule(static) if (n >= kParallelElements)
+  for (Index i = 0; i < n; ++i) {
+    const float v = in[i];
+    out[i] = g[i] * (v > t ? (v < cap ? 1.0f : 0.0f) : slope);
+  }
+  return dx;
+}
+
+}  // namespace minidl
