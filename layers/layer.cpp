@@ -56,11 +56,11 @@ void Layer::reset_weights() {
 }
 
 Node Layer::operator()(const Node& x) && {
-  return detail::call_layer(std::move(*this).into_shared(), {x});
+  return call_layer(std::move(*this).into_shared(), {x});
 }
 
 Node Layer::operator()(const std::vector<Node>& inputs) && {
-  return detail::call_layer(std::move(*this).into_shared(), inputs);
+  return call_layer(std::move(*this).into_shared(), inputs);
 }
 
 std::shared_ptr<Layer> Layer::into_shared() && {

@@ -65,8 +65,6 @@ Node Input(const Shape& sample_shape, std::string name) {
   return node;
 }
 
-namespace detail {
-
 Node call_layer(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs) {
   if (!layer) throw Error("Functional graph: a layer call was given no layer");
   if (inputs.empty()) throw Error(layer->label() + ": called on no inputs");
@@ -85,5 +83,4 @@ Node call_layer(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs) {
   return node;
 }
 
-}  // namespace detail
 }  // namespace minidl

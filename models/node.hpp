@@ -26,11 +26,10 @@
 namespace minidl {
 
 class Node;
-namespace detail {
-// Builds `layer` for the inputs' shapes (or checks them, for a layer built before) and returns
-// the node of its output.
+// Calls a layer held by a shared pointer on nodes (what `Dense(10)(x)` and Shared<L> do): builds
+// it for the inputs' shapes, or checks them for a layer built before, and returns the output node.
+// The graph shares the layer's ownership.
 Node call_layer(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs);
-}  // namespace detail
 
 class Node {
  public:
@@ -57,7 +56,7 @@ class Node {
   // A model names its unnamed inputs.
   void set_input_name(std::string name);
   friend Node Input(const Shape&, std::string);
-  friend Node detail::call_layer(std::shared_ptr<Layer>, const std::vector<Node>&);
+  friend Node call_layer(std::shared_ptr<Layer>, const std::vector<Node>&);
   friend class Model;
   std::shared_ptr<Data> data_;
 };
@@ -70,10 +69,8 @@ template <class L>
 class Shared {
  public:
   explicit Shared(L layer) : layer_(std::make_shared<L>(std::move(layer))) {}
-  Node operator()(const Node& x) const { return detail::call_layer(layer_, {x}); }
-  Node operator()(const std::vector<Node>& inputs) const {
-    return detail::call_layer(layer_, inputs);
-  }
+  Node operator()(const Node& x) const { return call_layer(layer_, {x}); }
+  Node operator()(const std::vector<Node>& inputs) const { return call_layer(layer_, inputs); }
   L* operator->() const { return layer_.get(); }
   L& operator*() const { return *layer_; }
   const std::shared_ptr<L>& get() const { return layer_; }

@@ -44,7 +44,7 @@ void Sequential::build(const Shape& sample_shape) {
   }
   const Node input = Input(sample_shape);
   Node h = input;
-  for (const auto& l : layers_) h = detail::call_layer(l, {h});
+  for (const auto& l : layers_) h = call_layer(l, {h});
   set_graph({input}, {h});
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <minidl/minidl.hpp>
 
@@ -17,6 +19,7 @@ minidl::TrainTest load_dataset(const std::string& cifar_dir);
 // +-rotation*360 degrees and a shift of up to +-translation of the height and width, both
 // sampling the nearest pixel.
 constexpr float kRotation = 0.02f, kTranslation = 0.06f;
+std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers();
 void add_augmentation(minidl::Sequential& model);
 
 // Rescaling(1/255), the augmentation (unless augment is false), three blocks of Conv2D (32, 64,
@@ -24,5 +27,9 @@ void add_augmentation(minidl::Sequential& model);
 // Dense(classes) giving logits.
 minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
                                    std::uint64_t seed);
+
+// ResNet-20 (minidl::resnet_cifar) behind Rescaling(1/255) and the same augmentation.
+minidl::Model make_resnet20(const minidl::Shape& sample_shape, int classes, bool augment,
+                            std::uint64_t seed);
 
 }  // namespace examples
