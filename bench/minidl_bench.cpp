@@ -1,7 +1,10 @@
-// minidl_bench: throughput of the reference CNN, printed as one JSON object.
-//   minidl_bench [--threads N] [--reps R] [--only NAME] [--layers | --data]
+// minidl_bench: throughput of the reference CNN and of ResNet-20, printed as one JSON object.
+//   minidl_bench [--threads N] [--reps R] [--only NAME] [--layers [--model cnn|resnet20] | --data]
 // --layers prints instead the median forward and backward milliseconds of each layer of one
-// training step (the profile behind train_images_per_s).
+// training step (the profile behind train_images_per_s, or resnet20_train_images_per_s).
+// ResNet-20 (minidl::resnet20, 32x32x3, 10 classes): training at batch 128 with SGD momentum 0.9,
+// inference at batch 256. peak_rss_mb is the process's: run one --only NAME per process to
+// compare one workload's memory.
 // Reference CNN (batch 64, 32x32x3, 10 classes, Adam 1e-3, sparse CE from logits):
 //   [RandomFlip("horizontal") RandomRotation(0.1)]  only for train_aug_images_per_s
 //   Conv2D(32,3,same,relu) MaxPooling2D(2) Conv2D(64,3,same,relu) MaxPooling2D(2) Flatten
@@ -16,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,15 +34,25 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr minidl::Index kBatch = 64, kInferBatch = 256;
+constexpr minidl::Index kBatch = 64, kInferBatch = 256, kResNetBatch = 128;
 
 // Multiply-adds x2 of one training step per image: forward, input gradients (none for the first
-// layer) and weight gradients.
-double train_flops_per_image() {
-  const double conv1 = 2.0 * 32 * 32 * 27 * 32, conv2 = 2.0 * 16 * 16 * 288 * 64;
-  const double dense1 = 2.0 * 4096 * 128, dense2 = 2.0 * 128 * 10;
-  const double forward = conv1 + conv2 + dense1 + dense2;
-  return forward + (forward - conv1) + forward;
+// layer with weights, which reads the input) and weight gradients. Every layer with a "kernel"
+// does kernel-size multiply-adds per output pixel (Conv2D, DepthwiseConv2D; Dense has one pixel).
+double train_flops_per_image(minidl::Model& model) {
+  double forward = 0.0, first = -1.0;
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    minidl::Layer& l = model.layer(i);
+    for (minidl::Parameter* p : l.parameters()) {
+      if (p->name != "kernel") continue;
+      const minidl::Shape& out = l.output_shape();
+      const double pixels = out.rank() == 3 ? double(out[0]) * out[1] : 1.0;
+      const double flops = 2.0 * p->value.size() * pixels;
+      if (first < 0) first = flops;
+      forward += flops;
+    }
+  }
+  return forward + (forward - first) + forward;
 }
 
 minidl::Tensor uniform(const minidl::Shape& shape, std::uint64_t seed, float high) {
@@ -78,47 +92,45 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-// Median per-layer forward/backward times of training steps, layer by layer as fit runs them.
-void print_layer_profile(minidl::Sequential& model, const minidl::Tensor& x, int reps) {
-  const std::size_t n = model.size();
-  std::vector<std::vector<double>> fwd(n), bwd(n);
-  std::vector<double> loss_ms;
-  minidl::SparseCategoricalCrossentropy loss(/*from_logits=*/true);
-  minidl::Tensor y(minidl::Shape{x.dim(0)});
-  for (minidl::Index i = 0; i < y.size(); ++i) y[i] = static_cast<float>(i % 10);
-  for (int r = 0; r < 5 + reps * 20; ++r) {
-    std::vector<minidl::Tensor> acts;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto t0 = Clock::now();
-      acts.push_back(model.layer(i).forward(i ? acts.back() : x, /*training=*/true));
-      fwd[i].push_back(ms_since(t0));
-    }
-    auto t0 = Clock::now();
-    loss.forward(acts.back(), y);
-    minidl::Tensor g = loss.backward();
-    loss_ms.push_back(ms_since(t0));
-    for (std::size_t i = n; i-- > 0;) {
-      t0 = Clock::now();
-      g = model.layer(i).backward(g);
-      bwd[i].push_back(ms_since(t0));
-      if (g.empty()) break;
+// Median forward and backward milliseconds of each layer over training steps (train_on_batch, as
+// fit runs them), and of the whole step. A layer called at several places sums its calls.
+void print_layer_profile(minidl::Model& model, const minidl::Tensor& x, const minidl::Tensor& y,
+                         int reps) {
+  std::map<const minidl::Layer*, std::pair<double, double>> step;  // this step's sums
+  model.observe_steps([&](const minidl::Layer& l, bool backward, double ms) {
+    (backward ? step[&l].second : step[&l].first) += ms;
+  });
+  std::map<const minidl::Layer*, std::vector<double>> fwd, bwd;
+  std::vector<double> total;
+  for (int r = 0; r < 5 + reps * 5; ++r) {
+    step.clear();
+    const auto t0 = Clock::now();
+    model.train_on_batch(x, y);
+    if (r < 5) continue;  // warm-up
+    total.push_back(ms_since(t0));
+    for (const auto& [layer, ms] : step) {
+      fwd[layer].push_back(ms.first);
+      bwd[layer].push_back(ms.second);
     }
   }
-  fmt::print("{{\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n  \"layers_ms\": [\n",
-             minidl::num_threads(), minidl::blas_core_name());
-  for (std::size_t i = 0; i < n; ++i) {
-    fmt::print("    {{\"layer\": \"{}\", \"forward\": {:.3f}, \"backward\": {:.3f}}},\n",
-               model.layer(i).name(), median(fwd[i]), bwd[i].empty() ? 0.0 : median(bwd[i]));
+  model.observe_steps({});
+  fmt::print("{{\n  \"model\": \"{}\",\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n",
+             model.name(), minidl::num_threads(), minidl::blas_core_name());
+  fmt::print("  \"batch\": {},\n  \"step_ms\": {:.3f},\n  \"layers_ms\": [\n", x.dim(0),
+             median(total));
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    const minidl::Layer* l = &model.layer(i);
+    fmt::print("    {{\"layer\": \"{}\", \"forward\": {:.3f}, \"backward\": {:.3f}}}{}\n",
+               l->name(), median(fwd[l]), median(bwd[l]), i + 1 < model.size() ? "," : "");
   }
-  fmt::print("    {{\"layer\": \"loss\", \"forward\": {:.3f}, \"backward\": 0}}\n  ]\n}}\n",
-             median(loss_ms));
+  fmt::print("  ]\n}}\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   int threads = 0, reps = 9;
-  std::string only;
+  std::string only, profiled = "cnn";
   bool layers = false, data = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--layers") || !std::strcmp(argv[i], "--data")) {
@@ -132,6 +144,8 @@ int main(int argc, char** argv) {
       reps = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--only"))
       only = argv[++i];
+    else if (!std::strcmp(argv[i], "--model"))
+      profiled = argv[++i];
   }
   minidl::set_num_threads(threads);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
@@ -151,8 +165,18 @@ int main(int argc, char** argv) {
   minidl::Tensor y(minidl::Shape{kBatch});
   for (minidl::Index i = 0; i < kBatch; ++i) y[i] = static_cast<float>(i % 10);
   const minidl::Tensor xi = uniform(minidl::Shape{kInferBatch, 32, 32, 3}, 2, 1.0f);
+  // ResNet-20 as the peers measure it: batch 128 with SGD momentum 0.9, inference at batch 256.
+  minidl::Model resnet = minidl::resnet20({32, 32, 3}, 10);
+  resnet.compile(minidl::SGD(0.1f, 0.9f), minidl::SparseCategoricalCrossentropy(true));
+  const minidl::Tensor xr = uniform(minidl::Shape{kResNetBatch, 32, 32, 3}, 3, 1.0f);
+  minidl::Tensor yr(minidl::Shape{kResNetBatch});
+  for (minidl::Index i = 0; i < kResNetBatch; ++i) yr[i] = static_cast<float>(i % 10);
   if (layers) {
-    print_layer_profile(model, x, reps);
+    if (profiled == "resnet20") {
+      print_layer_profile(resnet, xr, yr, reps);
+    } else {
+      print_layer_profile(model, x, y, reps);
+    }
     return 0;
   }
 
@@ -165,6 +189,10 @@ int main(int argc, char** argv) {
   all.push_back({"augment_images_per_s",
                  [&] { rotation(flip(x, /*training=*/true), /*training=*/true); }, kBatch});
   all.push_back({"infer_images_per_s", [&] { model.predict(xi, kInferBatch); }, kInferBatch});
+  all.push_back({"resnet20_train_images_per_s", [&] { resnet.train_on_batch(xr, yr); },
+                 kResNetBatch});
+  all.push_back(
+      {"resnet20_infer_images_per_s", [&] { resnet.predict(xi, kInferBatch); }, kInferBatch});
   std::vector<Bench> benches;
   for (Bench& b : all) {
     if (only.empty() || b.name.find(only) != std::string::npos) benches.push_back(std::move(b));
@@ -183,8 +211,10 @@ int main(int argc, char** argv) {
     const auto [lo, hi] = std::minmax_element(b.rates.begin(), b.rates.end());
     fmt::print("  \"{}\": {:.1f},\n  \"{}_min\": {:.1f},\n  \"{}_max\": {:.1f},\n", b.name,
                median(b.rates), b.name, *lo, b.name, *hi);
-    if (b.name == "train_images_per_s") {
-      fmt::print("  \"train_gflops\": {:.1f},\n", median(b.rates) * train_flops_per_image() / 1e9);
+    if (b.name == "train_images_per_s" || b.name == "resnet20_train_images_per_s") {
+      minidl::Model& m = b.name == "train_images_per_s" ? model : resnet;
+      fmt::print("  \"{}_gflops\": {:.1f},\n", b.name.substr(0, b.name.size() - 13),
+                 median(b.rates) * train_flops_per_image(m) / 1e9);
     }
   }
   fmt::print("  \"peak_rss_mb\": {:.1f}\n}}\n", usage.ru_maxrss / 1024.0);

@@ -12,6 +12,33 @@ namespace {
 
 // Below this many elements one thread is faster than waking an OpenMP team.
 constexpr Index kParallelElements = 1 << 16;
+// Elements per parallel work item.
+constexpr Index kChunk = 1 << 14;
+
+// The loops are functions of their own so that they see cap, slope and threshold by value and
+// vectorise: inside an OpenMP region GCC read a shared value through a pointer every iteration
+// and kept a branch on the sign, which mispredicts on real activations (8 ms against 1 ms for a
+// (128,32,32,16) batch). Both sides are computed and one selected.
+void relu_values(const float* __restrict in, float* __restrict out, Index n, float cap,
+                 float slope, float t) {
+#pragma omp simd
+  for (Index i = 0; i < n; ++i) {
+    const float v = in[i];
+    // "+ 0.0f" turns slope 0's -0 (0 * negative) into +0, as Keras' relu gives.
+    const float above = std::min(v, cap), below = slope * (v - t) + 0.0f;
+    out[i] = v > t ? above : below;
+  }
+}
+
+void relu_gradient(const float* __restrict in, const float* __restrict dy, float* __restrict dx,
+                   Index n, float cap, float slope, float t) {
+#pragma omp simd
+  for (Index i = 0; i < n; ++i) {
+    const float v = in[i];
+    const float inside = v < cap ? 1.0f : 0.0f;
+    dx[i] = dy[i] * (v > t ? inside : slope);
+  }
+}
 
 }  // namespace
 
@@ -46,11 +73,9 @@ Tensor ReLU::forward(const Tensor& x, bool training) {
   const float* in = x.data();
   float* out = y.data();
   const Index n = x.size();
-  // "+ 0.0f" turns slope 0's -0 (0 * negative) into +0, as Keras' relu gives.
 #pragma omp parallel for schedule(static) if (n >= kParallelElements)
-  for (Index i = 0; i < n; ++i) {
-    const float v = in[i];
-    out[i] = v > t ? std::min(v, cap) : slope * (v - t) + 0.0f;
+  for (Index c = 0; c < n; c += kChunk) {
+    relu_values(in + c, out + c, std::min(kChunk, n - c), cap, slope, t);
   }
   if (training) input_ = x.share();
   return y;
@@ -66,9 +91,8 @@ Tensor ReLU::backward(const Tensor& dy) {
   float* out = dx.data();
   const Index n = dy.size();
 #pragma omp parallel for schedule(static) if (n >= kParallelElements)
-  for (Index i = 0; i < n; ++i) {
-    const float v = in[i];
-    out[i] = g[i] * (v > t ? (v < cap ? 1.0f : 0.0f) : slope);
+  for (Index c = 0; c < n; c += kChunk) {
+    relu_gradient(in + c, g + c, out + c, std::min(kChunk, n - c), cap, slope, t);
   }
   return dx;
 }

@@ -2,6 +2,7 @@
 #include <minidl/models/model.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <set>
@@ -17,6 +18,12 @@ std::string unique_name(const std::string& base, std::set<std::string>& taken) {
   for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
   taken.insert(name);
   return name;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
 // to += from, elementwise.
@@ -227,7 +234,9 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
     {
       std::vector<Tensor> args;
       for (int source : s.sources) args.push_back(values[source].share());
+      const auto start = Clock::now();
       values[i] = s.layer->forward_inputs(args, training);
+      if (observer_) observer_(*s.layer, false, milliseconds_since(start));
     }
     if (training && s.shared) {
       auto cache = s.layer->backward_cache();
@@ -291,7 +300,9 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
       for (std::size_t j = 0; j < cache->size(); ++j) *(*cache)[j] = std::move(s.cache[j]);
       s.cache.clear();
     }
+    const auto start = Clock::now();
     std::vector<Tensor> dxs = s.layer->backward_inputs(grads[i]);
+    if (observer_) observer_(*s.layer, true, milliseconds_since(start));
     grads[i] = Tensor();
     if (!need_dx) continue;
     for (std::size_t j = 0; j < s.sources.size(); ++j) {

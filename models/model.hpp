@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -163,6 +164,11 @@ class Model {
   // Parameters named "<layer>/<parameter>", as the weights file names them.
   std::vector<std::pair<std::string, Parameter*>> named_parameters(bool trainable_only = false);
 
+  // Profiling: when set, called after every layer call of forward and backward with its wall
+  // time in milliseconds (bench/minidl_bench --layers prints these). Empty by default.
+  using StepObserver = std::function<void(const Layer& layer, bool backward, double ms)>;
+  void observe_steps(StepObserver observer) { observer_ = std::move(observer); }
+
   // Asks fit to stop after the current batch (EarlyStopping at an epoch's end).
   void stop_training() { stop_training_ = true; }
 
@@ -229,6 +235,7 @@ class Model {
   std::unique_ptr<Optimizer> optimizer_;
   bool accuracy_ = false;
   bool stop_training_ = false;
+  StepObserver observer_;
 };
 
 }  // namespace minidl

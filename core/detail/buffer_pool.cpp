@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::size_t kAlignment = 64;
 constexpr std::size_t kSmallest = 64 * 1024;      // smaller buffers go straight to malloc
-constexpr std::size_t kMaxCached = 256ull << 20;  // bytes the cache may keep
+constexpr std::size_t kMaxCached = 2048ull << 20;  // bytes the cache may keep
 
 class Pool {
  public:
