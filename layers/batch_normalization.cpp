@@ -1,45 +1,55 @@
 #include <minidl/layers/batch_normalization.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <fmt/core.h>
 
-#include <minidl/core/detail/eigen.hpp>
 #include <minidl/core/error.hpp>
 
 namespace minidl {
 namespace {
 
-// Per-channel sums over the rows of a row-major (rows, c) array: sums[j] = sum_r a[r][j] * b[r][j]
-// (or of a alone when b is null). One pass with the channels innermost, so the loop vectorises;
-// Eigen's colwise() reductions of a row-major matrix walk it once per channel instead. The rows go
-// in blocks summed in float, added up in double.
-std::vector<double> channel_sums(const float* a, const float* b, Index rows, Index c) {
-  std::vector<double> total(static_cast<std::size_t>(c), 0.0);
-  std::vector<float> block(static_cast<std::size_t>(c));
-  constexpr Index kBlock = 256;
-  for (Index r0 = 0; r0 < rows; r0 += kBlock) {
-    std::fill(block.begin(), block.end(), 0.0f);
-    const Index r1 = std::min(rows, r0 + kBlock);
-    for (Index r = r0; r < r1; ++r) {
+constexpr Index kBlockRows = 256;  // rows summed in float before the sums go to double
+
+// Per-channel sums over the rows of a row-major (rows, c) array, of f(row_a[j], row_b[j], j) for
+// each row. Blocks of kBlockRows rows are summed in float, in parallel, and the block sums added
+// in block order in double: the result does not depend on the thread count. The channels are
+// innermost, so the loops vectorise.
+template <class F>
+std::vector<double> channel_sums(const float* a, const float* b, Index rows, Index c, F f) {
+  const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<float> partial(static_cast<std::size_t>(blocks * c), 0.0f);
+#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
+  for (Index k = 0; k < blocks; ++k) {
+    float* sum = partial.data() + k * c;
+    const Index r1 = std::min(rows, (k + 1) * kBlockRows);
+    for (Index r = k * kBlockRows; r < r1; ++r) {
       const float* ar = a + r * c;
-      if (b) {
-        const float* br = b + r * c;
-        for (Index j = 0; j < c; ++j) block[j] += ar[j] * br[j];
-      } else {
-        for (Index j = 0; j < c; ++j) block[j] += ar[j];
-      }
+      const float* br = b ? b + r * c : nullptr;
+#pragma omp simd
+      for (Index j = 0; j < c; ++j) sum[j] += f(ar[j], br ? br[j] : 0.0f, j);
     }
-    for (Index j = 0; j < c; ++j) total[j] += block[j];
+  }
+  std::vector<double> total(static_cast<std::size_t>(c), 0.0);
+  for (Index k = 0; k < blocks; ++k) {
+    for (Index j = 0; j < c; ++j) total[j] += partial[k * c + j];
   }
   return total;
 }
 
-Eigen::RowVectorXf to_row(const std::vector<double>& v, double scale) {
-  Eigen::RowVectorXf row(static_cast<Index>(v.size()));
-  for (std::size_t j = 0; j < v.size(); ++j) row[Index(j)] = static_cast<float>(v[j] * scale);
-  return row;
+std::vector<float> scaled(const std::vector<double>& v, double scale) {
+  std::vector<float> out(v.size());
+  for (std::size_t j = 0; j < v.size(); ++j) out[j] = static_cast<float>(v[j] * scale);
+  return out;
+}
+
+// Applies row(in_r, out_r) to every row of (rows, c) arrays in parallel.
+template <class F>
+void for_rows(Index rows, Index c, F row) {
+#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
+  for (Index r = 0; r < rows; ++r) row(r);
 }
 
 }  // namespace
@@ -73,61 +83,85 @@ std::vector<Parameter*> BatchNormalization::parameters() {
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {
   check_input(x);
   const Index c = gamma_.value.size(), rows = x.size() / c;
-  const auto in = detail::matrix(x, rows);  // (rows, C): every pixel of every image
-  const auto gamma = detail::matrix(gamma_.value, 1).row(0).array();
-  const auto beta = detail::matrix(beta_.value, 1).row(0).array();
+  const float* gamma = gamma_.value.data();
+  const float* beta = beta_.value.data();
+  const float* in = x.data();
   Tensor y(x.shape());
-  auto out = detail::matrix(y, rows);
+  float* out = y.data();
+  std::vector<float> scale(static_cast<std::size_t>(c)), shift(static_cast<std::size_t>(c));
   if (!training) {
-    const auto mean = detail::matrix(moving_mean_.value, 1).row(0).array();
-    const auto var = detail::matrix(moving_variance_.value, 1).row(0).array();
     // y = x * scale + shift with scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
-    const Eigen::RowVectorXf scale = (gamma / (var + epsilon_).sqrt()).matrix();
-    const Eigen::RowVectorXf shift = (beta - mean * scale.array()).matrix();
-    out = (in.array().rowwise() * scale.array()).rowwise() + shift.array();
+    for (Index j = 0; j < c; ++j) {
+      scale[j] = gamma[j] / std::sqrt(moving_variance_.value[j] + epsilon_);
+      shift[j] = beta[j] - moving_mean_.value[j] * scale[j];
+    }
+    for_rows(rows, c, [&, sc = scale.data(), sh = shift.data()](Index r) {
+#pragma omp simd
+      for (Index j = 0; j < c; ++j) out[r * c + j] = in[r * c + j] * sc[j] + sh[j];
+    });
     return y;
   }
-  const Eigen::RowVectorXf mean = to_row(channel_sums(x.data(), nullptr, rows, c), 1.0 / rows);
+  const std::vector<float> mean = scaled(
+      channel_sums(in, nullptr, rows, c, [](float a, float, Index) { return a; }), 1.0 / rows);
   // Two passes (mean, then squared deviations), which keeps the variance accurate.
-  normalized_ = Tensor(x.shape());
-  auto xhat = detail::matrix(normalized_, rows);
-  xhat = in.rowwise() - mean;
-  const Eigen::RowVectorXf var =
-      to_row(channel_sums(normalized_.data(), normalized_.data(), rows, c), 1.0 / rows);
+  const float* m = mean.data();
+  const std::vector<float> var =
+      scaled(channel_sums(in, nullptr, rows, c,
+                          [m](float a, float, Index j) { return (a - m[j]) * (a - m[j]); }),
+             1.0 / rows);
   inv_std_ = Tensor(Shape{c});
-  auto inv_std = detail::matrix(inv_std_, 1).row(0).array();
-  inv_std = (var.array() + epsilon_).rsqrt();
-  xhat = xhat.array().rowwise() * inv_std;
-  out = (xhat.array().rowwise() * gamma).rowwise() + beta;
-  auto mm = detail::matrix(moving_mean_.value, 1).row(0);
-  auto mv = detail::matrix(moving_variance_.value, 1).row(0);
-  mm = mm * momentum_ + mean * (1.0f - momentum_);
-  mv = mv * momentum_ + var * (1.0f - momentum_);
+  for (Index j = 0; j < c; ++j) inv_std_[j] = 1.0f / std::sqrt(var[j] + epsilon_);
+  normalized_ = Tensor(x.shape());
+  float* xhat = normalized_.data();
+  const float* inv = inv_std_.data();
+  for_rows(rows, c, [&](Index r) {
+    const float* xr = in + r * c;
+    float* hr = xhat + r * c;
+    float* yr = out + r * c;
+#pragma omp simd
+    for (Index j = 0; j < c; ++j) {
+      hr[j] = (xr[j] - m[j]) * inv[j];
+      yr[j] = hr[j] * gamma[j] + beta[j];
+    }
+  });
+  for (Index j = 0; j < c; ++j) {
+    moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + mean[j] * (1.0f - momentum_);
+    moving_variance_.value[j] = moving_variance_.value[j] * momentum_ + var[j] * (1.0f - momentum_);
+  }
   return y;
 }
 
 Tensor BatchNormalization::backward(const Tensor& dy) {
   check_backward(batch_of(normalized_), dy);
   const Index c = gamma_.value.size(), rows = dy.size() / c;
-  const auto g = detail::matrix(dy, rows);
-  const auto xhat = detail::matrix(normalized_, rows);
-  const Eigen::RowVectorXf dbeta = to_row(channel_sums(dy.data(), nullptr, rows, c), 1.0);
-  const Eigen::RowVectorXf dgamma =
-      to_row(channel_sums(dy.data(), normalized_.data(), rows, c), 1.0);
-  detail::matrix(beta_.grad, 1).row(0) += dbeta;
-  detail::matrix(gamma_.grad, 1).row(0) += dgamma;
+  const float* g = dy.data();
+  const float* xhat = normalized_.data();
+  const std::vector<double> dbeta =
+      channel_sums(g, nullptr, rows, c, [](float a, float, Index) { return a; });
+  const std::vector<double> dgamma =
+      channel_sums(g, xhat, rows, c, [](float a, float b, Index) { return a * b; });
+  for (Index j = 0; j < c; ++j) {
+    beta_.grad[j] += static_cast<float>(dbeta[j]);
+    gamma_.grad[j] += static_cast<float>(dgamma[j]);
+  }
   if (!input_gradient()) return {};
   // dx = gamma * inv_std / M * (M * dy - sum(dy) - x_hat * sum(dy * x_hat)), per channel.
-  const Eigen::RowVectorXf k =
-      (detail::matrix(gamma_.value, 1).row(0).array() * detail::matrix(inv_std_, 1).row(0).array() /
-       static_cast<float>(rows))
-          .matrix();
+  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
+  const float count = static_cast<float>(rows);
+  for (Index j = 0; j < c; ++j) {
+    k[j] = gamma_.value[j] * inv_std_[j] / count;
+    sum_dy[j] = static_cast<float>(dbeta[j]);
+    sum_dy_xhat[j] = static_cast<float>(dgamma[j]);
+  }
   Tensor dx(dy.shape());
-  auto out = detail::matrix(dx, rows);
-  out = (((g * static_cast<float>(rows)).rowwise() - dbeta).array() -
-         xhat.array().rowwise() * dgamma.array())
-            .rowwise() *
-        k.array();
+  float* out = dx.data();
+  for_rows(rows, c, [&, kk = k.data(), sb = sum_dy.data(), sg = sum_dy_xhat.data()](Index r) {
+#pragma omp simd
+    for (Index j = 0; j < c; ++j) {
+      const Index i = r * c + j;
+      out[i] = ((g[i] * count - sb[j]) - xhat[i] * sg[j]) * kk[j];
+    }
+  });
   return dx;
 }
 
