@@ -179,8 +179,17 @@ Tensor Conv2D::backward(const Tensor& dy) {
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
   const bool need_dx = input_gradient();
-  std::optional<detail::DirectConv> direct;
+  std::optional<detail::DirectConv> direct, direct_dx;
   if (detail::DirectConv::suits(g_)) direct.emplace(g_);
+  // dx as a convolution of dz with the flipped kernel (stride 1 only): no column matrix.
+  const ConvGeometry transposed = detail::transposed_geometry(g_);
+  Tensor flipped;
+  if (need_dx && g_.sh == 1 && g_.sw == 1 && detail::DirectConv::suits(transposed)) {
+    direct_dx.emplace(transposed);
+    flipped = Tensor(kernel_.value.shape());
+    detail::flip_transpose_kernel(g_, kernel_.value.data(), flipped.data());
+  }
+  const bool need_cols = !direct || (need_dx && !direct_dx);
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
   // Per-thread partial gradients of kernel and bias, summed in thread order afterwards:
   // deterministic for a given thread count.
@@ -194,9 +203,10 @@ Tensor Conv2D::backward(const Tensor& dy) {
     dk = Tensor::zeros(kernel_.value.shape());
     db = Tensor::zeros(Shape{g_.cout});
     const Index max_rows = std::min(per_block, n) * out_pixels;
-    Tensor cols(Shape{max_rows, g_.patch()});
+    Tensor cols(Shape{need_cols ? max_rows : 0, g_.patch()});
     Tensor dz(Shape{max_rows, g_.cout});
     Tensor padded(Shape{direct ? direct->padded_size() : 0});
+    Tensor padded_dz(Shape{direct_dx ? direct_dx->padded_size() : 0});
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
@@ -220,7 +230,13 @@ Tensor Conv2D::backward(const Tensor& dy) {
         gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(),
              g_.patch(), dz.data(), g_.cout, 1.0f, dk.data(), g_.cout);
       }
-      if (need_dx) {
+      if (need_dx && direct_dx) {
+        for (Index i = 0; i < images; ++i) {
+          direct_dx->pad(dz.data() + i * out_pixels * g_.cout, padded_dz.data());
+          direct_dx->forward(padded_dz.data(), flipped.data(), nullptr,
+                             dx.data() + (first + i) * in_size);
+        }
+      } else if (need_dx) {
         // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
         gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz.data(), g_.cout,
              kernel_.value.data(), g_.cout, 0.0f, cols.data(), g_.patch());

@@ -69,6 +69,41 @@ std::pair<Tensor, Tensor> direct_parameter_gradients(const Tensor& x, const Tens
   return {std::move(dk), std::move(db)};
 }
 
+// dL/dkernel, dL/dbias and dL/dx of L = sum(conv(x) * dy) for any strides, loop by loop.
+struct Gradients {
+  Tensor dk, db, dx;
+};
+Gradients reference_gradients(const Tensor& x, const Tensor& k, const Tensor& dy, Index sh,
+                              Index sw, Padding padding) {
+  const Index n = x.dim(0), h = x.dim(1), w = x.dim(2), cin = x.dim(3);
+  const Index kh = k.dim(0), kw = k.dim(1), cout = k.dim(3);
+  const Axis ay = window_axis(h, kh, sh, padding), ax = window_axis(w, kw, sw, padding);
+  std::vector<double> dk(k.size(), 0.0), db(cout, 0.0), dx(x.size(), 0.0);
+  for (Index i = 0; i < n; ++i)
+    for (Index oy = 0; oy < ay.out; ++oy)
+      for (Index ox = 0; ox < ax.out; ++ox)
+        for (Index co = 0; co < cout; ++co) {
+          const double g = dy[((i * ay.out + oy) * ax.out + ox) * cout + co];
+          db[co] += g;
+          for (Index ky = 0; ky < kh; ++ky)
+            for (Index kx = 0; kx < kw; ++kx)
+              for (Index ci = 0; ci < cin; ++ci) {
+                const Index iy = oy * sh - ay.pad_before + ky, ix = ox * sw - ax.pad_before + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const Index xi = ((i * h + iy) * w + ix) * cin + ci;
+                const Index ki = ((ky * kw + kx) * cin + ci) * cout + co;
+                dk[ki] += x[xi] * g;
+                dx[xi] += k[ki] * g;
+              }
+        }
+  auto tensor = [](const Shape& shape, const std::vector<double>& v) {
+    Tensor t(shape);
+    for (Index i = 0; i < t.size(); ++i) t[i] = static_cast<float>(v[i]);
+    return t;
+  };
+  return {tensor(k.shape(), dk), tensor(Shape{cout}, db), tensor(x.shape(), dx)};
+}
+
 void check_golden(const char* name, Index sh, Index sw) {
   const testing::Golden golden("conv_bn_golden.txt");
   Tensor kernel = golden[std::string(name) + "/kernel"];
@@ -115,9 +150,9 @@ TEST_CASE("Conv2D matches a direct convolution across blocks and thread counts")
 }
 
 TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop references") {
-  // Input channels 1 and 3 take the direct path on AVX-512 builds (stride 1, filters a multiple
-  // of 16), 5 takes im2col: both must give the same forward values and parameter gradients.
-  // Widths 11 and 13 leave pixels after the last full step of the direct loops.
+  // On AVX-512 builds these take the direct path (filters a multiple of 16): forward values and
+  // parameter gradients against the references. Widths 11 and 13 leave pixels after the last full
+  // step of the direct loops.
   struct Case {
     Index cin, filters;
     Size2 kernel;
@@ -157,6 +192,52 @@ TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop re
       conv.backward(dy);
       testing::check_close(conv.kernel().grad, dk, 1e-3f);
       testing::check_close(conv.bias().grad, db, 1e-3f);
+    }
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-loop references") {
+  // On AVX-512 builds every layer with 16, 32, 48 or 64 filters takes the direct loops, forward
+  // and kernel gradient; with stride 1 and 16..64 input channels the input gradient too (a
+  // convolution of dy with the flipped kernel). 20 filters take im2col + GEMM. Odd sizes leave
+  // tails after the last full step of the loops and make 'same' pad asymmetrically.
+  struct Case {
+    Index cin, filters;
+    Size2 kernel, strides;
+    const char* padding;
+    Index height, width;
+  };
+  const Case cases[] = {
+      {16, 16, 3, 1, "same", 9, 11},        {32, 32, 3, 1, "same", 8, 8},
+      {16, 32, 3, 2, "same", 10, 10},       {16, 32, 1, 2, "valid", 10, 10},
+      {64, 64, 3, 1, "valid", 7, 9},        {32, 48, {2, 5}, 1, "same", 7, 13},
+      {48, 16, 3, {2, 1}, "same", 9, 7},    {3, 16, 3, 2, "same", 9, 9},
+      {128, 64, 1, 1, "valid", 5, 5},       {16, 64, 3, 2, "valid", 11, 12},
+      {20, 20, 3, 1, "same", 6, 7}};
+  for (const Case& c : cases) {
+    INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
+                << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"
+                << c.width);
+    const Padding padding = parse_padding(c.padding, "test");
+    Conv2D conv(c.filters, c.kernel, c.strides, c.padding, "linear");
+    conv.set_seed(7);
+    conv.build(Shape{c.height, c.width, c.cin});
+    conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
+    const Tensor x = testing::random_tensor(Shape{3, c.height, c.width, c.cin}, 9);
+    const Tensor expected =
+        direct_conv(x, conv.kernel().value, conv.bias().value, c.strides.h, c.strides.w, padding);
+    const Tensor dy = testing::random_tensor(expected.shape(), 10);
+    const Gradients ref =
+        reference_gradients(x, conv.kernel().value, dy, c.strides.h, c.strides.w, padding);
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      testing::check_close(conv(x, true), expected, 1e-4f);
+      conv.kernel().grad.fill(0.0f);
+      conv.bias().grad.fill(0.0f);
+      testing::check_close(conv.backward(dy), ref.dx, 1e-3f);
+      testing::check_close(conv.kernel().grad, ref.dk, 1e-3f);
+      testing::check_close(conv.bias().grad, ref.db, 1e-3f);
     }
   }
   set_num_threads(0);

@@ -12,9 +12,6 @@ namespace minidl::detail {
 namespace {
 
 constexpr Index kLanes = 16;  // floats per AVX-512 vector
-// Measured for 1 and 3 input channels (bench/README.md). With more, a 3x3 window has K >= 45 taps
-// and im2col's GEMM gets closer to its peak; where the two cross was not measured.
-constexpr Index kMaxInputChannels = 4;
 
 // Accumulators held in registers: 32 AVX-512 registers, a few kept for the operands.
 // Forward: P output pixels x V filter vectors. Kernel gradient: G taps x V filter vectors.
@@ -28,9 +25,9 @@ constexpr int taps_per_group(Index vectors) {
 #ifdef __AVX512F__
 
 // out (P pixels, V*16) = sum over taps of window tap x kernel row (+ bias). The P windows start
-// `cin` floats apart in the padded image (stride 1).
+// `step` floats apart in the padded image (stride * Cin).
 template <int V, int P>
-void forward_pixels(const float* window, Index cin, const Index* offsets, Index taps,
+void forward_pixels(const float* window, Index step, const Index* offsets, Index taps,
                     const float* kernel, Index cout, const float* bias, float* out) {
   __m512 acc[P][V];
 #pragma GCC unroll 16
@@ -46,7 +43,7 @@ void forward_pixels(const float* window, Index cin, const Index* offsets, Index 
     for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(kernel + t * cout + v * kLanes);
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
-      const __m512 xp = _mm512_set1_ps(x[p * cin]);
+      const __m512 xp = _mm512_set1_ps(x[p * step]);
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[p][v] = _mm512_fmadd_ps(xp, w[v], acc[p][v]);
     }
@@ -62,16 +59,16 @@ template <int V>
 void forward_image(const ConvGeometry& g, Index padded_w, const Index* offsets, const float* padded,
                    const float* kernel, const float* bias, float* y) {
   constexpr int P = pixels_per_step(V);
-  const Index taps = g.patch(), full = g.ow - g.ow % P;
+  const Index taps = g.patch(), full = g.ow - g.ow % P, step = g.sw * g.cin;
   for (Index oy = 0; oy < g.oh; ++oy) {
-    const float* row = padded + oy * padded_w * g.cin;
+    const float* row = padded + oy * g.sh * padded_w * g.cin;
     float* out = y + oy * g.ow * g.cout;
     for (Index ox = 0; ox < full; ox += P) {
-      forward_pixels<V, P>(row + ox * g.cin, g.cin, offsets, taps, kernel, g.cout, bias,
+      forward_pixels<V, P>(row + ox * step, step, offsets, taps, kernel, g.cout, bias,
                            out + ox * g.cout);
     }
     for (Index ox = full; ox < g.ow; ++ox) {
-      forward_pixels<V, 1>(row + ox * g.cin, g.cin, offsets, taps, kernel, g.cout, bias,
+      forward_pixels<V, 1>(row + ox * step, step, offsets, taps, kernel, g.cout, bias,
                            out + ox * g.cout);
     }
   }
@@ -93,10 +90,10 @@ void kernel_gradient_taps(const ConvGeometry& g, Index padded_w, const Index* of
   Index off[G];
   std::copy(offsets, offsets + G, off);
   for (Index oy = 0; oy < g.oh; ++oy) {
-    const float* row = padded + oy * padded_w * g.cin;
+    const float* row = padded + oy * g.sh * padded_w * g.cin;
     const float* grad = dz + oy * g.ow * g.cout;
     for (Index ox = 0; ox < g.ow; ++ox) {
-      const float* x = row + ox * g.cin;
+      const float* x = row + ox * g.sw * g.cin;
       __m512 d[V];
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) d[v] = _mm512_loadu_ps(grad + ox * g.cout + v * kLanes);
@@ -138,8 +135,8 @@ void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Inde
 bool DirectConv::suits(const ConvGeometry& g) {
 #ifdef __AVX512F__
   const Index vectors = g.cout / kLanes;
-  return g.sh == 1 && g.sw == 1 && g.cin <= kMaxInputChannels && g.cout % kLanes == 0 &&
-         vectors >= 1 && vectors <= 4 && g.patch() >= taps_per_group(vectors);
+  return g.cout % kLanes == 0 && vectors >= 1 && vectors <= 4 &&
+         g.patch() >= taps_per_group(vectors);
 #else
   (void)g;
   return false;
@@ -147,7 +144,7 @@ bool DirectConv::suits(const ConvGeometry& g) {
 }
 
 DirectConv::DirectConv(const ConvGeometry& g)
-    : g_(g), padded_h_(g.oh + g.kh - 1), padded_w_(g.ow + g.kw - 1) {
+    : g_(g), padded_h_((g.oh - 1) * g.sh + g.kh), padded_w_((g.ow - 1) * g.sw + g.kw) {
   if (!suits(g)) throw std::logic_error("DirectConv: geometry not supported (see suits())");
   for (Index ky = 0; ky < g.kh; ++ky) {
     for (Index i = 0; i < g.kw * g.cin; ++i) tap_offsets_.push_back(ky * padded_w_ * g.cin + i);
@@ -155,13 +152,14 @@ DirectConv::DirectConv(const ConvGeometry& g)
 }
 
 void DirectConv::pad(const float* image, float* padded) const {
-  // Stride 1: the padded image always covers the whole input ('valid' pads nothing, 'same' pads
-  // KH-1 rows and KW-1 columns).
+  // The windows may not reach the last rows or columns of the input (stride 2 'valid'), so only
+  // what lies inside the padded extent is copied.
   std::memset(padded, 0, padded_size() * sizeof(float));
-  const Index row = g_.w * g_.cin;
-  for (Index iy = 0; iy < g_.h; ++iy) {
-    std::memcpy(padded + ((iy + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin, image + iy * row,
-                row * sizeof(float));
+  const Index rows = std::min(g_.h, padded_h_ - g_.pad_top);
+  const Index cols = std::min(g_.w, padded_w_ - g_.pad_left);
+  for (Index iy = 0; iy < rows; ++iy) {
+    std::memcpy(padded + ((iy + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin,
+                image + iy * g_.w * g_.cin, cols * g_.cin * sizeof(float));
   }
 }
 
@@ -200,6 +198,27 @@ void DirectConv::add_kernel_gradient(const float* padded, const float* dz, float
 #else
   (void)padded, (void)dz, (void)dk;
 #endif
+}
+
+ConvGeometry transposed_geometry(const ConvGeometry& g) {
+  ConvGeometry t = g;
+  t.h = g.oh, t.w = g.ow, t.cin = g.cout;
+  t.oh = g.h, t.ow = g.w, t.cout = g.cin;
+  t.pad_top = g.kh - 1 - g.pad_top;
+  t.pad_left = g.kw - 1 - g.pad_left;
+  return t;
+}
+
+void flip_transpose_kernel(const ConvGeometry& g, const float* kernel, float* flipped) {
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index kx = 0; kx < g.kw; ++kx) {
+      const float* src = kernel + ((g.kh - 1 - ky) * g.kw + (g.kw - 1 - kx)) * g.cin * g.cout;
+      float* dst = flipped + (ky * g.kw + kx) * g.cout * g.cin;
+      for (Index ci = 0; ci < g.cin; ++ci) {
+        for (Index co = 0; co < g.cout; ++co) dst[co * g.cin + ci] = src[ci * g.cout + co];
+      }
+    }
+  }
 }
 
 }  // namespace minidl::detail

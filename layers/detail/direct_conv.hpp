@@ -1,9 +1,12 @@
-// Internal: direct convolution for layers with few input channels (an image model's first layer).
-// There im2col's GEMM is thin (K = KH*KW*Cin: 27 for a 3x3 RGB kernel, 9 for grey images) and
-// runs far below the GEMM's peak, and the column matrix is 9x the input. These loops do the same
-// multiply-adds on a zero-padded copy of one image, with the accumulators held in AVX-512
-// registers: one vector per 16 filters, several output pixels at a time.
-// Only for stride 1 and filters in multiples of 16, on builds for AVX-512 (see suits()).
+// Internal: direct convolution, for 16 to 64 filters. There im2col's GEMM is thin (N = Cout, and
+// for an image model's first layer K = KH*KW*Cin is 27 or 9) and runs far below the GEMM's peak,
+// and the column matrix is KH*KW times the input. These loops do the same multiply-adds on a
+// zero-padded copy of one image, with the accumulators held in AVX-512 registers: one vector per
+// 16 filters, several output pixels at a time. Any stride; filters in multiples of 16, on builds
+// for AVX-512 (see suits()).
+// The input gradient of a stride-1 convolution is itself one: dz padded by (KH-1-pad_top,
+// KW-1-pad_left) and convolved with the kernel flipped in space and with Cin and Cout swapped
+// (transposed_geometry, flip_transpose_kernel).
 #pragma once
 
 #include <vector>
@@ -19,7 +22,7 @@ class DirectConv {
 
   explicit DirectConv(const ConvGeometry& g);
 
-  // Floats of one zero-padded image, (OH+KH-1, OW+KW-1, Cin).
+  // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin).
   Index padded_size() const { return padded_h_ * padded_w_ * g_.cin; }
   // image (H,W,Cin) -> padded, with the layer's padding as zeros around it.
   void pad(const float* image, float* padded) const;
@@ -33,5 +36,11 @@ class DirectConv {
   Index padded_h_, padded_w_;
   std::vector<Index> tap_offsets_;  // tap (ky,kx,c) from a window's top-left corner, in floats
 };
+
+// The geometry of the input gradient of stride-1 `g` as a convolution: dz (OH,OW,Cout) in,
+// dx (H,W,Cin) out.
+ConvGeometry transposed_geometry(const ConvGeometry& g);
+// flipped (KH,KW,Cout,Cin)[ky][kx][co][ci] = kernel (KH,KW,Cin,Cout)[KH-1-ky][KW-1-kx][ci][co].
+void flip_transpose_kernel(const ConvGeometry& g, const float* kernel, float* flipped);
 
 }  // namespace minidl::detail
