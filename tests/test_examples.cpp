@@ -67,6 +67,24 @@ TEST_CASE("train_cifar trains on CIFAR files and writes its history as CSV and P
   CHECK(accuracy <= 1.0);
 }
 
+TEST_CASE("train_cifar --model resnet20 trains ResNet-20 on CIFAR files") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "train_cifar",
+                    "--model resnet20 --data '" + dir.path() +
+                        "' --epochs 1 --batch-size 16 --threads 1 --out '" + dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  // The graph's summary (a "Connected to" column, the residual additions) and one epoch of SGD.
+  CHECK_THAT(r.output, Contains("resnet20_augmented") && Contains("Connected to") &&
+                           Contains("add_8 (Add)") && Contains("Total params: 274,042") &&
+                           Contains("Epoch 1/1"));
+  CHECK(file_lines(dir.file("out/history.csv")).size() == 2);
+  const Run bad = run(dir, "train_cifar", "--model resnet56 --data '" + dir.path() + "'");
+  CHECK(bad.status != 0);
+  CHECK_THAT(bad.output, Contains("--model"));
+}
+
 TEST_CASE("train_cifar has --help and reports a bad data directory") {
   TempDir dir;
   const Run help = run(dir, "train_cifar", "--help");
