@@ -101,45 +101,44 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
     });
     return y;
   }
-  const std::vector<float> mean = scaled(
-      channel_sums(in, nullptr, rows, c, [](float a, float, Index) { return a; }), 1.0 / rows);
+  mean_ = Tensor(Shape{c});
+  const std::vector<double> sums =
+      channel_sums(in, nullptr, rows, c, [](float a, float, Index) { return a; });
+  for (Index j = 0; j < c; ++j) mean_[j] = static_cast<float>(sums[j] / rows);
   // Two passes (mean, then squared deviations), which keeps the variance accurate.
-  const float* m = mean.data();
+  const float* m = mean_.data();
   const std::vector<float> var =
       scaled(channel_sums(in, nullptr, rows, c,
                           [m](float a, float, Index j) { return (a - m[j]) * (a - m[j]); }),
              1.0 / rows);
   inv_std_ = Tensor(Shape{c});
   for (Index j = 0; j < c; ++j) inv_std_[j] = 1.0f / std::sqrt(var[j] + epsilon_);
-  normalized_ = Tensor(x.shape());
-  float* xhat = normalized_.data();
   const float* inv = inv_std_.data();
   for_rows(rows, c, [&](Index r) {
     const float* xr = in + r * c;
-    float* hr = xhat + r * c;
     float* yr = out + r * c;
 #pragma omp simd
-    for (Index j = 0; j < c; ++j) {
-      hr[j] = (xr[j] - m[j]) * inv[j];
-      yr[j] = hr[j] * gamma[j] + beta[j];
-    }
+    for (Index j = 0; j < c; ++j) yr[j] = (xr[j] - m[j]) * inv[j] * gamma[j] + beta[j];
   });
+  input_ = x.share();
   for (Index j = 0; j < c; ++j) {
-    moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + mean[j] * (1.0f - momentum_);
+    moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + m[j] * (1.0f - momentum_);
     moving_variance_.value[j] = moving_variance_.value[j] * momentum_ + var[j] * (1.0f - momentum_);
   }
   return y;
 }
 
 Tensor BatchNormalization::backward(const Tensor& dy) {
-  check_backward(batch_of(normalized_), dy);
+  check_backward(batch_of(input_), dy);
   const Index c = gamma_.value.size(), rows = dy.size() / c;
   const float* g = dy.data();
-  const float* xhat = normalized_.data();
+  const float* x = input_.data();
+  const float* m = mean_.data();
+  const float* inv = inv_std_.data();
   const std::vector<double> dbeta =
       channel_sums(g, nullptr, rows, c, [](float a, float, Index) { return a; });
-  const std::vector<double> dgamma =
-      channel_sums(g, xhat, rows, c, [](float a, float b, Index) { return a * b; });
+  const std::vector<double> dgamma = channel_sums(
+      g, x, rows, c, [m, inv](float a, float b, Index j) { return a * ((b - m[j]) * inv[j]); });
   for (Index j = 0; j < c; ++j) {
     beta_.grad[j] += static_cast<float>(dbeta[j]);
     gamma_.grad[j] += static_cast<float>(dgamma[j]);
@@ -149,7 +148,7 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
   std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
   const float count = static_cast<float>(rows);
   for (Index j = 0; j < c; ++j) {
-    k[j] = gamma_.value[j] * inv_std_[j] / count;
+    k[j] = gamma_.value[j] * inv[j] / count;
     sum_dy[j] = static_cast<float>(dbeta[j]);
     sum_dy_xhat[j] = static_cast<float>(dgamma[j]);
   }
@@ -159,7 +158,8 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
 #pragma omp simd
     for (Index j = 0; j < c; ++j) {
       const Index i = r * c + j;
-      out[i] = ((g[i] * count - sb[j]) - xhat[i] * sg[j]) * kk[j];
+      const float xhat = (x[i] - m[j]) * inv[j];
+      out[i] = ((g[i] * count - sb[j]) - xhat * sg[j]) * kk[j];
     }
   });
   return dx;

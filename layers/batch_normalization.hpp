@@ -19,7 +19,7 @@ class BatchNormalization : public Layer {
     return std::make_shared<BatchNormalization>(std::move(*this));
   }
   std::optional<std::vector<Tensor*>> backward_cache() override {
-    return std::vector<Tensor*>{&normalized_, &inv_std_};
+    return std::vector<Tensor*>{&input_, &mean_, &inv_std_};
   }
   explicit BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f);
 
@@ -42,8 +42,11 @@ class BatchNormalization : public Layer {
   Parameter beta_{"beta", {}, {}};
   Parameter moving_mean_{"moving_mean", {}, {}, /*trainable=*/false};
   Parameter moving_variance_{"moving_variance", {}, {}, /*trainable=*/false};
-  Tensor normalized_;  // x_hat of the last training forward
-  Tensor inv_std_;     // 1/sqrt(var_B + eps) per channel
+  // Of the last training forward; backward recomputes x_hat = (x - mean) * inv_std from them,
+  // which costs less than writing x_hat out in forward and reading it back.
+  Tensor input_;    // x
+  Tensor mean_;     // the batch mean per channel
+  Tensor inv_std_;  // 1/sqrt(var_B + eps) per channel
 };
 
 }  // namespace minidl

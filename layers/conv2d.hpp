@@ -40,6 +40,7 @@ class Conv2D : public Layer {
   Shape build_impl(const Shape& sample_shape) override;
 
  private:
+  void forward_winograd(const Tensor& x, Tensor& y) const;
   void forward_direct(const Tensor& x, Tensor& y) const;
   void forward_im2col(const Tensor& x, Tensor& y) const;
   Index images_per_block() const;

@@ -59,9 +59,7 @@ Node Input(const Shape& sample_shape, std::string name) {
     }
   }
   Node node;
-  node.data_ = std::make_shared<Node::Data>();
-  node.data_->shape = sample_shape;
-  node.data_->input_name = std::move(name);
+  node.data_ = std::make_shared<Node::Data>(Node::Data{nullptr, {}, sample_shape, std::move(name)});
   return node;
 }
 
@@ -75,11 +73,10 @@ Node call_layer(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs) {
     }
     shapes.push_back(inputs[i].shape());
   }
+  Shape shape = layer->build_inputs(shapes);
   Node node;
-  node.data_ = std::make_shared<Node::Data>();
-  node.data_->shape = layer->build_inputs(shapes);
-  node.data_->layer = std::move(layer);
-  node.data_->inputs = inputs;
+  node.data_ =
+      std::make_shared<Node::Data>(Node::Data{std::move(layer), inputs, std::move(shape), ""});
   return node;
 }
 
