@@ -168,7 +168,9 @@ Shape Dataset::sample_shape() const {
 Batch Dataset::make_batch(const Index* indices, Index count) const {
   Batch b{
       source_->uint8 ? source_->images.gather(indices, count) : source_->x.gather(indices, count),
-      source_->y.gather(indices, count)};
+      source_->y.gather(indices, count),
+      {},
+      {}};
   for (const Tensor& x : source_->other_x) b.other_inputs.push_back(x.gather(indices, count));
   for (const Tensor& y : source_->other_y) b.other_targets.push_back(y.gather(indices, count));
   for (const Mapper& m : mappers_) b.x = m.fn(b.x);

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <minidl/core/error.hpp>
+#include <minidl/layers/relu.hpp>
 
 namespace minidl {
 namespace {
@@ -37,6 +38,74 @@ std::vector<double> channel_sums(const float* a, const float* b, Index rows, Ind
     for (Index j = 0; j < c; ++j) total[j] += partial[k * c + j];
   }
   return total;
+}
+
+// What backward needs of one channel's values: its parameters and batch statistics.
+struct Channels {
+  const float *mean, *inv_std, *gamma, *beta;
+};
+
+// dy where the output was computed, multiplied by a fused ReLU's slope there when Relu: the
+// output before the ReLU is x_hat * gamma + beta, recomputed as forward computed it.
+template <bool Relu>
+inline float masked(float dy, float xhat, const Channels& ch, Index j) {
+  return Relu ? dy * relu_slope(xhat * ch.gamma[j] + ch.beta[j]) : dy;
+}
+
+// Per-channel sums of dy' and dy' * x_hat in one pass (dy' = masked dy), in blocks as
+// channel_sums: the result does not depend on the thread count.
+template <bool Relu>
+std::pair<std::vector<double>, std::vector<double>> gradient_sums(const float* dy, const float* x,
+                                                                  const Channels& ch, Index rows,
+                                                                  Index c) {
+  const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<float> partial(static_cast<std::size_t>(2 * blocks * c), 0.0f);
+#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
+  for (Index k = 0; k < blocks; ++k) {
+    float* sum_dy = partial.data() + 2 * k * c;
+    float* sum_dy_xhat = sum_dy + c;
+    const Index r1 = std::min(rows, (k + 1) * kBlockRows);
+    for (Index r = k * kBlockRows; r < r1; ++r) {
+      const float* gr = dy + r * c;
+      const float* xr = x + r * c;
+#pragma omp simd
+      for (Index j = 0; j < c; ++j) {
+        const float xhat = (xr[j] - ch.mean[j]) * ch.inv_std[j];
+        const float d = masked<Relu>(gr[j], xhat, ch, j);
+        sum_dy[j] += d;
+        sum_dy_xhat[j] += d * xhat;
+      }
+    }
+  }
+  std::vector<double> total_dy(static_cast<std::size_t>(c), 0.0), total_dy_xhat(total_dy);
+  for (Index k = 0; k < blocks; ++k) {
+    for (Index j = 0; j < c; ++j) {
+      total_dy[j] += partial[2 * k * c + j];
+      total_dy_xhat[j] += partial[2 * k * c + c + j];
+    }
+  }
+  return {std::move(total_dy), std::move(total_dy_xhat)};
+}
+
+// dx = gamma * inv_std / M * (M * dy' - sum(dy') - x_hat * sum(dy' * x_hat)), per channel, with
+// k = gamma * inv_std / M.
+template <bool Relu>
+void input_gradient_rows(const float* dy, const float* x, const Channels& ch, const float* k,
+                         const float* sum_dy, const float* sum_dy_xhat, Index rows, Index c,
+                         float* dx) {
+  const float count = static_cast<float>(rows);
+#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
+  for (Index r = 0; r < rows; ++r) {
+    const float* gr = dy + r * c;
+    const float* xr = x + r * c;
+    float* out = dx + r * c;
+#pragma omp simd
+    for (Index j = 0; j < c; ++j) {
+      const float xhat = (xr[j] - ch.mean[j]) * ch.inv_std[j];
+      out[j] =
+          ((masked<Relu>(gr[j], xhat, ch, j) * count - sum_dy[j]) - xhat * sum_dy_xhat[j]) * k[j];
+    }
+  }
 }
 
 std::vector<float> scaled(const std::vector<double>& v, double scale) {
@@ -81,6 +150,15 @@ std::vector<Parameter*> BatchNormalization::parameters() {
 }
 
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {
+  return normalize(x, training, /*relu=*/false);
+}
+
+Tensor BatchNormalization::forward_relu(const std::vector<Tensor>& xs, bool training) {
+  if (xs.size() != 1) throw Error(label() + ": takes one input, got " + std::to_string(xs.size()));
+  return normalize(xs[0], training, /*relu=*/true);
+}
+
+Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) {
   check_input(x);
   const Index c = gamma_.value.size(), rows = x.size() / c;
   const float* gamma = gamma_.value.data();
@@ -97,7 +175,10 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
     }
     for_rows(rows, c, [&, sc = scale.data(), sh = shift.data()](Index r) {
 #pragma omp simd
-      for (Index j = 0; j < c; ++j) out[r * c + j] = in[r * c + j] * sc[j] + sh[j];
+      for (Index j = 0; j < c; ++j) {
+        const float v = in[r * c + j] * sc[j] + sh[j];
+        out[r * c + j] = relu ? relu_value(v) : v;
+      }
     });
     return y;
   }
@@ -118,9 +199,13 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
     const float* xr = in + r * c;
     float* yr = out + r * c;
 #pragma omp simd
-    for (Index j = 0; j < c; ++j) yr[j] = (xr[j] - m[j]) * inv[j] * gamma[j] + beta[j];
+    for (Index j = 0; j < c; ++j) {
+      const float v = (xr[j] - m[j]) * inv[j] * gamma[j] + beta[j];
+      yr[j] = relu ? relu_value(v) : v;
+    }
   });
   input_ = x.share();
+  relu_ = relu;
   for (Index j = 0; j < c; ++j) {
     moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + m[j] * (1.0f - momentum_);
     moving_variance_.value[j] = moving_variance_.value[j] * momentum_ + var[j] * (1.0f - momentum_);
@@ -133,35 +218,22 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
   const Index c = gamma_.value.size(), rows = dy.size() / c;
   const float* g = dy.data();
   const float* x = input_.data();
-  const float* m = mean_.data();
-  const float* inv = inv_std_.data();
-  const std::vector<double> dbeta =
-      channel_sums(g, nullptr, rows, c, [](float a, float, Index) { return a; });
-  const std::vector<double> dgamma = channel_sums(
-      g, x, rows, c, [m, inv](float a, float b, Index j) { return a * ((b - m[j]) * inv[j]); });
+  const Channels ch{mean_.data(), inv_std_.data(), gamma_.value.data(), beta_.value.data()};
+  const auto [dbeta, dgamma] =
+      relu_ ? gradient_sums<true>(g, x, ch, rows, c) : gradient_sums<false>(g, x, ch, rows, c);
+  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
   for (Index j = 0; j < c; ++j) {
     beta_.grad[j] += static_cast<float>(dbeta[j]);
     gamma_.grad[j] += static_cast<float>(dgamma[j]);
-  }
-  if (!input_gradient()) return {};
-  // dx = gamma * inv_std / M * (M * dy - sum(dy) - x_hat * sum(dy * x_hat)), per channel.
-  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
-  const float count = static_cast<float>(rows);
-  for (Index j = 0; j < c; ++j) {
-    k[j] = gamma_.value[j] * inv[j] / count;
+    k[j] = ch.gamma[j] * ch.inv_std[j] / static_cast<float>(rows);
     sum_dy[j] = static_cast<float>(dbeta[j]);
     sum_dy_xhat[j] = static_cast<float>(dgamma[j]);
   }
+  if (!input_gradient()) return {};
   Tensor dx(dy.shape());
-  float* out = dx.data();
-  for_rows(rows, c, [&, kk = k.data(), sb = sum_dy.data(), sg = sum_dy_xhat.data()](Index r) {
-#pragma omp simd
-    for (Index j = 0; j < c; ++j) {
-      const Index i = r * c + j;
-      const float xhat = (x[i] - m[j]) * inv[j];
-      out[i] = ((g[i] * count - sb[j]) - xhat * sg[j]) * kk[j];
-    }
-  });
+  (relu_ ? input_gradient_rows<true>
+         : input_gradient_rows<false>)(g, x, ch, k.data(), sum_dy.data(), sum_dy_xhat.data(), rows,
+                                       c, dx.data());
   return dx;
 }
 

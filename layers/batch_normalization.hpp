@@ -3,6 +3,8 @@
 //              (biased) variance over every axis but the last; then
 //              moving = moving * momentum + batch * (1 - momentum).
 //   inference: the same with the moving mean and variance.
+// A graph may fold a following ReLU into it (Layer::forward_relu): y = max(0, ...) in the same
+// pass, and backward masks dy where that was 0, recomputing the mask from the cached input.
 // gamma (ones) and beta (zeros) are trained; moving_mean (zeros) and moving_variance (ones) are
 // non-trainable parameters, saved with the weights. x (N,...,C) -> y of the same shape.
 #pragma once
@@ -27,6 +29,8 @@ class BatchNormalization : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;
+  bool fuses_relu() const override { return true; }
+  Tensor forward_relu(const std::vector<Tensor>& xs, bool training) override;
 
   Parameter& gamma() { return gamma_; }
   Parameter& beta() { return beta_; }
@@ -37,6 +41,8 @@ class BatchNormalization : public Layer {
   Shape build_impl(const Shape& sample_shape) override;
 
  private:
+  Tensor normalize(const Tensor& x, bool training, bool relu);
+
   float momentum_, epsilon_;
   Parameter gamma_{"gamma", {}, {}};
   Parameter beta_{"beta", {}, {}};
@@ -44,9 +50,10 @@ class BatchNormalization : public Layer {
   Parameter moving_variance_{"moving_variance", {}, {}, /*trainable=*/false};
   // Of the last training forward; backward recomputes x_hat = (x - mean) * inv_std from them,
   // which costs less than writing x_hat out in forward and reading it back.
-  Tensor input_;    // x
-  Tensor mean_;     // the batch mean per channel
-  Tensor inv_std_;  // 1/sqrt(var_B + eps) per channel
+  Tensor input_;       // x
+  Tensor mean_;        // the batch mean per channel
+  Tensor inv_std_;     // 1/sqrt(var_B + eps) per channel
+  bool relu_ = false;  // whether that forward applied a fused ReLU (see Layer::forward_relu)
 };
 
 }  // namespace minidl

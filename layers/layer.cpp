@@ -90,6 +90,10 @@ std::vector<Tensor> Layer::backward_inputs(const Tensor& dy) {
   return dxs;
 }
 
+Tensor Layer::forward_relu(const std::vector<Tensor>& /*xs*/, bool /*training*/) {
+  throw Error(label() + ": cannot fuse a following ReLU");
+}
+
 Index Layer::count_params() {
   Index n = 0;
   for (Parameter* p : parameters()) n += p->value.size();

@@ -74,6 +74,14 @@ class Layer {
   virtual Tensor forward_inputs(const std::vector<Tensor>& xs, bool training);
   virtual std::vector<Tensor> backward_inputs(const Tensor& dy);
 
+  // ReLU folded into the layer before it, when a graph finds a plain ReLU (no cap, slope or
+  // threshold) as the only reader of a layer that can take it: forward_relu(xs, training) is
+  // max(0, forward_inputs(xs, training)) in one pass over memory, and the backward after it takes
+  // dL/d(that max). The results are those of the two layers, bit for bit.
+  virtual bool is_plain_relu() const { return false; }
+  virtual bool fuses_relu() const { return false; }
+  virtual Tensor forward_relu(const std::vector<Tensor>& xs, bool training);
+
   // The tensors a training forward caches for backward. A layer called at several places of one
   // graph keeps one cache per call: the model swaps them in and out around each call. nullopt:
   // the cache is not only tensors (e.g. MaxPooling2D's argmax indices), so the layer cannot be

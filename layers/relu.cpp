@@ -19,8 +19,8 @@ constexpr Index kChunk = 1 << 14;
 // vectorise: inside an OpenMP region GCC read a shared value through a pointer every iteration
 // and kept a branch on the sign, which mispredicts on real activations (8 ms against 1 ms for a
 // (128,32,32,16) batch). Both sides are computed and one selected.
-void relu_values(const float* __restrict in, float* __restrict out, Index n, float cap,
-                 float slope, float t) {
+void relu_values(const float* __restrict in, float* __restrict out, Index n, float cap, float slope,
+                 float t) {
 #pragma omp simd
   for (Index i = 0; i < n; ++i) {
     const float v = in[i];

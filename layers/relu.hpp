@@ -14,6 +14,15 @@
 
 namespace minidl {
 
+// A plain ReLU of one value exactly as ReLU() computes it (+0 for -0, NaN stays NaN), and its
+// derivative as a factor for dy: what layers that fuse a following ReLU apply.
+inline float relu_value(float v) {
+  return v > 0.0f ? v : 0.0f * v + 0.0f;
+}
+inline float relu_slope(float v) {
+  return v > 0.0f ? 1.0f : 0.0f;
+}
+
 class ReLU : public Layer {
  public:
   explicit ReLU(std::optional<float> max_value = std::nullopt, float negative_slope = 0.0f,
@@ -32,6 +41,9 @@ class ReLU : public Layer {
   std::optional<float> max_value() const { return max_value_; }
   float negative_slope() const { return negative_slope_; }
   float threshold() const { return threshold_; }
+  bool is_plain_relu() const override {
+    return !max_value_ && negative_slope_ == 0.0f && threshold_ == 0.0f;
+  }
 
  protected:
   Shape build_impl(const Shape& sample_shape) override;

@@ -78,6 +78,7 @@ void Model::set_graph(std::vector<Node> inputs, std::vector<Node> outputs) {
   order_steps();
   check_graph();
   name_graph();
+  fuse_relus();
 }
 
 // Steps in depth-first post-order from the outputs: every layer after the nodes it reads, and a
@@ -132,6 +133,21 @@ void Model::order_steps() {
       s.needs_gradient = s.needs_gradient || steps[source].needs_gradient;
   }
   steps_ = std::move(steps);
+}
+
+void Model::fuse_relus() {
+  std::vector<bool> is_output(steps_.size(), false);
+  for (int o : output_steps_) is_output[o] = true;
+  for (Step& s : steps_) {
+    if (!s.layer || s.shared || !s.layer->is_plain_relu() || s.sources.size() != 1) continue;
+    Step& source = steps_[s.sources[0]];
+    if (!source.layer || source.shared || source.readers != 1 || is_output[s.sources[0]] ||
+        !source.layer->fuses_relu()) {
+      continue;
+    }
+    source.applies_relu = true;
+    s.folded = true;
+  }
 }
 
 void Model::check_graph() const {
@@ -231,11 +247,16 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
       values[i] = xs[s.input].share();
       continue;
     }
+    if (s.folded) {
+      values[i] = std::move(values[s.sources[0]]);
+      continue;
+    }
     {
       std::vector<Tensor> args;
       for (int source : s.sources) args.push_back(values[source].share());
       const auto start = Clock::now();
-      values[i] = s.layer->forward_inputs(args, training);
+      values[i] = s.applies_relu ? s.layer->forward_relu(args, training)
+                                 : s.layer->forward_inputs(args, training);
       if (observer_) observer_(*s.layer, false, milliseconds_since(start));
     }
     if (training && s.shared) {
@@ -292,6 +313,10 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
   for (std::size_t i = steps_.size(); i-- > 0;) {
     Step& s = steps_[i];
     if (!s.layer || !s.needs_gradient || grads[i].empty()) continue;
+    if (s.folded) {  // the step it reads applies the ReLU, and its backward the ReLU's
+      accumulate(s.sources[0], std::move(grads[i]));
+      continue;
+    }
     bool need_dx = false;
     for (int source : s.sources) need_dx = need_dx || steps_[source].needs_gradient;
     s.layer->set_input_gradient(need_dx);

@@ -14,7 +14,9 @@
 // Execution: forward runs the nodes in a topological order (inputs before readers, otherwise
 // the order of the outputs' dependencies), dropping each intermediate tensor after its last
 // reader; backward runs them in reverse, summing the gradients of a tensor read by several
-// layers, and skips the layers before the first parameter on every path.
+// layers, and skips the layers before the first parameter on every path. A plain ReLU whose
+// input is read by nothing else is folded into the layer before it when that layer can apply it
+// in its own pass (BatchNormalization, Add): the same numbers, one pass over memory less.
 // Randomness: layer i (in that order) without its own seed gets derive_seed(model seed, i); epoch
 // e of fit shuffles with derive_seed(shuffle seed, e), so the same seeds give bit-identical
 // training.
@@ -201,12 +203,15 @@ class Model {
     int readers = 0;              // how many arguments of later steps read this one
     bool needs_gradient = false;  // a trainable parameter at or before this step
     bool shared = false;          // its layer is called at other steps too
+    bool applies_relu = false;    // its layer also applies the ReLU of the step reading it
+    bool folded = false;          // a ReLU applied by the step it reads: passes values through
     std::vector<Tensor> cache;    // a shared layer's backward cache of this call
   };
   struct Sums;
 
   void name_graph();
   void order_steps();
+  void fuse_relus();
   void check_graph() const;
   std::string first_reader(std::size_t input) const;
 

@@ -1,4 +1,7 @@
 // Functional models: graphs of layers, their gradients, training, errors and summary.
+#include <limits>
+#include <optional>
+
 #include <catch2/catch.hpp>
 
 #include <minidl/minidl.hpp>
@@ -376,4 +379,38 @@ TEST_CASE("error: a layer that cannot keep one cache per call refuses to be shar
   CHECK(model.predict(images).shape() == Shape{2, 1});  // inference needs no cache
   CHECK_THROWS_WITH(model.forward(images, /*training=*/true),
                     Catch::Contains("MaxPooling2D") && Catch::Contains("several places"));
+}
+
+TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically to a separate one") {
+  // ReLU() after a layer read by nothing else is folded into it; ReLU(FLT_MAX) computes the same
+  // values for finite inputs but is not a plain ReLU, so it stays a layer of its own.
+  auto make = [](std::optional<float> cap) {
+    Node x = Input({6, 6, 2});
+    Node h = Conv2D(16, 3, 1, "same", "linear", false)(x);
+    h = ReLU(cap)(BatchNormalization()(h));
+    Node r = BatchNormalization()(Conv2D(16, 3, 1, "same", "linear", false)(h));
+    Node y = ReLU(cap)(Add()({r, h}));
+    Model m({x}, {Dense(3)(GlobalAveragePooling2D()(y))}, "block", 11);
+    m.compile(SGD(0.05f, 0.9f), SparseCategoricalCrossentropy(true));
+    return m;
+  };
+  Model fused = make(std::nullopt), separate = make(std::numeric_limits<float>::max());
+  // Folded ReLUs run no step of their own.
+  int relu_calls[2] = {0, 0};
+  fused.observe_steps([&](const Layer& l, bool, double) { relu_calls[0] += l.type() == "ReLU"; });
+  separate.observe_steps(
+      [&](const Layer& l, bool, double) { relu_calls[1] += l.type() == "ReLU"; });
+  const Tensor x = random_tensor({24, 6, 6, 2}, 17);
+  Tensor y(Shape{24});
+  for (Index i = 0; i < 24; ++i) y[i] = static_cast<float>(i % 3);
+  fused.fit(x, y, quiet(2, 8));
+  separate.fit(x, y, quiet(2, 8));
+  CHECK(relu_calls[0] == 0);
+  CHECK(relu_calls[1] == 2 * 3 * 2 * 2);  // 2 ReLUs, 3 batches, 2 epochs, forward and backward
+  const auto a = fused.get_weights(), b = separate.get_weights();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (Index j = 0; j < a[i].size(); ++j) REQUIRE(a[i][j] == b[i][j]);
+  }
+  const Tensor pa = fused.predict(x), pb = separate.predict(x);
+  for (Index i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == pb[i]);
 }

@@ -35,6 +35,11 @@ Shape MergeLayer::build_impl(const Shape& /*first_input*/) {
 }
 
 Tensor MergeLayer::forward_inputs(const std::vector<Tensor>& xs, bool training) {
+  check_inputs(xs);
+  return merge(xs, training);
+}
+
+void MergeLayer::check_inputs(const std::vector<Tensor>& xs) {
   if (!built()) {
     std::vector<Shape> shapes;
     for (const Tensor& x : xs) {
@@ -55,7 +60,6 @@ Tensor MergeLayer::forward_inputs(const std::vector<Tensor>& xs, bool training) 
                   xs[i].shape().str());
     }
   }
-  return merge(xs, training);
 }
 
 std::vector<Tensor> MergeLayer::backward_inputs(const Tensor& dy) {

@@ -32,6 +32,8 @@ class MergeLayer : public Layer {
   virtual std::vector<Tensor> merge_backward(const Tensor& dy) = 0;
   Shape build_impl(const Shape& sample_shape) override;
 
+  // Builds on first use, then throws unless xs match the inputs the layer was built for.
+  void check_inputs(const std::vector<Tensor>& xs);
   // Throws unless every input has the same sample shape (the elementwise layers).
   Shape same_shapes(const std::vector<Shape>& sample_shapes) const;
   Index inputs_count() const { return static_cast<Index>(input_shapes_.size()); }
