@@ -136,39 +136,41 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
   return y;
 }
 
-void Conv2D::forward_direct(const Tensor& x, Tensor& y) const {
-  const detail::DirectConv direct(g_);
+// Images in parallel: convolve(image, out, scratch) writes one image's output, then bias is
+// already in and the activation is applied while the image is in cache.
+template <class F>
+void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, F convolve) const {
   const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
-  const float* bias = use_bias_ ? bias_.value.data() : nullptr;
 #pragma omp parallel if (n > 1)
   {
-    Tensor padded(Shape{direct.padded_size()});
+    Tensor scratch(Shape{scratch_size});
 #pragma omp for schedule(static)
     for (Index i = 0; i < n; ++i) {
       float* out = y.data() + i * out_size;
-      direct.pad(x.data() + i * in_size, padded.data());
-      direct.forward(padded.data(), kernel_.value.data(), bias, out);
-      activation_forward(activation_, out, out_size, g_.cout);  // while the image is in cache
+      convolve(x.data() + i * in_size, out, scratch.data());
+      activation_forward(activation_, out, out_size, g_.cout);
     }
   }
+}
+
+void Conv2D::forward_direct(const Tensor& x, Tensor& y) const {
+  const detail::DirectConv direct(g_);
+  const float* bias = use_bias_ ? bias_.value.data() : nullptr;
+  forward_images(x, y, direct.padded_size(), [&](const float* image, float* out, float* padded) {
+    direct.pad(image, padded);
+    direct.forward(padded, kernel_.value.data(), bias, out);
+  });
 }
 
 void Conv2D::forward_winograd(const Tensor& x, Tensor& y) const {
   const detail::Winograd winograd(g_);
   Tensor u(Shape{winograd.transformed_kernel_size()});
   winograd.transform_kernel(kernel_.value.data(), u.data());
-  const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
   const float* bias = use_bias_ ? bias_.value.data() : nullptr;
-#pragma omp parallel if (n > 1)
-  {
-    Tensor scratch(Shape{winograd.scratch_size()});
-#pragma omp for schedule(static)
-    for (Index i = 0; i < n; ++i) {
-      float* out = y.data() + i * out_size;
-      winograd.forward(x.data() + i * in_size, u.data(), bias, out, scratch.data());
-      activation_forward(activation_, out, out_size, g_.cout);  // while the image is in cache
-    }
-  }
+  forward_images(x, y, winograd.scratch_size(),
+                 [&](const float* image, float* out, float* scratch) {
+                   winograd.forward(image, u.data(), bias, out, scratch);
+                 });
 }
 
 void Conv2D::forward_im2col(const Tensor& x, Tensor& y) const {

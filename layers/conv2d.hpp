@@ -40,6 +40,8 @@ class Conv2D : public Layer {
   Shape build_impl(const Shape& sample_shape) override;
 
  private:
+  template <class F>
+  void forward_images(const Tensor& x, Tensor& y, Index scratch_size, F convolve) const;
   void forward_winograd(const Tensor& x, Tensor& y) const;
   void forward_direct(const Tensor& x, Tensor& y) const;
   void forward_im2col(const Tensor& x, Tensor& y) const;

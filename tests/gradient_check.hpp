@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -26,6 +27,18 @@ inline Tensor random_tensor(const Shape& shape, std::uint64_t seed, float low = 
   Generator rng(seed);
   Tensor t(shape);
   for (Index i = 0; i < t.size(); ++i) t[i] = rng.uniform(low, high);
+  return t;
+}
+
+// Distinct values 0.01 apart in random order: no two elements are within a finite-difference
+// step of each other, so a maximum's position (pooling) is stable under the probe.
+inline Tensor distinct_values(const Shape& shape, std::uint64_t seed) {
+  Tensor t(shape);
+  std::vector<Index> order(t.size());
+  for (Index i = 0; i < t.size(); ++i) order[i] = i;
+  Generator rng(seed);
+  rng.shuffle(order.data(), t.size());
+  for (Index i = 0; i < t.size(); ++i) t[i] = 0.01f * static_cast<float>(order[i]) - 1.0f;
   return t;
 }
 

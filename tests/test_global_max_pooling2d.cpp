@@ -14,21 +14,7 @@
 
 using namespace minidl;
 
-namespace {
-
-// Distinct values 0.01 apart in random order: no two pixels are within a finite-difference step
-// of each other, so the maximum's position is stable under the probe.
-Tensor distinct_values(const Shape& shape, std::uint64_t seed) {
-  Tensor t(shape);
-  std::vector<Index> order(t.size());
-  for (Index i = 0; i < t.size(); ++i) order[i] = i;
-  Generator rng(seed);
-  rng.shuffle(order.data(), t.size());
-  for (Index i = 0; i < t.size(); ++i) t[i] = 0.01f * static_cast<float>(order[i]) - 1.0f;
-  return t;
-}
-
-}  // namespace
+using minidl::testing::distinct_values;
 
 TEST_CASE("GlobalMaxPooling2D: the maximum of each channel, with and without keepdims") {
   // One 2x3 image, 2 channels: channel 0 peaks at pixel 4, channel 1 (all negative) at pixel 0.

@@ -10,21 +10,7 @@
 
 using namespace minidl;
 
-namespace {
-
-// Distinct values 0.01 apart in random order: no two taps of a window are within a
-// finite-difference step of each other, so max pooling's choice is stable under the probe.
-Tensor distinct_values(const Shape& shape, std::uint64_t seed) {
-  Tensor t(shape);
-  std::vector<Index> order(t.size());
-  for (Index i = 0; i < t.size(); ++i) order[i] = i;
-  Generator rng(seed);
-  rng.shuffle(order.data(), t.size());
-  for (Index i = 0; i < t.size(); ++i) t[i] = 0.01f * static_cast<float>(order[i]) - 1.0f;
-  return t;
-}
-
-}  // namespace
+using minidl::testing::distinct_values;
 
 TEST_CASE("MaxPooling2D: hand-computed 2x2 windows, per channel") {
   // One 4x4 image with two channels; channel 1 is channel 0 negated.
