@@ -157,9 +157,11 @@ void Model::check_graph() const {
   }
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     if (!used[i]) {
-      throw Error(label() + ": input " + std::to_string(i) + " (" + inputs_[i].description() +
-                  ", shape " + inputs_[i].shape().str_batched() +
-                  ") is not used by any output: no output depends on it");
+      const std::string& name = inputs_[i].input_name();
+      throw Error(label() + ": input " + std::to_string(i) +
+                  (name.empty() ? "" : " '" + name + "'") + " of shape " +
+                  inputs_[i].shape().str_batched() +
+                  " is not used by any output: no output depends on it");
     }
   }
 }

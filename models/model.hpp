@@ -218,8 +218,11 @@ class Model {
   void check_compiled(const char* caller) const;
   void check_built(const char* caller) const;
   void check_dataset_options(const FitOptions& options) const;
+  void check_inputs(const char* caller, const std::vector<Tensor>& xs, Index batch_size) const;
   void check_data(const char* caller, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
                   Index batch_size) const;
+  void check_samples(const char* caller, const Tensor& x, const Tensor& t, const std::string& what,
+                     int min_rank) const;
   std::vector<Tensor> run_forward(const std::vector<Tensor>& xs, bool training);
   void run_backward(const std::vector<Tensor>& dys);
   void train_batch(Batch& batch, Sums& sums);

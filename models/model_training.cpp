@@ -92,41 +92,50 @@ void Model::check_compiled(const char* caller) const {
   }
 }
 
-void Model::check_data(const char* caller, const std::vector<Tensor>& xs,
-                       const std::vector<Tensor>& ys, Index batch_size) const {
+// Throws unless xs holds one batch (N,...) per model input, all with the same N >= 1.
+void Model::check_inputs(const char* caller, const std::vector<Tensor>& xs,
+                         Index batch_size) const {
   const std::size_t inputs = built() ? inputs_.size() : 1;
   if (xs.size() != inputs) {
     throw Error(label() + ": " + caller + " got " + std::to_string(xs.size()) +
                 " input array(s), the model has " + std::to_string(inputs) + " input(s)");
   }
-  // predict passes no targets.
-  if (std::string(caller) != "predict" && ys.size() != losses_.size()) {
-    throw Error(label() + ": " + caller + " got " + std::to_string(ys.size()) +
-                " target array(s), the model has " + std::to_string(losses_.size()) + " output(s)");
-  }
-  const Tensor& x = xs[0];
-  for (std::size_t i = 0; i < xs.size() + ys.size(); ++i) {
-    const bool input = i < xs.size();
-    const Tensor& t = input ? xs[i] : ys[i - xs.size()];
-    const std::string what =
-        input ? (xs.size() > 1 ? "x[" + std::to_string(i) + "]" : "x")
-              : (ys.size() > 1 ? "y[" + std::to_string(i - xs.size()) + "]" : "y");
-    if (t.rank() < (input ? 2 : 1)) {
-      throw Error(label() + ": " + caller + " expects " + what + " as a batch (N,...), got " +
-                  t.shape().str());
-    }
-    if (t.dim(0) == 0) {
-      throw Error(label() + ": " + caller + " got no samples: " + what + " " + t.shape().str());
-    }
-    if (t.dim(0) != x.dim(0)) {
-      throw Error(label() + ": " + caller + " got " + std::to_string(x.dim(0)) + " samples in x " +
-                  x.shape().str() + " but " + std::to_string(t.dim(0)) + " in " + what + " " +
-                  t.shape().str());
-    }
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    check_samples(caller, xs[0], xs[i], xs.size() > 1 ? "x[" + std::to_string(i) + "]" : "x", 2);
   }
   if (batch_size < 1) {
     throw Error(label() + ": " + caller + " batch_size must be >= 1, got " +
                 std::to_string(batch_size));
+  }
+}
+
+// check_inputs, and one target array per output with the inputs' N.
+void Model::check_data(const char* caller, const std::vector<Tensor>& xs,
+                       const std::vector<Tensor>& ys, Index batch_size) const {
+  check_inputs(caller, xs, batch_size);
+  if (ys.size() != losses_.size()) {
+    throw Error(label() + ": " + caller + " got " + std::to_string(ys.size()) +
+                " target array(s), the model has " + std::to_string(losses_.size()) + " output(s)");
+  }
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    check_samples(caller, xs[0], ys[i], ys.size() > 1 ? "y[" + std::to_string(i) + "]" : "y", 1);
+  }
+}
+
+// Throws unless `t` is a batch of at least `min_rank` with x's sample count, x non-empty.
+void Model::check_samples(const char* caller, const Tensor& x, const Tensor& t,
+                          const std::string& what, int min_rank) const {
+  if (t.rank() < min_rank) {
+    throw Error(label() + ": " + caller + " expects " + what + " as a batch (N,...), got " +
+                t.shape().str());
+  }
+  if (t.dim(0) == 0) {
+    throw Error(label() + ": " + caller + " got no samples: " + what + " " + t.shape().str());
+  }
+  if (t.dim(0) != x.dim(0)) {
+    throw Error(label() + ": " + caller + " got " + std::to_string(x.dim(0)) + " samples in x " +
+                x.shape().str() + " but " + std::to_string(t.dim(0)) + " in " + what + " " +
+                t.shape().str());
   }
 }
 
@@ -348,7 +357,7 @@ Tensor Model::predict(const Tensor& x, Index batch_size) {
 }
 
 std::vector<Tensor> Model::predict(const std::vector<Tensor>& xs, Index batch_size) {
-  check_data("predict", xs, {}, batch_size);
+  check_inputs("predict", xs, batch_size);
   std::vector<Tensor> outs;
   std::vector<Index> rows;
   const Index count = xs[0].dim(0);
