@@ -81,7 +81,8 @@ class Model {
  public:
   // Every output must depend only on `inputs`, and every input must be used by an output.
   // Unnamed layers are named after their type ("conv2d", "conv2d_1"), unnamed inputs
-  // "input_layer", "input_layer_1".
+  // "input_layer", "input_layer_1". A layer without its own seed (Layer::set_seed) gets one from
+  // the model and draws its initial weights again: set weights by hand after making the model.
   Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name = "functional",
         std::uint64_t seed = 0);
   virtual ~Model();
