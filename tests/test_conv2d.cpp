@@ -200,8 +200,9 @@ TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop re
 TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-loop references") {
   // On AVX-512 builds every layer with 16, 32, 48 or 64 filters takes the direct loops, forward
   // and kernel gradient; with stride 1 and 16..64 input channels the input gradient too (a
-  // convolution of dy with the flipped kernel). 20 filters take im2col + GEMM. Odd sizes leave
-  // tails after the last full step of the loops and make 'same' pad asymmetrically.
+  // convolution of dy with the flipped kernel), through Winograd F(2x2,3x3) for 3x3 kernels.
+  // 20 filters take im2col + GEMM. Odd sizes leave tails after the last full step of the loops
+  // and make 'same' pad asymmetrically; 10x28 leaves Winograd a partial last block of tile rows.
   struct Case {
     Index cin, filters;
     Size2 kernel, strides;
@@ -213,7 +214,7 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
                         {64, 64, 3, 1, "valid", 7, 9},     {32, 48, {2, 5}, 1, "same", 7, 13},
                         {48, 16, 3, {2, 1}, "same", 9, 7}, {3, 16, 3, 2, "same", 9, 9},
                         {128, 64, 1, 1, "valid", 5, 5},    {16, 64, 3, 2, "valid", 11, 12},
-                        {20, 20, 3, 1, "same", 6, 7}};
+                        {20, 20, 3, 1, "same", 6, 7},      {16, 32, 3, 1, "same", 10, 28}};
   for (const Case& c : cases) {
     INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
                 << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"

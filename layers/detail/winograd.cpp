@@ -25,25 +25,32 @@ Index tiles_along(Index out) {
 }
 
 constexpr Index kLanes = 16;  // floats per AVX-512 vector; the transforms take 16 channels at once
+// Tiles transformed, multiplied and transformed back together: their V and products stay in
+// L1/L2 between the three steps. Whole images (256 tiles of ResNet-20's first stage, 512 KB of V
+// and products) spilled and took longer than the direct loops.
+constexpr Index kBlockTiles = 32;
 
 }  // namespace
 
 bool Winograd::suits(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.cin % kLanes == 0 &&
-         DirectConv::suits(product_geometry(g, tiles_along(g.oh) * tiles_along(g.ow)));
+         DirectConv::suits(product_geometry(g, kBlockTiles));
 }
 
+// The tile grid is rounded up to whole blocks of rows; tiles below the image read zero padding
+// and their outputs are dropped.
 Winograd::Winograd(const ConvGeometry& g)
     : g_(g),
-      tiles_h_(tiles_along(g.oh)),
       tiles_w_(tiles_along(g.ow)),
-      tiles_(tiles_h_ * tiles_w_),
+      block_rows_(std::min(tiles_along(g.oh), std::max<Index>(1, kBlockTiles / tiles_w_))),
+      tiles_h_((tiles_along(g.oh) + block_rows_ - 1) / block_rows_ * block_rows_),
+      block_tiles_(block_rows_ * tiles_w_),
       padded_h_(2 * tiles_h_ + 2),
       padded_w_(2 * tiles_w_ + 2),
-      product_(product_geometry(g, tiles_h_ * tiles_w_)) {}
+      product_(product_geometry(g, block_tiles_)) {}
 
 Index Winograd::scratch_size() const {
-  return padded_h_ * padded_w_ * g_.cin + 16 * tiles_ * (g_.cin + g_.cout);
+  return padded_h_ * padded_w_ * g_.cin + 16 * block_tiles_ * (g_.cin + g_.cout);
 }
 
 void Winograd::transform_kernel(const float* kernel, float* u) const {
@@ -88,9 +95,8 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
   }
 }
 
-void Winograd::transform_input(const float* image, float* padded, float* v) const {
+void Winograd::pad(const float* image, float* padded) const {
   const Index c = g_.cin;
-  // Tiles past the image's last row or column read zeros, as padding does.
   std::memset(padded, 0, padded_h_ * padded_w_ * c * sizeof(float));
   const Index rows = std::min(g_.h, padded_h_ - g_.pad_top);
   const Index cols = std::min(g_.w, padded_w_ - g_.pad_left);
@@ -98,135 +104,148 @@ void Winograd::transform_input(const float* image, float* padded, float* v) cons
     std::memcpy(padded + ((iy + g_.pad_top) * padded_w_ + g_.pad_left) * c, image + iy * g_.w * c,
                 cols * c * sizeof(float));
   }
+}
+
 #ifdef __AVX512F__
-  const Index plane = tiles_ * c;  // floats of one of the 16 V matrices
-  const Index row = padded_w_ * c;
-  for (Index ty = 0; ty < tiles_h_; ++ty) {
-    for (Index tx = 0; tx < tiles_w_; ++tx) {
-      const float* d = padded + (2 * ty * padded_w_ + 2 * tx) * c;
-      float* out = v + (ty * tiles_w_ + tx) * c;
-      for (Index ch = 0; ch < c; ch += kLanes) {
-        __m512 t[4][4];
-        // t = B^T x, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-        for (int j = 0; j < 4; ++j) {
-          const __m512 x0 = _mm512_loadu_ps(d + j * c + ch);
-          const __m512 x1 = _mm512_loadu_ps(d + row + j * c + ch);
-          const __m512 x2 = _mm512_loadu_ps(d + 2 * row + j * c + ch);
-          const __m512 x3 = _mm512_loadu_ps(d + 3 * row + j * c + ch);
-          t[0][j] = _mm512_sub_ps(x0, x2);
-          t[1][j] = _mm512_add_ps(x1, x2);
-          t[2][j] = _mm512_sub_ps(x2, x1);
-          t[3][j] = _mm512_sub_ps(x1, x3);
-        }
-        // V = t B
-        for (int i = 0; i < 4; ++i) {
-          float* o = out + i * 4 * plane + ch;
-          _mm512_storeu_ps(o, _mm512_sub_ps(t[i][0], t[i][2]));
-          _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][1], t[i][2]));
-          _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][2], t[i][1]));
-          _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(t[i][1], t[i][3]));
-        }
+
+void Winograd::transform_input(const float* padded, Index first_row, float* v) const {
+  const Index c = g_.cin, plane = block_tiles_ * c, row = padded_w_ * c;
+  for (Index b = 0; b < block_tiles_; ++b) {
+    const Index ty = first_row + b / tiles_w_, tx = b % tiles_w_;
+    const float* d = padded + (2 * ty * padded_w_ + 2 * tx) * c;
+    float* out = v + b * c;
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      __m512 t[4][4];
+      // t = B^T x, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+      for (int j = 0; j < 4; ++j) {
+        const __m512 x0 = _mm512_loadu_ps(d + j * c + ch);
+        const __m512 x1 = _mm512_loadu_ps(d + row + j * c + ch);
+        const __m512 x2 = _mm512_loadu_ps(d + 2 * row + j * c + ch);
+        const __m512 x3 = _mm512_loadu_ps(d + 3 * row + j * c + ch);
+        t[0][j] = _mm512_sub_ps(x0, x2);
+        t[1][j] = _mm512_add_ps(x1, x2);
+        t[2][j] = _mm512_sub_ps(x2, x1);
+        t[3][j] = _mm512_sub_ps(x1, x3);
+      }
+      // V = t B
+      for (int i = 0; i < 4; ++i) {
+        float* o = out + i * 4 * plane + ch;
+        _mm512_storeu_ps(o, _mm512_sub_ps(t[i][0], t[i][2]));
+        _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][1], t[i][2]));
+        _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][2], t[i][1]));
+        _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(t[i][1], t[i][3]));
       }
     }
   }
-#else
-  (void)v;
-#endif
 }
+
+void Winograd::transform_output(const float* m, Index first_row, const float* bias,
+                                float* y) const {
+  const Index c = g_.cout, plane = block_tiles_ * c;
+  for (Index b = 0; b < block_tiles_; ++b) {
+    const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
+    if (oy >= g_.oh) break;  // the rest of the block lies below the image
+    // The last row or column of blocks is cut when the output size is odd.
+    const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
+    const float* in = m + b * c;
+    float* out = y + (oy * g_.ow + ox) * c;
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      __m512 s0[4], s1[4];
+      // s = A^T m, A^T = [1 1 1 0; 0 1 -1 -1]; then Y = s A.
+      for (int j = 0; j < 4; ++j) {
+        const __m512 m0 = _mm512_loadu_ps(in + j * plane + ch);
+        const __m512 m1 = _mm512_loadu_ps(in + (4 + j) * plane + ch);
+        const __m512 m2 = _mm512_loadu_ps(in + (8 + j) * plane + ch);
+        const __m512 m3 = _mm512_loadu_ps(in + (12 + j) * plane + ch);
+        s0[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+        s1[j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+      }
+      const __m512 bv = bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps();
+      auto left = [&](const __m512* r) {
+        return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[0], r[1]), r[2]), bv);
+      };
+      auto right = [&](const __m512* r) {
+        return _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[1], r[2]), r[3]), bv);
+      };
+      _mm512_storeu_ps(out + ch, left(s0));
+      if (second_col) _mm512_storeu_ps(out + c + ch, right(s0));
+      if (second_row) {
+        _mm512_storeu_ps(out + g_.ow * c + ch, left(s1));
+        if (second_col) _mm512_storeu_ps(out + (g_.ow + 1) * c + ch, right(s1));
+      }
+    }
+  }
+}
+
+// dM = A dY A^T per tile (the adjoint of the output transform); outside the image dY is 0.
+void Winograd::transform_gradient(const float* dy, Index first_row, float* dm) const {
+  const Index c = g_.cout, plane = block_tiles_ * c;
+  const __m512 zero = _mm512_setzero_ps();
+  for (Index b = 0; b < block_tiles_; ++b) {
+    const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
+    const bool first_row_in = oy < g_.oh;
+    const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
+    const float* in = dy + (oy * g_.ow + ox) * c;
+    float* out = dm + b * c;
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      const __m512 d00 = first_row_in ? _mm512_loadu_ps(in + ch) : zero;
+      const __m512 d01 = first_row_in && second_col ? _mm512_loadu_ps(in + c + ch) : zero;
+      const __m512 d10 = second_row ? _mm512_loadu_ps(in + g_.ow * c + ch) : zero;
+      const __m512 d11 =
+          second_row && second_col ? _mm512_loadu_ps(in + (g_.ow + 1) * c + ch) : zero;
+      // t = A dY (4x2), A = [1 0; 1 1; 1 -1; 0 -1]; then dM = t A^T.
+      const __m512 t[4][2] = {{d00, d01},
+                              {_mm512_add_ps(d00, d10), _mm512_add_ps(d01, d11)},
+                              {_mm512_sub_ps(d00, d10), _mm512_sub_ps(d01, d11)},
+                              {_mm512_sub_ps(zero, d10), _mm512_sub_ps(zero, d11)}};
+      for (int i = 0; i < 4; ++i) {
+        float* o = out + i * 4 * plane + ch;
+        _mm512_storeu_ps(o, t[i][0]);
+        _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][0], t[i][1]));
+        _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][0], t[i][1]));
+        _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(zero, t[i][1]));
+      }
+    }
+  }
+}
+
+#else  // suits() is false: never called
+
+void Winograd::transform_input(const float*, Index, float*) const {}
+void Winograd::transform_output(const float*, Index, const float*, float*) const {}
+void Winograd::transform_gradient(const float*, Index, float*) const {}
+
+#endif
 
 void Winograd::forward(const float* image, const float* u, const float* bias, float* y,
                        float* scratch) const {
   float* padded = scratch;
   float* v = padded + padded_h_ * padded_w_ * g_.cin;
-  float* m = v + 16 * tiles_ * g_.cin;
-  transform_input(image, padded, v);
-  const Index c = g_.cout;
-  for (int e = 0; e < 16; ++e) {
-    product_.forward(v + e * tiles_ * g_.cin, u + e * g_.cin * c, nullptr, m + e * tiles_ * c);
-  }
-#ifdef __AVX512F__
-  const Index plane = tiles_ * c;
-  for (Index ty = 0; ty < tiles_h_; ++ty) {
-    for (Index tx = 0; tx < tiles_w_; ++tx) {
-      const float* in = m + (ty * tiles_w_ + tx) * c;
-      // The last row or column of blocks is cut when the output size is odd.
-      const Index oy = 2 * ty, ox = 2 * tx;
-      const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
-      float* out = y + (oy * g_.ow + ox) * c;
-      for (Index ch = 0; ch < c; ch += kLanes) {
-        __m512 s0[4], s1[4];
-        // s = A^T m, A^T = [1 1 1 0; 0 1 -1 -1]; then Y = s A.
-        for (int j = 0; j < 4; ++j) {
-          const __m512 m0 = _mm512_loadu_ps(in + j * plane + ch);
-          const __m512 m1 = _mm512_loadu_ps(in + (4 + j) * plane + ch);
-          const __m512 m2 = _mm512_loadu_ps(in + (8 + j) * plane + ch);
-          const __m512 m3 = _mm512_loadu_ps(in + (12 + j) * plane + ch);
-          s0[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-          s1[j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-        }
-        const __m512 b = bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps();
-        auto left = [&](const __m512* r) {
-          return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[0], r[1]), r[2]), b);
-        };
-        auto right = [&](const __m512* r) {
-          return _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[1], r[2]), r[3]), b);
-        };
-        _mm512_storeu_ps(out + ch, left(s0));
-        if (second_col) _mm512_storeu_ps(out + c + ch, right(s0));
-        if (second_row) {
-          _mm512_storeu_ps(out + g_.ow * c + ch, left(s1));
-          if (second_col) _mm512_storeu_ps(out + (g_.ow + 1) * c + ch, right(s1));
-        }
-      }
+  float* m = v + 16 * block_tiles_ * g_.cin;
+  pad(image, padded);
+  for (Index first = 0; first < tiles_h_; first += block_rows_) {
+    transform_input(padded, first, v);
+    for (int e = 0; e < 16; ++e) {
+      product_.forward(v + e * block_tiles_ * g_.cin, u + e * g_.cin * g_.cout, nullptr,
+                       m + e * block_tiles_ * g_.cout);
     }
+    transform_output(m, first, bias, y);
   }
-#else
-  (void)y, (void)bias;
-#endif
 }
 
 void Winograd::add_transformed_gradient(const float* image, const float* dy, float* du,
                                         float* scratch) const {
   float* padded = scratch;
   float* v = padded + padded_h_ * padded_w_ * g_.cin;
-  float* dm = v + 16 * tiles_ * g_.cin;
-  transform_input(image, padded, v);
-  const Index c = g_.cout, plane = tiles_ * c;
-#ifdef __AVX512F__
-  // dM = A dY A^T per tile (the adjoint of the output transform); outside the image dY is 0.
-  for (Index ty = 0; ty < tiles_h_; ++ty) {
-    for (Index tx = 0; tx < tiles_w_; ++tx) {
-      const Index oy = 2 * ty, ox = 2 * tx;
-      const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
-      const float* in = dy + (oy * g_.ow + ox) * c;
-      float* out = dm + (ty * tiles_w_ + tx) * c;
-      for (Index ch = 0; ch < c; ch += kLanes) {
-        const __m512 zero = _mm512_setzero_ps();
-        const __m512 d00 = _mm512_loadu_ps(in + ch);
-        const __m512 d01 = second_col ? _mm512_loadu_ps(in + c + ch) : zero;
-        const __m512 d10 = second_row ? _mm512_loadu_ps(in + g_.ow * c + ch) : zero;
-        const __m512 d11 =
-            second_row && second_col ? _mm512_loadu_ps(in + (g_.ow + 1) * c + ch) : zero;
-        // t = A dY (4x2), A = [1 0; 1 1; 1 -1; 0 -1]; then dM = t A^T.
-        const __m512 t[4][2] = {{d00, d01},
-                                {_mm512_add_ps(d00, d10), _mm512_add_ps(d01, d11)},
-                                {_mm512_sub_ps(d00, d10), _mm512_sub_ps(d01, d11)},
-                                {_mm512_sub_ps(zero, d10), _mm512_sub_ps(zero, d11)}};
-        for (int i = 0; i < 4; ++i) {
-          float* o = out + i * 4 * plane + ch;
-          _mm512_storeu_ps(o, t[i][0]);
-          _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][0], t[i][1]));
-          _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][0], t[i][1]));
-          _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(zero, t[i][1]));
-        }
-      }
+  float* dm = v + 16 * block_tiles_ * g_.cin;
+  pad(image, padded);
+  for (Index first = 0; first < tiles_h_; first += block_rows_) {
+    transform_input(padded, first, v);
+    transform_gradient(dy, first, dm);
+    for (int e = 0; e < 16; ++e) {
+      product_.add_kernel_gradient(v + e * block_tiles_ * g_.cin, dm + e * block_tiles_ * g_.cout,
+                                   du + e * g_.cin * g_.cout);
     }
-  }
-#else
-  (void)dy;
-#endif
-  for (int e = 0; e < 16; ++e) {
-    product_.add_kernel_gradient(v + e * tiles_ * g_.cin, dm + e * plane, du + e * g_.cin * c);
   }
 }
 

@@ -37,13 +37,19 @@ class Winograd {
                                 float* scratch) const;
 
  private:
-  // V (16, tiles, Cin) of one image, through a zero-padded copy.
-  void transform_input(const float* image, float* padded, float* v) const;
+  // A zero-padded copy of one image, covering every tile of the (rounded-up) grid.
+  void pad(const float* image, float* padded) const;
+  // V (16, block tiles, Cin) of the block of tile rows from `first_row`.
+  void transform_input(const float* padded, Index first_row, float* v) const;
+  // The block's outputs from its products m (16, block tiles, Cout), plus bias.
+  void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
+  // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
+  void transform_gradient(const float* dy, Index first_row, float* dm) const;
 
   ConvGeometry g_;
-  Index tiles_h_, tiles_w_, tiles_;
+  Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
   Index padded_h_, padded_w_;
-  DirectConv product_;  // (tiles, Cin) x (Cin, Cout) as a 1x1 convolution
+  DirectConv product_;  // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution
 };
 
 }  // namespace minidl::detail
