@@ -85,6 +85,8 @@ fi
 
 OUT=${OUT:-$(mktemp -d -t compare_peers.XXXXXX)}
 mkdir -p "$OUT"
+# A reused $OUT keeps no checksums of an earlier run's binary.
+rm -f "$OUT/minidl_sha256"
 
 # --- one program's share of a round ---------------------------------------------------------
 # Each run_* takes the thread count and the round number, and writes NAME_tT_rR_PART.json (the

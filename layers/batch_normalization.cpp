@@ -149,6 +149,19 @@ std::vector<Parameter*> BatchNormalization::parameters() {
   return {&gamma_, &beta_, &moving_mean_, &moving_variance_};
 }
 
+bool BatchNormalization::inference_affine(std::vector<float>* scale,
+                                          std::vector<float>* shift) const {
+  const Index c = gamma_.value.size();
+  scale->resize(static_cast<std::size_t>(c));
+  shift->resize(static_cast<std::size_t>(c));
+  // y = x * scale + shift with scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
+  for (Index j = 0; j < c; ++j) {
+    (*scale)[j] = gamma_.value[j] / std::sqrt(moving_variance_.value[j] + epsilon_);
+    (*shift)[j] = beta_.value[j] - moving_mean_.value[j] * (*scale)[j];
+  }
+  return true;
+}
+
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {
   return normalize(x, training, /*relu=*/false);
 }
@@ -166,13 +179,9 @@ Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) 
   const float* in = x.data();
   Tensor y(x.shape());
   float* out = y.data();
-  std::vector<float> scale(static_cast<std::size_t>(c)), shift(static_cast<std::size_t>(c));
   if (!training) {
-    // y = x * scale + shift with scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
-    for (Index j = 0; j < c; ++j) {
-      scale[j] = gamma[j] / std::sqrt(moving_variance_.value[j] + epsilon_);
-      shift[j] = beta[j] - moving_mean_.value[j] * scale[j];
-    }
+    std::vector<float> scale, shift;
+    inference_affine(&scale, &shift);
     for_rows(rows, c, [&, sc = scale.data(), sh = shift.data()](Index r) {
 #pragma omp simd
       for (Index j = 0; j < c; ++j) {

@@ -30,6 +30,8 @@ class BatchNormalization : public Layer {
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;
   bool fuses_relu() const override { return true; }
+  // gamma / sqrt(moving_variance + epsilon) and beta - moving_mean * that.
+  bool inference_affine(std::vector<float>* scale, std::vector<float>* shift) const override;
   Tensor forward_relu(const std::vector<Tensor>& xs, bool training) override;
 
   Parameter& gamma() { return gamma_; }

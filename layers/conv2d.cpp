@@ -122,13 +122,7 @@ void Conv2D::col2im(const float* cols, Index images, float* dx) const {
 Tensor Conv2D::forward(const Tensor& x, bool training) {
   check_input(x);
   Tensor y(Shape{x.dim(0), g_.oh, g_.ow, g_.cout});
-  if (detail::Winograd::suits(g_) && g_.cin >= kWinogradForwardChannels) {
-    forward_winograd(x, y);
-  } else if (detail::DirectConv::suits(g_)) {
-    forward_direct(x, y);
-  } else {
-    forward_im2col(x, y);
-  }
+  convolve(x, y, {kernel_.value.data(), use_bias_ ? bias_.value.data() : nullptr, activation_});
   if (training) {
     input_ = x.share();
     output_ = y.share();
@@ -136,10 +130,42 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
   return y;
 }
 
+Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
+                              const std::vector<float>& shift, bool relu) {
+  if (xs.size() != 1) throw Error(label() + ": takes one input, got " + std::to_string(xs.size()));
+  if (!folds_affine() || scale.size() != std::size_t(g_.cout) || shift.size() != scale.size()) {
+    throw Error(label() + ": cannot fold a per-channel scale and shift of " +
+                std::to_string(scale.size()) + " channels");
+  }
+  const Tensor& x = xs[0];
+  check_input(x);
+  // kernel * scale and bias * scale + shift, per output channel (the kernel's last axis).
+  Tensor kernel(kernel_.value.shape()), bias(Shape{g_.cout});
+  for (Index i = 0; i < kernel.size(); ++i) kernel[i] = kernel_.value[i] * scale[i % g_.cout];
+  for (Index c = 0; c < g_.cout; ++c) {
+    bias[c] = (use_bias_ ? bias_.value[c] * scale[c] : 0.0f) + shift[c];
+  }
+  Tensor y(Shape{x.dim(0), g_.oh, g_.ow, g_.cout});
+  convolve(x, y,
+           {kernel.data(), bias.data(), relu ? ActivationKind::Relu : ActivationKind::Linear});
+  return y;
+}
+
+void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w) const {
+  if (detail::Winograd::suits(g_) && g_.cin >= kWinogradForwardChannels) {
+    forward_winograd(x, y, w);
+  } else if (detail::DirectConv::suits(g_)) {
+    forward_direct(x, y, w);
+  } else {
+    forward_im2col(x, y, w);
+  }
+}
+
 // Images in parallel: convolve(image, out, scratch) writes one image's output, then bias is
 // already in and the activation is applied while the image is in cache.
 template <class F>
-void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, F convolve) const {
+void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, ActivationKind act,
+                            F convolve) const {
   const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
 #pragma omp parallel if (n > 1)
   {
@@ -148,32 +174,31 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, F co
     for (Index i = 0; i < n; ++i) {
       float* out = y.data() + i * out_size;
       convolve(x.data() + i * in_size, out, scratch.data());
-      activation_forward(activation_, out, out_size, g_.cout);
+      activation_forward(act, out, out_size, g_.cout);
     }
   }
 }
 
-void Conv2D::forward_direct(const Tensor& x, Tensor& y) const {
+void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w) const {
   const detail::DirectConv direct(g_);
-  const float* bias = use_bias_ ? bias_.value.data() : nullptr;
-  forward_images(x, y, direct.padded_size(), [&](const float* image, float* out, float* padded) {
-    direct.pad(image, padded);
-    direct.forward(padded, kernel_.value.data(), bias, out);
-  });
-}
-
-void Conv2D::forward_winograd(const Tensor& x, Tensor& y) const {
-  const detail::Winograd winograd(g_);
-  Tensor u(Shape{winograd.transformed_kernel_size()});
-  winograd.transform_kernel(kernel_.value.data(), u.data());
-  const float* bias = use_bias_ ? bias_.value.data() : nullptr;
-  forward_images(x, y, winograd.scratch_size(),
-                 [&](const float* image, float* out, float* scratch) {
-                   winograd.forward(image, u.data(), bias, out, scratch);
+  forward_images(x, y, direct.padded_size(), w.activation,
+                 [&](const float* image, float* out, float* padded) {
+                   direct.pad(image, padded);
+                   direct.forward(padded, w.kernel, w.bias, out);
                  });
 }
 
-void Conv2D::forward_im2col(const Tensor& x, Tensor& y) const {
+void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const {
+  const detail::Winograd winograd(g_);
+  Tensor u(Shape{winograd.transformed_kernel_size()});
+  winograd.transform_kernel(w.kernel, u.data());
+  forward_images(x, y, winograd.scratch_size(), w.activation,
+                 [&](const float* image, float* out, float* scratch) {
+                   winograd.forward(image, u.data(), w.bias, out, scratch);
+                 });
+}
+
+void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const {
   const Index n = x.dim(0), per_block = images_per_block();
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
@@ -190,13 +215,13 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y) const {
       im2col(x.data() + first * in_size, images, cols.data());
       // out (rows,cout) = cols (rows,patch) . kernel (patch,cout)
       gemm(Transpose::No, Transpose::No, rows, g_.cout, g_.patch(), 1.0f, cols.data(), g_.patch(),
-           kernel_.value.data(), g_.cout, 0.0f, out, g_.cout);
+           w.kernel, g_.cout, 0.0f, out, g_.cout);
       // Bias and activation while the block is still in cache.
-      if (use_bias_) {
+      if (w.bias) {
         detail::UnalignedMatrixView(out, rows, g_.cout).rowwise() +=
-            detail::matrix(bias_.value, 1).row(0);
+            Eigen::Map<const Eigen::RowVectorXf>(w.bias, g_.cout);
       }
-      activation_forward(activation_, out, rows * g_.cout, g_.cout);
+      activation_forward(w.activation, out, rows * g_.cout, g_.cout);
     }
   }
 }

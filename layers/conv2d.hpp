@@ -33,6 +33,13 @@ class Conv2D : public Layer {
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;
 
+  // Inference with a per-channel y * scale + shift after it folded in (a graph folds a following
+  // BatchNormalization so): one convolution with kernel * scale and bias * scale + shift, then
+  // ReLU when `relu`. Only without an activation of its own.
+  bool folds_affine() const override { return activation_ == ActivationKind::Linear; }
+  Tensor forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
+                        const std::vector<float>& shift, bool relu) override;
+
   Parameter& kernel() { return kernel_; }
   Parameter& bias() { return bias_; }
 
@@ -40,11 +47,20 @@ class Conv2D : public Layer {
   Shape build_impl(const Shape& sample_shape) override;
 
  private:
+  // What a forward pass convolves with: the layer's own weights, or folded ones.
+  struct Weights {
+    const float* kernel;
+    const float* bias;  // nullptr: none
+    ActivationKind activation;
+  };
+  // y = activation(x (*) kernel + bias) by the fastest path for the geometry.
+  void convolve(const Tensor& x, Tensor& y, const Weights& w) const;
   template <class F>
-  void forward_images(const Tensor& x, Tensor& y, Index scratch_size, F convolve) const;
-  void forward_winograd(const Tensor& x, Tensor& y) const;
-  void forward_direct(const Tensor& x, Tensor& y) const;
-  void forward_im2col(const Tensor& x, Tensor& y) const;
+  void forward_images(const Tensor& x, Tensor& y, Index scratch_size, ActivationKind act,
+                      F convolve) const;
+  void forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const;
+  void forward_direct(const Tensor& x, Tensor& y, const Weights& w) const;
+  void forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const;
   Index images_per_block() const;
   void im2col(const float* x, Index images, float* cols) const;
   void col2im(const float* cols, Index images, float* dx) const;

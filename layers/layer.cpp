@@ -94,6 +94,11 @@ Tensor Layer::forward_relu(const std::vector<Tensor>& /*xs*/, bool /*training*/)
   throw Error(label() + ": cannot fuse a following ReLU");
 }
 
+Tensor Layer::forward_affine(const std::vector<Tensor>& /*xs*/, const std::vector<float>& /*scale*/,
+                             const std::vector<float>& /*shift*/, bool /*relu*/) {
+  throw Error(label() + ": cannot fold a following per-channel scale and shift");
+}
+
 Index Layer::count_params() {
   Index n = 0;
   for (Parameter* p : parameters()) n += p->value.size();

@@ -82,6 +82,19 @@ class Layer {
   virtual bool fuses_relu() const { return false; }
   virtual Tensor forward_relu(const std::vector<Tensor>& xs, bool training);
 
+  // BatchNormalization folded into the layer before it, at inference only (in training it needs
+  // the batch's statistics): a layer that is a per-channel y = x * scale + shift in inference
+  // gives them (inference_affine), and one that can fold them (folds_affine, Conv2D) computes
+  // forward_affine(xs, scale, shift, relu) = [ReLU](forward(xs) * scale + shift) in one pass.
+  // The results equal the two layers' up to float rounding.
+  virtual bool inference_affine(std::vector<float>* /*scale*/,
+                                std::vector<float>* /*shift*/) const {
+    return false;
+  }
+  virtual bool folds_affine() const { return false; }
+  virtual Tensor forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
+                                const std::vector<float>& shift, bool relu);
+
   // The tensors a training forward caches for backward. A layer called at several places of one
   // graph keeps one cache per call: the model swaps them in and out around each call. nullopt:
   // the cache is not only tensors (e.g. MaxPooling2D's argmax indices), so the layer cannot be

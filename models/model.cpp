@@ -78,7 +78,7 @@ void Model::set_graph(std::vector<Node> inputs, std::vector<Node> outputs) {
   order_steps();
   check_graph();
   name_graph();
-  fuse_relus();
+  fuse_steps();
 }
 
 // Steps in depth-first post-order from the outputs: every layer after the nodes it reads, and a
@@ -135,18 +135,33 @@ void Model::order_steps() {
   steps_ = std::move(steps);
 }
 
-void Model::fuse_relus() {
+// Folds a step into the one before it where the results allow: a plain ReLU into a layer that
+// applies it in its own pass, and (in inference) a BatchNormalization into a Conv2D's weights.
+void Model::fuse_steps() {
   std::vector<bool> is_output(steps_.size(), false);
   for (int o : output_steps_) is_output[o] = true;
-  for (Step& s : steps_) {
-    if (!s.layer || s.shared || !s.layer->is_plain_relu() || s.sources.size() != 1) continue;
+  // s's only source, when that is an unshared layer step read by s alone and not an output.
+  auto private_source = [&](const Step& s) -> Step* {
+    if (!s.layer || s.shared || s.sources.size() != 1) return nullptr;
     Step& source = steps_[s.sources[0]];
-    if (!source.layer || source.shared || source.readers != 1 || is_output[s.sources[0]] ||
-        !source.layer->fuses_relu()) {
-      continue;
+    if (!source.layer || source.shared || source.readers != 1 || is_output[s.sources[0]]) {
+      return nullptr;
     }
-    source.applies_relu = true;
-    s.folded = true;
+    return &source;
+  };
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    Step& s = steps_[i];
+    Step* source = private_source(s);
+    if (!source) continue;
+    if (s.layer->is_plain_relu() && source->layer->fuses_relu()) {
+      source->applies_relu = true;
+      s.folded = true;
+    }
+    std::vector<float> scale, shift;
+    if (source->layer->folds_affine() && s.layer->inference_affine(&scale, &shift)) {
+      source->affine = static_cast<int>(i);
+      s.affine_folded = true;
+    }
   }
 }
 
@@ -249,7 +264,7 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
       values[i] = xs[s.input].share();
       continue;
     }
-    if (s.folded) {
+    if (s.folded || (s.affine_folded && !training)) {
       values[i] = std::move(values[s.sources[0]]);
       continue;
     }
@@ -257,8 +272,16 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
       std::vector<Tensor> args;
       for (int source : s.sources) args.push_back(values[source].share());
       const auto start = Clock::now();
-      values[i] = s.applies_relu ? s.layer->forward_relu(args, training)
-                                 : s.layer->forward_inputs(args, training);
+      if (s.affine >= 0 && !training) {
+        const Step& bn = steps_[s.affine];
+        std::vector<float> scale, shift;
+        bn.layer->inference_affine(&scale, &shift);
+        values[i] = s.layer->forward_affine(args, scale, shift, bn.applies_relu);
+      } else if (s.applies_relu) {
+        values[i] = s.layer->forward_relu(args, training);
+      } else {
+        values[i] = s.layer->forward_inputs(args, training);
+      }
       if (observer_) observer_(*s.layer, false, milliseconds_since(start));
     }
     if (training && s.shared) {

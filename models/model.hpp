@@ -16,7 +16,9 @@
 // reader; backward runs them in reverse, summing the gradients of a tensor read by several
 // layers, and skips the layers before the first parameter on every path. A plain ReLU whose
 // input is read by nothing else is folded into the layer before it when that layer can apply it
-// in its own pass (BatchNormalization, Add): the same numbers, one pass over memory less.
+// in its own pass (BatchNormalization, Add): the same numbers, one pass over memory less. In
+// inference a BatchNormalization reading a Conv2D read by nothing else is folded into the
+// convolution's weights (equal up to float rounding).
 // Randomness: layer i (in that order) without its own seed gets derive_seed(model seed, i); epoch
 // e of fit shuffles with derive_seed(shuffle seed, e), so the same seeds give bit-identical
 // training.
@@ -206,13 +208,15 @@ class Model {
     bool shared = false;          // its layer is called at other steps too
     bool applies_relu = false;    // its layer also applies the ReLU of the step reading it
     bool folded = false;          // a ReLU applied by the step it reads: passes values through
+    int affine = -1;              // in inference, the BatchNormalization step folded into it
+    bool affine_folded = false;   // in inference, folded into the step it reads
     std::vector<Tensor> cache;    // a shared layer's backward cache of this call
   };
   struct Sums;
 
   void name_graph();
   void order_steps();
-  void fuse_relus();
+  void fuse_steps();
   void check_graph() const;
   std::string first_reader(std::size_t input) const;
 

@@ -8,6 +8,7 @@
 #include <minidl/models/resnet.hpp>
 
 #include "fit_options.hpp"
+#include "golden.hpp"
 #include "gradient_check.hpp"
 #include "temp_dir.hpp"
 
@@ -413,4 +414,27 @@ TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically t
   }
   const Tensor pa = fused.predict(x), pb = separate.predict(x);
   for (Index i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == pb[i]);
+}
+
+TEST_CASE("in inference a BatchNormalization after a Conv2D is folded into its weights") {
+  Node x = Input({8, 8, 3});
+  Node h = Conv2D(16, 3, 1, "same", "linear", false)(x);  // direct loops
+  h = ReLU()(BatchNormalization(0.9f)(h));
+  Node r = Conv2D(32, 3, 1, "same")(h);  // Winograd, with a bias
+  r = BatchNormalization(0.9f)(r);
+  Model model({x}, {Dense(3)(GlobalAveragePooling2D()(r))}, "folded", 5);
+  model.compile(SGD(0.05f), SparseCategoricalCrossentropy(true));
+  const Tensor images = random_tensor({16, 8, 8, 3}, 18);
+  Tensor labels(Shape{16});
+  for (Index i = 0; i < 16; ++i) labels[i] = static_cast<float>(i % 3);
+  model.fit(images, labels, quiet(3, 8));  // moving statistics away from 0 and 1
+  // The same layers one by one, each in inference.
+  Tensor expected = images.share();
+  for (std::size_t i = 0; i < model.size(); ++i) expected = model.layer(i)(expected, false);
+  minidl::testing::check_close(model.predict(images), expected, 1e-4f);
+  // In training nothing is folded: the forward is the layers' own.
+  Tensor trained = images.share();
+  for (std::size_t i = 0; i < model.size(); ++i) trained = model.layer(i)(trained, true);
+  const Tensor out = model.forward(images, /*training=*/true);
+  for (Index i = 0; i < out.size(); ++i) REQUIRE(out[i] == trained[i]);
 }
