@@ -19,9 +19,10 @@ namespace {
 // A block's column matrix is sized to stay in a core's L2 cache (about 1 MiB here).
 constexpr Index kBlockBytes = 512 * 1024;
 // With 16 input channels the direct loops beat Winograd's forward pass, whose transforms then
-// cost as much as the products they save (ResNet-20's first stage at 1 thread, 128 images of
-// 32x32x16: 5.3 ms direct, 5.9 ms Winograd; 32 channels at 16x16: 4.0 against 3.7). The gradients
-// take Winograd from 16 channels on (11.1 against 12.5 ms).
+// cost about what they save: ResNet-20 inference at 1 thread, 3 alternating runs, 1554, 1480 and
+// 1554 img/s with the direct loops for its 16-channel layers against 1461, 1456 and 1437 with
+// Winograd (32 channels and more: Winograd, 4.0 -> 3.7 ms for a 16x16x32 layer's batch of 128).
+// The gradients take Winograd from 16 channels on.
 constexpr Index kWinogradForwardChannels = 32;
 
 }  // namespace
