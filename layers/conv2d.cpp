@@ -275,7 +275,9 @@ Tensor Conv2D::backward(const Tensor& dy) {
     db = Tensor::zeros(Shape{g_.cout});
     const Index max_rows = std::min(per_block, n) * out_pixels;
     Tensor cols(Shape{gemm_dk || gemm_dx ? max_rows : 0, g_.patch()});
-    Tensor dz(Shape{max_rows, g_.cout});
+    // Without an activation dz is dy itself: no copy.
+    const bool linear = activation_ == ActivationKind::Linear;
+    Tensor dz_block(Shape{linear ? 0 : max_rows, g_.cout});
     const Index scratch = std::max(
         {winograd ? winograd->scratch_size() : 0, winograd_dx ? winograd_dx->scratch_size() : 0,
          direct ? direct->padded_size() : 0, direct_dx ? direct_dx->padded_size() : 0});
@@ -285,15 +287,19 @@ Tensor Conv2D::backward(const Tensor& dy) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
       // dz (rows,cout) = dy * f'(y) for this block only, so it stays in cache for what follows.
-      activation_backward(activation_, output_.data() + offset, dy.data() + offset, dz.data(),
-                          rows * g_.cout, g_.cout);
+      const float* dz = dy.data() + offset;
+      if (!linear) {
+        activation_backward(activation_, output_.data() + offset, dz, dz_block.data(),
+                            rows * g_.cout, g_.cout);
+        dz = dz_block.data();
+      }
       if (use_bias_) {
         detail::matrix(db, 1).row(0) +=
-            detail::UnalignedConstMatrixView(dz.data(), rows, g_.cout).colwise().sum();
+            detail::UnalignedConstMatrixView(dz, rows, g_.cout).colwise().sum();
       }
       for (Index i = 0; i < images && !gemm_dk; ++i) {
         const float* image = input_.data() + (first + i) * in_size;
-        const float* dzi = dz.data() + i * out_pixels * g_.cout;
+        const float* dzi = dz + i * out_pixels * g_.cout;
         if (winograd) {
           winograd->add_transformed_gradient(image, dzi, dk.data(), work.data());
         } else {
@@ -305,10 +311,10 @@ Tensor Conv2D::backward(const Tensor& dy) {
         im2col(input_.data() + first * in_size, images, cols.data());
         // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
         gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(),
-             g_.patch(), dz.data(), g_.cout, 1.0f, dk.data(), g_.cout);
+             g_.patch(), dz, g_.cout, 1.0f, dk.data(), g_.cout);
       }
       for (Index i = 0; i < images && need_dx && !gemm_dx; ++i) {
-        const float* dzi = dz.data() + i * out_pixels * g_.cout;
+        const float* dzi = dz + i * out_pixels * g_.cout;
         float* dxi = dx.data() + (first + i) * in_size;
         if (winograd_dx) {
           winograd_dx->forward(dzi, flipped.data(), nullptr, dxi, work.data());
@@ -319,7 +325,7 @@ Tensor Conv2D::backward(const Tensor& dy) {
       }
       if (gemm_dx) {
         // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
-        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz.data(), g_.cout,
+        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz, g_.cout,
              kernel_.value.data(), g_.cout, 0.0f, cols.data(), g_.patch());
         col2im(cols.data(), images, dx.data() + first * in_size);
       }
