@@ -116,6 +116,19 @@ TEST_CASE("gradients: one layer called twice shares its weights and sums both ca
   CHECK(model.summary_table().find("dense[2][0]") != std::string::npos);
 }
 
+TEST_CASE("gradients: an output that another layer also reads") {
+  // h is an output and the input of the second head: it stays alive after its last reader, and
+  // its gradient is the loss's plus the second head's.
+  Node x = Input({5});
+  Node h = Activation("tanh")(BatchNormalization()(Dense(6)(x)));
+  Node y = Dense(2)(h);
+  Model model({x}, {h, y});
+  check_model_gradients(model, one(random_tensor({7, 5}, 19)));
+  const std::vector<Tensor> outs = model.predict(one(random_tensor({7, 5}, 20)));
+  REQUIRE(outs.size() == 2);
+  CHECK(outs[0].shape() == Shape{7, 6});
+}
+
 TEST_CASE("gradients: every merge layer") {
   auto merged = [](int which, const std::vector<Node>& in) {
     switch (which) {
