@@ -10,7 +10,7 @@ namespace minidl::detail {
 namespace {
 
 constexpr std::size_t kAlignment = 64;
-constexpr std::size_t kSmallest = 64 * 1024;      // smaller buffers go straight to malloc
+constexpr std::size_t kSmallest = 64 * 1024;       // smaller buffers go straight to malloc
 constexpr std::size_t kMaxCached = 2048ull << 20;  // bytes the cache may keep
 
 class Pool {
