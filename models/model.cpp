@@ -119,6 +119,7 @@ void Model::order_steps() {
   };
   output_steps_.clear();
   for (const Node& out : outputs_) output_steps_.push_back(visit(out));
+  for (int o : output_steps_) steps[o].output = true;
   for (Step& s : steps) {
     for (int source : s.sources) ++steps[source].readers;
   }
@@ -138,13 +139,11 @@ void Model::order_steps() {
 // Folds a step into the one before it where the results allow: a plain ReLU into a layer that
 // applies it in its own pass, and (in inference) a BatchNormalization into a Conv2D's weights.
 void Model::fuse_steps() {
-  std::vector<bool> is_output(steps_.size(), false);
-  for (int o : output_steps_) is_output[o] = true;
   // s's only source, when that is an unshared layer step read by s alone and not an output.
   auto private_source = [&](const Step& s) -> Step* {
     if (!s.layer || s.shared || s.sources.size() != 1) return nullptr;
     Step& source = steps_[s.sources[0]];
-    if (!source.layer || source.shared || source.readers != 1 || is_output[s.sources[0]]) {
+    if (!source.layer || source.shared || source.readers != 1 || source.output) {
       return nullptr;
     }
     return &source;
@@ -255,8 +254,6 @@ std::string Model::first_reader(std::size_t k) const {
 std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool training) {
   std::vector<Tensor> values(steps_.size());
   std::vector<int> pending(steps_.size());
-  std::vector<bool> is_output(steps_.size(), false);
-  for (int o : output_steps_) is_output[o] = true;
   for (std::size_t i = 0; i < steps_.size(); ++i) pending[i] = steps_[i].readers;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     Step& s = steps_[i];
@@ -297,7 +294,7 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
     }
     // The graph's reference goes after the last reader; a layer keeps what its backward needs.
     for (int source : s.sources) {
-      if (--pending[source] == 0 && !is_output[source]) values[source] = Tensor();
+      if (--pending[source] == 0 && !steps_[source].output) values[source] = Tensor();
     }
   }
   std::vector<Tensor> outs;

@@ -204,6 +204,7 @@ class Model {
     std::size_t input = 0;        // which model input, for an input step
     std::vector<int> sources;     // steps read by this one, in the layer's argument order
     int readers = 0;              // how many arguments of later steps read this one
+    bool output = false;          // a model output: kept after its last reader, never folded
     bool needs_gradient = false;  // a trainable parameter at or before this step
     bool shared = false;          // its layer is called at other steps too
     bool applies_relu = false;    // its layer also applies the ReLU of the step reading it
