@@ -12,14 +12,6 @@
 namespace minidl {
 namespace {
 
-// `base`, or `base_1`, `base_2`, ... : the first not in `taken`, which then holds it.
-std::string unique_name(const std::string& base, std::set<std::string>& taken) {
-  std::string name = base;
-  for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
-  taken.insert(name);
-  return name;
-}
-
 using Clock = std::chrono::steady_clock;
 
 double milliseconds_since(Clock::time_point start) {
@@ -36,6 +28,13 @@ void add_into(Tensor& to, const Tensor& from) {
 }
 
 }  // namespace
+
+std::string Model::unique_name(const std::string& base, std::set<std::string>& taken) {
+  std::string name = base;
+  for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
+  taken.insert(name);
+  return name;
+}
 
 Model::Model(std::uint64_t seed, std::string name) : seed_(seed), name_(std::move(name)) {}
 

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -194,6 +195,9 @@ class Model {
   // What messages start with: "Sequential 'name'" or "Functional 'name'".
   std::string label() const;
   virtual const char* kind() const { return "Functional"; }
+  // `base`, or `base_1`, `base_2`, ...: the first not in `taken`, which then holds it (Keras'
+  // default layer names).
+  static std::string unique_name(const std::string& base, std::set<std::string>& taken);
 
   std::vector<std::shared_ptr<Layer>> layers_;
 

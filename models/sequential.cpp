@@ -1,6 +1,6 @@
 #include <minidl/models/sequential.hpp>
 
-#include <algorithm>
+#include <set>
 
 #include <minidl/core/error.hpp>
 
@@ -17,14 +17,9 @@ Layer& Sequential::add_shared(std::shared_ptr<Layer> layer) {
     throw Error(label() + ": cannot add " + layer->type() + " after the model was built");
   }
   if (layer->name().empty()) {
-    const std::string base = default_layer_name(layer->type());
-    std::string name = base;
-    for (int k = 1; std::any_of(layers_.begin(), layers_.end(),
-                                [&](const auto& l) { return l->name() == name; });
-         ++k) {
-      name = base + "_" + std::to_string(k);
-    }
-    layer->set_name(name);
+    std::set<std::string> taken;
+    for (const auto& l : layers_) taken.insert(l->name());
+    layer->set_name(unique_name(default_layer_name(layer->type()), taken));
   }
   for (const auto& l : layers_) {
     if (l->name() == layer->name()) {
