@@ -237,6 +237,8 @@ class Model {
   void run_backward(const std::vector<Tensor>& dys);
   void train_batch(Batch& batch, Sums& sums);
   void eval_batch(Batch& batch, Sums& sums);
+  void score(const std::vector<Tensor>& outs, const std::vector<Tensor>& ys, Sums& sums,
+             std::vector<Tensor>* dys);
   Logs logs_of(const Sums& sums, const std::string& prefix) const;
   Dataset training_batches(const Dataset& data, const FitOptions& options) const;
   History fit_tensors(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,

@@ -140,46 +140,40 @@ void Model::check_samples(const char* caller, const Tensor& x, const Tensor& t,
 }
 
 void Model::train_batch(Batch& b, Sums& sums) {
-  const std::vector<Tensor> xs = inputs_of(b), ys = targets_of(b);
   const std::vector<Parameter*> params = parameters(/*trainable_only=*/true);
   for (Parameter* p : params) p->grad.fill(0.0f);
-  const std::vector<Tensor> outs = forward(xs, /*training=*/true);
+  std::vector<Tensor> dys;
+  score(forward(inputs_of(b), /*training=*/true), targets_of(b), sums, &dys);
+  backward(dys);
+  optimizer_->step(params);
+}
+
+void Model::eval_batch(Batch& b, Sums& sums) {
+  score(forward(inputs_of(b), /*training=*/false), targets_of(b), sums, nullptr);
+}
+
+// Adds each output's loss (and correct predictions) on this batch to sums; with dys, also the
+// gradient of the weighted total loss with respect to each output.
+void Model::score(const std::vector<Tensor>& outs, const std::vector<Tensor>& ys, Sums& sums,
+                  std::vector<Tensor>* dys) {
   if (ys.size() != outs.size()) {
     throw Error(label() + ": the batch has " + std::to_string(ys.size()) +
                 " target array(s), the model has " + std::to_string(outs.size()) + " output(s)");
   }
+  const Index n = outs[0].dim(0);
   sums.loss.resize(outs.size());
   sums.correct.resize(outs.size());
-  std::vector<Tensor> dys;
   for (std::size_t k = 0; k < outs.size(); ++k) {
-    const float loss = losses_[k]->forward(outs[k], ys[k]);
+    sums.loss[k] += static_cast<double>(losses_[k]->forward(outs[k], ys[k])) * n;
+    if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
+    if (!dys) continue;
     Tensor dy = losses_[k]->backward();
     if (loss_weights_[k] != 1.0f) {
       for (Index i = 0; i < dy.size(); ++i) dy[i] *= loss_weights_[k];
     }
-    dys.push_back(std::move(dy));
-    sums.loss[k] += static_cast<double>(loss) * b.x.dim(0);
-    if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
+    dys->push_back(std::move(dy));
   }
-  backward(dys);
-  optimizer_->step(params);
-  sums.samples += b.x.dim(0);
-}
-
-void Model::eval_batch(Batch& b, Sums& sums) {
-  const std::vector<Tensor> ys = targets_of(b);
-  const std::vector<Tensor> outs = forward(inputs_of(b), /*training=*/false);
-  if (ys.size() != outs.size()) {
-    throw Error(label() + ": the batch has " + std::to_string(ys.size()) +
-                " target array(s), the model has " + std::to_string(outs.size()) + " output(s)");
-  }
-  sums.loss.resize(outs.size());
-  sums.correct.resize(outs.size());
-  for (std::size_t k = 0; k < outs.size(); ++k) {
-    sums.loss[k] += static_cast<double>(losses_[k]->forward(outs[k], ys[k])) * b.x.dim(0);
-    if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
-  }
-  sums.samples += b.x.dim(0);
+  sums.samples += n;
 }
 
 // Keras' names: "loss" (the weighted sum), and with several outputs "<output>_loss" and
