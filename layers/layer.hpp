@@ -69,7 +69,6 @@ class Layer {
 
   // The multi-input form of build/forward/backward, used by Model for every layer. The defaults
   // accept exactly one input and call the single-input functions.
-  virtual bool takes_input_list() const { return false; }
   virtual Shape build_inputs(const std::vector<Shape>& sample_shapes);
   virtual Tensor forward_inputs(const std::vector<Tensor>& xs, bool training);
   virtual std::vector<Tensor> backward_inputs(const Tensor& dy);

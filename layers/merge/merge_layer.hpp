@@ -12,7 +12,6 @@ namespace minidl {
 
 class MergeLayer : public Layer {
  public:
-  bool takes_input_list() const override { return true; }
   Shape build_inputs(const std::vector<Shape>& sample_shapes) override;
   Tensor forward_inputs(const std::vector<Tensor>& xs, bool training) override;
   std::vector<Tensor> backward_inputs(const Tensor& dy) override;
