@@ -6,7 +6,8 @@ SANITIZE_DIR ?= build-sanitize
 JOBS ?= $(shell nproc)
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libopenblas-openmp-dev libopenblas-dev \
             libfmt-dev catch2 libstb-dev zlib1g-dev dataset-fashion-mnist \
-            libcli11-dev libplplot-dev plplot-driver-cairo
+            libcli11-dev libplplot-dev plplot-driver-cairo nlohmann-json3-dev libzip-dev \
+            libhdf5-dev
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps configure build test sanitize demo clean

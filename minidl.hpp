@@ -54,4 +54,8 @@
 #include <minidl/models/node.hpp>
 #include <minidl/models/optimizers.hpp>
 #include <minidl/models/resnet.hpp>
+#include <minidl/models/saving/compile_config.hpp>
+#include <minidl/models/saving/layer_registry.hpp>
+#include <minidl/models/saving/model_config.hpp>
+#include <minidl/models/saving/model_file.hpp>
 #include <minidl/models/sequential.hpp>

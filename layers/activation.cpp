@@ -34,4 +34,12 @@ Tensor Activation::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Activation::get_config() const {
+  return {{"activation", activation_name(kind_)}};
+}
+
+Activation Activation::from_config(const LayerConfig& config) {
+  return Activation(config.string("activation"));
+}
+
 }  // namespace minidl

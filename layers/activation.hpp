@@ -20,6 +20,10 @@ class Activation : public Layer {
   explicit Activation(const std::string& activation);
 
   std::string type() const override { return "Activation"; }
+
+  Json get_config() const override;
+
+  static Activation from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   ActivationKind kind() const { return kind_; }

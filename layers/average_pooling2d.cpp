@@ -53,4 +53,10 @@ Tensor AveragePooling2D::backward(const Tensor& dy) {
   return dx;
 }
 
+AveragePooling2D AveragePooling2D::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  const auto [h, w] = config.pair("pool_size");
+  return AveragePooling2D(Size2(h, w), strides_of(config), config.string("padding", "valid"));
+}
+
 }  // namespace minidl

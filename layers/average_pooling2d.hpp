@@ -19,6 +19,8 @@ class AveragePooling2D : public Pooling2D {
       : Pooling2D(pool_size, strides, padding, "AveragePooling2D") {}
 
   std::string type() const override { return "AveragePooling2D"; }
+
+  static AveragePooling2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

@@ -246,4 +246,24 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
   return dx;
 }
 
+Json BatchNormalization::get_config() const {
+  return {{"axis", -1},
+          {"momentum", momentum_},
+          {"epsilon", epsilon_},
+          {"center", true},
+          {"scale", true}};
+}
+
+BatchNormalization BatchNormalization::from_config(const LayerConfig& config) {
+  const Json axis = config.has("axis") ? config.json().at("axis") : Json(-1);
+  if (axis != -1 && axis != 3 && axis != Json::array({-1}) && axis != Json::array({3})) {
+    config.fail("axis", "is " + axis.dump() +
+                            ", minidl normalizes the last axis (channels_last) only: -1 or 3");
+  }
+  config.require("center", true, "minidl's BatchNormalization always has beta");
+  config.require("scale", true, "minidl's BatchNormalization always has gamma");
+  config.require("renorm", false, "batch renormalization is not implemented");
+  return BatchNormalization(config.number("momentum", 0.99f), config.number("epsilon", 1e-3f));
+}
+
 }  // namespace minidl

@@ -26,6 +26,10 @@ class BatchNormalization : public Layer {
   explicit BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f);
 
   std::string type() const override { return "BatchNormalization"; }
+
+  Json get_config() const override;
+
+  static BatchNormalization from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;

@@ -345,4 +345,26 @@ Tensor Conv2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Conv2D::get_config() const {
+  return {{"filters", filters_},
+          {"kernel_size", {kernel_size_.h, kernel_size_.w}},
+          {"strides", {strides_.h, strides_.w}},
+          {"padding", padding_name(padding_)},
+          {"data_format", "channels_last"},
+          {"dilation_rate", {1, 1}},
+          {"groups", 1},
+          {"activation", activation_name(activation_)},
+          {"use_bias", use_bias_}};
+}
+
+Conv2D Conv2D::from_config(const LayerConfig& config) {
+  require_plain_convolution(config);
+  config.require("groups", 1, "grouped convolutions are not implemented");
+  const auto [kh, kw] = config.pair("kernel_size");
+  const auto [sh, sw] = config.pair("strides");
+  return Conv2D(config.integer("filters"), Size2(kh, kw), Size2(sh, sw),
+                config.string("padding", "valid"), config.string("activation", "linear"),
+                config.boolean("use_bias", true));
+}
+
 }  // namespace minidl

@@ -29,6 +29,10 @@ class Conv2D : public Layer {
          const std::string& activation = "linear", bool use_bias = true);
 
   std::string type() const override { return "Conv2D"; }
+
+  Json get_config() const override;
+
+  static Conv2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;

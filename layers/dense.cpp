@@ -72,4 +72,14 @@ Tensor Dense::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Dense::get_config() const {
+  return {{"units", units_}, {"activation", activation_name(activation_)}, {"use_bias", use_bias_}};
+}
+
+Dense Dense::from_config(const LayerConfig& config) {
+  require_no_regularizers(config);
+  return Dense(config.integer("units"), config.string("activation", "linear"),
+               config.boolean("use_bias", true));
+}
+
 }  // namespace minidl

@@ -21,6 +21,10 @@ class Dense : public Layer {
   explicit Dense(Index units, const std::string& activation = "linear", bool use_bias = true);
 
   std::string type() const override { return "Dense"; }
+
+  Json get_config() const override;
+
+  static Dense from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;

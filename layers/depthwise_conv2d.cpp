@@ -214,4 +214,24 @@ Tensor DepthwiseConv2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Json DepthwiseConv2D::get_config() const {
+  return {{"kernel_size", {kernel_size_.h, kernel_size_.w}},
+          {"strides", {strides_.h, strides_.w}},
+          {"padding", padding_name(padding_)},
+          {"depth_multiplier", depth_multiplier_},
+          {"data_format", "channels_last"},
+          {"dilation_rate", {1, 1}},
+          {"activation", activation_name(activation_)},
+          {"use_bias", use_bias_}};
+}
+
+DepthwiseConv2D DepthwiseConv2D::from_config(const LayerConfig& config) {
+  require_plain_convolution(config);
+  const auto [kh, kw] = config.pair("kernel_size");
+  const auto [sh, sw] = config.pair("strides");
+  return DepthwiseConv2D(Size2(kh, kw), Size2(sh, sw), config.string("padding", "valid"),
+                         config.integer("depth_multiplier", 1),
+                         config.string("activation", "linear"), config.boolean("use_bias", true));
+}
+
 }  // namespace minidl

@@ -29,6 +29,10 @@ class DepthwiseConv2D : public Layer {
       : DepthwiseConv2D(Size2(kernel_size[0], kernel_size[1])) {}
 
   std::string type() const override { return "DepthwiseConv2D"; }
+
+  Json get_config() const override;
+
+  static DepthwiseConv2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Parameter*> parameters() override;

@@ -32,4 +32,13 @@ Tensor Dropout::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Dropout::get_config() const {
+  return {{"rate", rate_}};
+}
+
+Dropout Dropout::from_config(const LayerConfig& config) {
+  config.require("noise_shape", nullptr, "minidl drops every element independently");
+  return Dropout(config.number("rate"));
+}
+
 }  // namespace minidl

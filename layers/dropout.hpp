@@ -21,6 +21,10 @@ class Dropout : public Layer {
   explicit Dropout(float rate);
 
   std::string type() const override { return "Dropout"; }
+
+  Json get_config() const override;
+
+  static Dropout from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   float rate() const { return rate_; }

@@ -20,4 +20,13 @@ Tensor Flatten::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Flatten::get_config() const {
+  return {{"data_format", "channels_last"}};
+}
+
+Flatten Flatten::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  return Flatten();
+}
+
 }  // namespace minidl

@@ -14,6 +14,8 @@ class Flatten : public Layer {
   }
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   std::string type() const override { return "Flatten"; }
+  Json get_config() const override;
+  static Flatten from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

@@ -35,4 +35,14 @@ Tensor GlobalAveragePooling2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Json GlobalAveragePooling2D::get_config() const {
+  return {{"data_format", "channels_last"}, {"keepdims", false}};
+}
+
+GlobalAveragePooling2D GlobalAveragePooling2D::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  config.require("keepdims", false, "its output is (N,C)");
+  return GlobalAveragePooling2D();
+}
+
 }  // namespace minidl

@@ -14,6 +14,8 @@ class GlobalAveragePooling2D : public Layer {
   }
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   std::string type() const override { return "GlobalAveragePooling2D"; }
+  Json get_config() const override;
+  static GlobalAveragePooling2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

@@ -74,4 +74,13 @@ Tensor GlobalMaxPooling2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Json GlobalMaxPooling2D::get_config() const {
+  return {{"data_format", "channels_last"}, {"keepdims", keepdims_}};
+}
+
+GlobalMaxPooling2D GlobalMaxPooling2D::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  return GlobalMaxPooling2D(config.boolean("keepdims", false));
+}
+
 }  // namespace minidl

@@ -14,6 +14,10 @@ class GlobalMaxPooling2D : public Layer {
   explicit GlobalMaxPooling2D(bool keepdims = false) : keepdims_(keepdims) {}
 
   std::string type() const override { return "GlobalMaxPooling2D"; }
+
+  Json get_config() const override;
+
+  static GlobalMaxPooling2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::shared_ptr<Layer> into_shared() && override {

@@ -142,4 +142,9 @@ void Layer::check_backward(Index cached_batch, const Tensor& dy) const {
   }
 }
 
+Json Layer::get_config() const {
+  throw Error(label() + ": get_config is not implemented; a user layer overrides get_config() " +
+              "and registers a factory with register_layer to be saved in a model file");
+}
+
 }  // namespace minidl

@@ -21,6 +21,7 @@
 
 #include <minidl/core/generator.hpp>
 #include <minidl/core/tensor.hpp>
+#include <minidl/layers/config.hpp>
 
 namespace minidl {
 
@@ -46,6 +47,11 @@ class Layer {
 
   // The Keras class name: "Dense", "Conv2D".
   virtual std::string type() const = 0;
+  // The arguments the layer was made with, under Keras' names (layers/config.hpp); its name and
+  // seed are the model file's to add. Each built-in layer also has a static from_config. A user
+  // layer overrides get_config and registers a factory (register_layer in
+  // models/saving/layer_registry.hpp) to be saved in a model file; the default throws.
+  virtual Json get_config() const;
 
   Shape build(const Shape& sample_shape);
   virtual Tensor forward(const Tensor& x, bool training) = 0;

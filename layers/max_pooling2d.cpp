@@ -87,4 +87,10 @@ Tensor MaxPooling2D::backward(const Tensor& dy) {
   return dx;
 }
 
+MaxPooling2D MaxPooling2D::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  const auto [h, w] = config.pair("pool_size");
+  return MaxPooling2D(Size2(h, w), strides_of(config), config.string("padding", "valid"));
+}
+
 }  // namespace minidl

@@ -22,6 +22,8 @@ class MaxPooling2D : public Pooling2D {
       : Pooling2D(pool_size, strides, padding, "MaxPooling2D") {}
 
   std::string type() const override { return "MaxPooling2D"; }
+
+  static MaxPooling2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

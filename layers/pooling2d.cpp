@@ -33,4 +33,17 @@ Pooling2D::Window Pooling2D::window(Index oy, Index ox) const {
           std::min(x + pool_size_.w, w_)};
 }
 
+Json Pooling2D::get_config() const {
+  return {{"pool_size", {pool_size_.h, pool_size_.w}},
+          {"strides", {strides_.h, strides_.w}},
+          {"padding", padding_name(padding_)},
+          {"data_format", "channels_last"}};
+}
+
+std::optional<Size2> Pooling2D::strides_of(const LayerConfig& config) {
+  if (!config.has("strides")) return std::nullopt;  // Keras: the pool size
+  const auto [h, w] = config.pair("strides");
+  return Size2(h, w);
+}
+
 }  // namespace minidl

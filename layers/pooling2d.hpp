@@ -14,6 +14,7 @@ class Pooling2D : public Layer {
  public:
   Pooling2D(Size2 pool_size, std::optional<Size2> strides, const std::string& padding,
             const char* type);
+  Json get_config() const override;
 
  protected:
   Shape build_impl(const Shape& sample_shape) override;
@@ -24,6 +25,8 @@ class Pooling2D : public Layer {
     Index count() const { return (y1 - y0) * (x1 - x0); }
   };
   Window window(Index oy, Index ox) const;
+  // Keras' "strides" of a pooling config: the pool size when null.
+  static std::optional<Size2> strides_of(const LayerConfig& config);
   // Whether the windows cover every input pixel exactly once ('valid', stride = pool size,
   // sizes divisible), so a backward pass can write each input gradient once instead of adding.
   bool windows_tile_input() const;

@@ -97,4 +97,16 @@ Tensor ReLU::backward(const Tensor& dy) {
   return dx;
 }
 
+Json ReLU::get_config() const {
+  return {{"max_value", max_value_ ? Json(*max_value_) : Json(nullptr)},
+          {"negative_slope", negative_slope_},
+          {"threshold", threshold_}};
+}
+
+ReLU ReLU::from_config(const LayerConfig& config) {
+  std::optional<float> max_value;
+  if (config.has("max_value")) max_value = config.number("max_value");
+  return ReLU(max_value, config.number("negative_slope", 0.0f), config.number("threshold", 0.0f));
+}
+
 }  // namespace minidl

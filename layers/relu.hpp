@@ -29,6 +29,10 @@ class ReLU : public Layer {
                 float threshold = 0.0f);
 
   std::string type() const override { return "ReLU"; }
+
+  Json get_config() const override;
+
+  static ReLU from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::shared_ptr<Layer> into_shared() && override {

@@ -72,4 +72,27 @@ Tensor ZeroPadding2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Json ZeroPadding2D::get_config() const {
+  return {{"padding",
+           {{pads_.height.first, pads_.height.second}, {pads_.width.first, pads_.width.second}}},
+          {"data_format", "channels_last"}};
+}
+
+ZeroPadding2D ZeroPadding2D::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  // Keras' three forms: 1, [1, 2] (symmetric per axis), [[1, 2], [3, 4]].
+  const Json& p = config.json().contains("padding") ? config.json().at("padding") : Json(1);
+  auto side = [&](const Json& v) -> std::pair<Index, Index> {
+    if (v.is_number_integer()) return {v.get<Index>(), v.get<Index>()};
+    if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer()) {
+      return {v[0].get<Index>(), v[1].get<Index>()};
+    }
+    config.fail("padding",
+                "must be an integer, [h, w] or [[top, bottom], [left, right]], got " + p.dump());
+  };
+  if (p.is_number_integer()) return ZeroPadding2D(p.get<Index>());
+  if (!p.is_array() || p.size() != 2) side(Json());  // throws
+  return ZeroPadding2D(ZeroPadding2D::Pads{side(p[0]), side(p[1])});
+}
+
 }  // namespace minidl

@@ -29,6 +29,10 @@ class ZeroPadding2D : public Layer {
   explicit ZeroPadding2D(Pads padding);
 
   std::string type() const override { return "ZeroPadding2D"; }
+
+  Json get_config() const override;
+
+  static ZeroPadding2D from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::shared_ptr<Layer> into_shared() && override {

@@ -83,4 +83,23 @@ float CosineDecay::operator()(long step) const {
   return static_cast<float>(from * ((1.0 - alpha_) * cosine + alpha_));
 }
 
+Json ExponentialDecay::get_config() const {
+  return {{"initial_learning_rate", initial_},
+          {"decay_steps", decay_steps_},
+          {"decay_rate", decay_rate_},
+          {"staircase", staircase_}};
+}
+
+Json PiecewiseConstantDecay::get_config() const {
+  return {{"boundaries", boundaries_}, {"values", values_}};
+}
+
+Json CosineDecay::get_config() const {
+  return {{"initial_learning_rate", initial_},
+          {"decay_steps", decay_steps_},
+          {"alpha", alpha_},
+          {"warmup_target", warmup_target_ ? Json(*warmup_target_) : Json(nullptr)},
+          {"warmup_steps", warmup_steps_}};
+}
+
 }  // namespace minidl

@@ -9,12 +9,17 @@
 #include <optional>
 #include <vector>
 
+#include <minidl/layers/config.hpp>
+
 namespace minidl {
 
 class LearningRateSchedule {
  public:
   virtual ~LearningRateSchedule() = default;
   virtual float operator()(long step) const = 0;
+  // Keras' class name and get_config, for model files.
+  virtual std::string name() const = 0;
+  virtual Json get_config() const = 0;
 };
 
 // initial * decay_rate^(step / decay_steps); with staircase the exponent is floored.
@@ -23,6 +28,8 @@ class ExponentialDecay : public LearningRateSchedule {
   ExponentialDecay(float initial_learning_rate, long decay_steps, float decay_rate,
                    bool staircase = false);
   float operator()(long step) const override;
+  std::string name() const override { return "ExponentialDecay"; }
+  Json get_config() const override;
 
  private:
   float initial_, decay_rate_;
@@ -36,6 +43,8 @@ class PiecewiseConstantDecay : public LearningRateSchedule {
  public:
   PiecewiseConstantDecay(std::vector<long> boundaries, std::vector<float> values);
   float operator()(long step) const override;
+  std::string name() const override { return "PiecewiseConstantDecay"; }
+  Json get_config() const override;
 
  private:
   std::vector<long> boundaries_;
@@ -50,6 +59,8 @@ class CosineDecay : public LearningRateSchedule {
   CosineDecay(float initial_learning_rate, long decay_steps, float alpha = 0.0f,
               std::optional<float> warmup_target = std::nullopt, long warmup_steps = 0);
   float operator()(long step) const override;
+  std::string name() const override { return "CosineDecay"; }
+  Json get_config() const override;
 
  private:
   float initial_, alpha_;

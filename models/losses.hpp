@@ -12,6 +12,8 @@
 
 #include <minidl/core/tensor.hpp>
 
+#include <minidl/layers/config.hpp>
+
 namespace minidl {
 
 class Loss {
@@ -22,6 +24,8 @@ class Loss {
   Loss(Loss&&) = default;
   Loss& operator=(Loss&&) = default;
   virtual std::string name() const = 0;
+  // Keras' get_config: {"from_logits": ...} for the cross-entropies, {} otherwise.
+  virtual Json get_config() const { return Json::object(); }
   virtual float forward(const Tensor& predictions, const Tensor& targets) = 0;
   virtual Tensor backward() = 0;
   // True when targets are class ids (one per sample), not one value per output.
@@ -32,6 +36,7 @@ class SparseCategoricalCrossentropy : public Loss {
  public:
   explicit SparseCategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
   std::string name() const override { return "SparseCategoricalCrossentropy"; }
+  Json get_config() const override { return {{"from_logits", from_logits_}}; }
   float forward(const Tensor& predictions, const Tensor& labels) override;
   Tensor backward() override;
   bool sparse_targets() const override { return true; }
@@ -45,6 +50,7 @@ class CategoricalCrossentropy : public Loss {
  public:
   explicit CategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
   std::string name() const override { return "CategoricalCrossentropy"; }
+  Json get_config() const override { return {{"from_logits", from_logits_}}; }
   float forward(const Tensor& predictions, const Tensor& targets) override;
   Tensor backward() override;
 

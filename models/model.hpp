@@ -41,6 +41,7 @@
 #include <minidl/models/node.hpp>
 #include <minidl/models/optimizers.hpp>
 #include <minidl/models/progress.hpp>
+#include <minidl/models/weights_file.hpp>
 
 namespace minidl {
 
@@ -169,6 +170,18 @@ class Model {
   void load_weights(const std::string& path);
   // Parameters named "<layer>/<parameter>", as the weights file names them.
   std::vector<std::pair<std::string, Parameter*>> named_parameters(bool trainable_only = false);
+  // What save_weights writes and load_weights reads (text entries are skipped), for model files.
+  // `source` names the file in errors.
+  std::vector<WeightsEntry> weight_entries(bool include_optimizer);
+  void load_weight_entries(std::vector<WeightsEntry> entries, const std::string& source);
+
+  // The whole model in one file (models/saving/model_file.hpp): the architecture, the weights and,
+  // with include_optimizer, the compile settings and the optimizer's state; written atomically.
+  // minidl::load_model reads it back.
+  void save(const std::string& path, bool include_optimizer = true);
+  // Saved with the model and restored by load_model, e.g. {"class_names": ["cat", "dog"]}.
+  Json& metadata() { return metadata_; }
+  const Json& metadata() const { return metadata_; }
 
   // Profiling: when set, called after every layer call of forward and backward with its wall
   // time in milliseconds (bench/minidl_bench --layers prints these). Empty by default.
@@ -185,6 +198,11 @@ class Model {
   const std::string& name() const { return name_; }
   std::uint64_t seed() const { return seed_; }
   Optimizer& optimizer();
+  bool compiled() const { return optimizer_ && !losses_.empty(); }
+  // The compile settings: one loss per output, their weights, {"accuracy"} or {}.
+  const std::vector<std::unique_ptr<Loss>>& compiled_losses() const { return losses_; }
+  const std::vector<float>& loss_weights() const { return loss_weights_; }
+  std::vector<std::string> metrics() const;
 
  protected:
   // For Sequential, whose graph is made when the input shape is known.
@@ -256,6 +274,7 @@ class Model {
   bool accuracy_ = false;
   bool stop_training_ = false;
   StepObserver observer_;
+  Json metadata_ = Json::object();
 };
 
 }  // namespace minidl

@@ -81,6 +81,10 @@ void Model::compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> 
   compile(std::move(optimizer), std::move(all), std::move(metrics));
 }
 
+std::vector<std::string> Model::metrics() const {
+  return accuracy_ ? std::vector<std::string>{"accuracy"} : std::vector<std::string>{};
+}
+
 Optimizer& Model::optimizer() {
   check_compiled("optimizer");
   return *optimizer_;

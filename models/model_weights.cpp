@@ -59,32 +59,43 @@ void Model::set_weights(const std::vector<Tensor>& weights) {
 }
 
 void Model::save_weights(const std::string& path, bool include_optimizer) {
+  write_weights_file(path, weight_entries(include_optimizer));
+}
+
+std::vector<WeightsEntry> Model::weight_entries(bool include_optimizer) {
   check_built("save_weights");
   std::vector<WeightsEntry> entries;
-  for (const auto& [name, p] : named_parameters(false)) entries.push_back({name, p->value.share()});
+  for (const auto& [name, p] : named_parameters(false))
+    entries.push_back(WeightsEntry::of_tensor(name, p->value.share()));
   if (include_optimizer) {
     check_compiled("save_weights with the optimizer");
     const std::string prefix = "optimizer." + optimizer_->name() + "/";
-    entries.push_back({prefix + "iterations", Tensor(), optimizer_->iterations(), true});
-    entries.push_back({prefix + "learning_rate", Tensor(Shape{1}, optimizer_->learning_rate())});
+    entries.push_back(WeightsEntry::of_integer(prefix + "iterations", optimizer_->iterations()));
+    entries.push_back(WeightsEntry::of_tensor(prefix + "learning_rate",
+                                              Tensor(Shape{1}, optimizer_->learning_rate())));
     const auto trainable = named_parameters(true);
     const auto& slots = optimizer_->slots();
     for (std::size_t i = 0; i < slots.size(); ++i) {
       for (std::size_t k = 0; k < slots[i].size(); ++k) {
-        entries.push_back(
-            {prefix + trainable.at(i).first + "/" + std::to_string(k), slots[i][k].share()});
+        entries.push_back(WeightsEntry::of_tensor(
+            prefix + trainable.at(i).first + "/" + std::to_string(k), slots[i][k].share()));
       }
     }
   }
-  write_weights_file(path, entries);
+  return entries;
 }
 
 void Model::load_weights(const std::string& path) {
   check_built("load_weights");
-  std::vector<WeightsEntry> entries = read_weights_file(path);
-  const std::string context = label() + ": load_weights '" + path + "': ";
+  load_weight_entries(read_weights_file(path), "load_weights '" + path + "'");
+}
+
+void Model::load_weight_entries(std::vector<WeightsEntry> entries, const std::string& source) {
+  check_built("load_weights");
+  const std::string context = label() + ": " + source + ": ";
   std::map<std::string, WeightsEntry*> weights, optimizer;
   for (WeightsEntry& e : entries) {
+    if (e.is_text) continue;  // a model file's architecture
     (e.name.rfind("optimizer.", 0) == 0 ? optimizer : weights)[e.name] = &e;
   }
   const std::map<std::string, WeightsEntry*> by_name = weights;

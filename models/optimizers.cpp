@@ -165,4 +165,40 @@ void RMSprop::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
   }
 }
 
+Json LearningRate::get_config() const {
+  if (!schedule_) return constant_;
+  return {{"class_name", schedule_->name()}, {"config", schedule_->get_config()}};
+}
+
+Json Optimizer::get_config() const {
+  return {{"learning_rate", learning_rate_.get_config()},
+          {"weight_decay", weight_decay_ > 0.0f ? Json(weight_decay_) : Json(nullptr)},
+          {"exclude_from_weight_decay", excluded_from_decay_}};
+}
+
+Json SGD::get_config() const {
+  Json config = Optimizer::get_config();
+  config["momentum"] = momentum_;
+  config["nesterov"] = nesterov_;
+  return config;
+}
+
+Json Adam::get_config() const {
+  Json config = Optimizer::get_config();
+  config["beta_1"] = beta_1_;
+  config["beta_2"] = beta_2_;
+  config["epsilon"] = epsilon_;
+  config["amsgrad"] = false;
+  return config;
+}
+
+Json RMSprop::get_config() const {
+  Json config = Optimizer::get_config();
+  config["rho"] = rho_;
+  config["momentum"] = momentum_;
+  config["epsilon"] = epsilon_;
+  config["centered"] = centered_;
+  return config;
+}
+
 }  // namespace minidl

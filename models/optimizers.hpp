@@ -26,6 +26,8 @@ class LearningRate {
   // The rate of the step after `iterations` steps.
   float at(long iterations) const { return schedule_ ? (*schedule_)(iterations) : constant_; }
   bool is_schedule() const { return schedule_ != nullptr; }
+  // The constant, or the schedule as {"class_name", "config"} (Keras' serialized form).
+  Json get_config() const;
 
  private:
   float constant_ = 0.0f;
@@ -40,6 +42,9 @@ class Optimizer {
   Optimizer(Optimizer&&) = default;
   Optimizer& operator=(Optimizer&&) = default;
   virtual std::string name() const = 0;
+  // Keras' get_config: the learning rate (a number or a schedule), weight decay and the
+  // optimizer's own arguments.
+  virtual Json get_config() const;
 
   void step(const std::vector<Parameter*>& params);
 
@@ -86,6 +91,7 @@ class SGD : public Optimizer {
  public:
   explicit SGD(LearningRate learning_rate = 0.01f, float momentum = 0.0f, bool nesterov = false);
   std::string name() const override { return "SGD"; }
+  Json get_config() const override;
 
   int slots_per_parameter() const override { return momentum_ > 0.0f ? 1 : 0; }
 
@@ -104,6 +110,7 @@ class Adam : public Optimizer {
   explicit Adam(LearningRate learning_rate = 1e-3f, float beta_1 = 0.9f, float beta_2 = 0.999f,
                 float epsilon = 1e-7f);
   std::string name() const override { return "Adam"; }
+  Json get_config() const override;
 
   int slots_per_parameter() const override { return 2; }
 
@@ -131,6 +138,7 @@ class RMSprop : public Optimizer {
   explicit RMSprop(LearningRate learning_rate = 1e-3f, float rho = 0.9f, float momentum = 0.0f,
                    float epsilon = 1e-7f, bool centered = false);
   std::string name() const override { return "RMSprop"; }
+  Json get_config() const override;
 
   int slots_per_parameter() const override {
     return 1 + (momentum_ > 0.0f ? 1 : 0) + (centered_ ? 1 : 0);

@@ -11,8 +11,8 @@ namespace minidl {
 namespace {
 
 constexpr char kMagic[8] = {'M', 'I', 'N', 'I', 'D', 'L', 'W', 'T'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint8_t kFloat32 = 1, kInt64 = 2;
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint8_t kFloat32 = 1, kInt64 = 2, kText = 3;
 
 static_assert(sizeof(float) == 4, "the format stores float32");
 
@@ -67,7 +67,7 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-WeightsEntry read_entry(Reader& in, std::uint32_t index) {
+WeightsEntry read_entry(Reader& in, std::uint32_t index, std::uint32_t version) {
   const std::size_t start = in.at();
   WeightsEntry e;
   const auto length = in.get<std::uint16_t>("a name length");
@@ -76,12 +76,11 @@ WeightsEntry read_entry(Reader& in, std::uint32_t index) {
   const auto rank = in.get<std::uint8_t>("a rank");
   const std::string where =
       "entry " + std::to_string(index) + " '" + e.name + "' at byte " + std::to_string(start);
-  if (dtype != kFloat32 && dtype != kInt64) {
-    in.fail(where + ": unknown dtype " + std::to_string(dtype) +
-            ", expected 1 (float32) or 2 "
-            "(int64)");
+  if (dtype != kFloat32 && dtype != kInt64 && (dtype != kText || version < 2)) {
+    in.fail(where + ": unknown dtype " + std::to_string(dtype) + ", expected 1 (float32), 2 " +
+            "(int64)" + (version < 2 ? "" : " or 3 (text)"));
   }
-  if (rank > Shape::kMaxRank || (dtype == kInt64 && rank != 0)) {
+  if (rank > Shape::kMaxRank || (dtype == kInt64 && rank != 0) || (dtype == kText && rank != 1)) {
     in.fail(where + ": rank " + std::to_string(rank) + " is not supported for dtype " +
             std::to_string(dtype));
   }
@@ -101,6 +100,11 @@ WeightsEntry read_entry(Reader& in, std::uint32_t index) {
     e.is_integer = true;
     return e;
   }
+  if (dtype == kText) {
+    e.text.assign(reinterpret_cast<const char*>(in.take(count, "text")), count);
+    e.is_text = true;
+    return e;
+  }
   const std::uint8_t* data = in.take(count * sizeof(float), "tensor data");
   e.value = Tensor(rank ? Shape(dims) : Shape{});
   if (count) std::memcpy(e.value.data(), data, count * sizeof(float));
@@ -108,6 +112,29 @@ WeightsEntry read_entry(Reader& in, std::uint32_t index) {
 }
 
 }  // namespace
+
+WeightsEntry WeightsEntry::of_tensor(std::string name, Tensor value) {
+  WeightsEntry e;
+  e.name = std::move(name);
+  e.value = std::move(value);
+  return e;
+}
+
+WeightsEntry WeightsEntry::of_integer(std::string name, std::int64_t value) {
+  WeightsEntry e;
+  e.name = std::move(name);
+  e.integer = value;
+  e.is_integer = true;
+  return e;
+}
+
+WeightsEntry WeightsEntry::of_text(std::string name, std::string text) {
+  WeightsEntry e;
+  e.name = std::move(name);
+  e.text = std::move(text);
+  e.is_text = true;
+  return e;
+}
 
 void write_weights_file(const std::string& path, const std::vector<WeightsEntry>& entries) {
   std::vector<std::uint8_t> out(kMagic, kMagic + sizeof kMagic);
@@ -117,7 +144,13 @@ void write_weights_file(const std::string& path, const std::vector<WeightsEntry>
     if (e.name.size() > 0xffff) throw Error("weights file '" + path + "': name too long");
     put(out, static_cast<std::uint16_t>(e.name.size()));
     out.insert(out.end(), e.name.begin(), e.name.end());
-    put(out, e.is_integer ? kInt64 : kFloat32);
+    put(out, e.is_text ? kText : e.is_integer ? kInt64 : kFloat32);
+    if (e.is_text) {
+      put(out, std::uint8_t{1});
+      put(out, static_cast<std::int64_t>(e.text.size()));
+      out.insert(out.end(), e.text.begin(), e.text.end());
+      continue;
+    }
     if (e.is_integer) {
       put(out, std::uint8_t{0});
       put(out, e.integer);
@@ -155,13 +188,13 @@ std::vector<WeightsEntry> read_weights_file(const std::string& path) {
   Reader in(path, bytes, body);
   in.take(sizeof kMagic, "the magic");
   const auto version = in.get<std::uint32_t>("the version");
-  if (version != kVersion) {
-    in.fail("version " + std::to_string(version) + " at byte 8, this build reads version " +
+  if (version < 1 || version > kVersion) {
+    in.fail("version " + std::to_string(version) + " at byte 8, this build reads versions 1 to " +
             std::to_string(kVersion));
   }
   const auto count = in.get<std::uint32_t>("the entry count");
   std::vector<WeightsEntry> entries;
-  for (std::uint32_t i = 0; i < count; ++i) entries.push_back(read_entry(in, i));
+  for (std::uint32_t i = 0; i < count; ++i) entries.push_back(read_entry(in, i, version));
   if (in.left() != 0) {
     in.fail(std::to_string(in.left()) + " unexpected bytes after the last entry, at byte " +
             std::to_string(in.at()));

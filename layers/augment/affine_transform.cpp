@@ -44,6 +44,24 @@ FillMode parse_fill_mode(const std::string& name, const std::string& owner) {
               "', expected 'reflect', 'wrap', 'constant' or 'nearest'");
 }
 
+std::string interpolation_name(Interpolation interpolation) {
+  return interpolation == Interpolation::Bilinear ? "bilinear" : "nearest";
+}
+
+std::string fill_mode_name(FillMode fill_mode) {
+  switch (fill_mode) {
+    case FillMode::Reflect:
+      return "reflect";
+    case FillMode::Wrap:
+      return "wrap";
+    case FillMode::Constant:
+      return "constant";
+    case FillMode::Nearest:
+      break;
+  }
+  return "nearest";
+}
+
 AffineTransform rotation_transform(double radians, Index height, Index width) {
   const double c = std::cos(radians), s = std::sin(radians);
   const double cx = 0.5 * (width - 1), cy = 0.5 * (height - 1);

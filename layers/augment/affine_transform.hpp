@@ -25,6 +25,8 @@ enum class FillMode { Reflect, Wrap, Constant, Nearest };
 // Parse Keras' names; `owner` starts the error message for unknown ones.
 Interpolation parse_interpolation(const std::string& name, const std::string& owner);
 FillMode parse_fill_mode(const std::string& name, const std::string& owner);
+std::string interpolation_name(Interpolation interpolation);
+std::string fill_mode_name(FillMode fill_mode);
 
 // Keras' transform row [a0, a1, a2, b0, b1, b2] (its projective c0, c1 are 0 here).
 struct AffineTransform {

@@ -13,4 +13,10 @@ void GeometricAugmentation::transform(Index i, const float* in, float* out) cons
   affine_transform(in, out, height(), width(), channels(), transforms_[i], resampling_);
 }
 
+Json GeometricAugmentation::resampling_config() const {
+  return {{"fill_mode", fill_mode_name(resampling_.fill_mode)},
+          {"interpolation", interpolation_name(resampling_.interpolation)},
+          {"fill_value", resampling_.fill_value}};
+}
+
 }  // namespace minidl

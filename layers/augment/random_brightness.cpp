@@ -26,4 +26,13 @@ void RandomBrightness::transform(Index i, const float* in, float* out) const {
   adjust_brightness(in, out, height() * width() * channels(), deltas_[i], range_);
 }
 
+Json RandomBrightness::get_config() const {
+  return {{"factor", {factor_.lower, factor_.upper}}, {"value_range", {range_.low, range_.high}}};
+}
+
+RandomBrightness RandomBrightness::from_config(const LayerConfig& config) {
+  const auto [low, high] = config.range("factor");
+  return RandomBrightness(FactorRange(low, high), value_range_of(config), config.seed());
+}
+
 }  // namespace minidl

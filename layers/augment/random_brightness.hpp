@@ -25,6 +25,8 @@ class RandomBrightness : public AugmentationLayer {
   explicit RandomBrightness(FactorRange factor, ValueRange value_range = {},
                             std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomBrightness"; }
+  Json get_config() const override;
+  static RandomBrightness from_config(const LayerConfig& config);
   const std::vector<float>& last_deltas() const { return deltas_; }
 
  protected:

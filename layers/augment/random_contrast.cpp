@@ -46,4 +46,14 @@ void RandomContrast::transform(Index i, const float* in, float* out) const {
   adjust_contrast(in, out, height(), width(), channels(), factors_[i], range_);
 }
 
+Json RandomContrast::get_config() const {
+  return {{"factor", {lower_, upper_}}, {"value_range", {range_.low, range_.high}}};
+}
+
+RandomContrast RandomContrast::from_config(const LayerConfig& config) {
+  // Keras' scalar factor f arrives as (-f, f), as the constructor takes it.
+  const auto [low, high] = config.range("factor");
+  return RandomContrast(FactorRange(low, high), value_range_of(config), config.seed());
+}
+
 }  // namespace minidl

@@ -26,6 +26,8 @@ class RandomContrast : public AugmentationLayer {
   explicit RandomContrast(FactorRange factor, ValueRange value_range = {},
                           std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomContrast"; }
+  Json get_config() const override;
+  static RandomContrast from_config(const LayerConfig& config);
   const std::vector<float>& last_factors() const { return factors_; }
 
  protected:

@@ -83,4 +83,13 @@ Tensor RandomCrop::backward(const Tensor& dy) {
   return dx;
 }
 
+Json RandomCrop::get_config() const {
+  return {{"height", crop_h_}, {"width", crop_w_}};
+}
+
+RandomCrop RandomCrop::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  return RandomCrop(config.integer("height"), config.integer("width"), config.seed());
+}
+
 }  // namespace minidl

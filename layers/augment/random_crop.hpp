@@ -32,6 +32,8 @@ class RandomCrop : public AugmentationLayer {
   }
   RandomCrop(Index height, Index width, std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomCrop"; }
+  Json get_config() const override;
+  static RandomCrop from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

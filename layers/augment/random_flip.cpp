@@ -45,4 +45,15 @@ void RandomFlip::transform(Index i, const float* in, float* out) const {
   flip_image(in, out, height(), width(), channels(), flips_[i].horizontal, flips_[i].vertical);
 }
 
+Json RandomFlip::get_config() const {
+  return {{"mode", horizontal_ && vertical_ ? "horizontal_and_vertical"
+                   : horizontal_            ? "horizontal"
+                                            : "vertical"}};
+}
+
+RandomFlip RandomFlip::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  return RandomFlip(config.string("mode", "horizontal_and_vertical"), config.seed());
+}
+
 }  // namespace minidl

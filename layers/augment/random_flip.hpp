@@ -25,6 +25,8 @@ class RandomFlip : public AugmentationLayer {
   explicit RandomFlip(const std::string& mode = "horizontal_and_vertical",
                       std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomFlip"; }
+  Json get_config() const override;
+  static RandomFlip from_config(const LayerConfig& config);
 
   struct Flip {
     bool horizontal, vertical;

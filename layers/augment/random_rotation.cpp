@@ -22,4 +22,18 @@ void RandomRotation::draw(Index n) {
   }
 }
 
+Json RandomRotation::get_config() const {
+  Json config = resampling_config();
+  config["factor"] = {factor_.lower, factor_.upper};
+  return config;
+}
+
+RandomRotation RandomRotation::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  const auto [low, high] = config.range("factor");
+  return RandomRotation(FactorRange(low, high), config.string("fill_mode", "reflect"),
+                        config.string("interpolation", "bilinear"),
+                        config.number("fill_value", 0.0f), config.seed());
+}
+
 }  // namespace minidl

@@ -19,6 +19,8 @@ class RandomRotation : public GeometricAugmentation {
                           const std::string& interpolation = "bilinear", float fill_value = 0.0f,
                           std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomRotation"; }
+  Json get_config() const override;
+  static RandomRotation from_config(const LayerConfig& config);
 
   // The angles in degrees drawn for the images of the last training call, in order.
   const std::vector<float>& last_angles() const { return angles_; }

@@ -21,4 +21,20 @@ void RandomTranslation::draw(Index n) {
   }
 }
 
+Json RandomTranslation::get_config() const {
+  Json config = resampling_config();
+  config["height_factor"] = {height_factor_.lower, height_factor_.upper};
+  config["width_factor"] = {width_factor_.lower, width_factor_.upper};
+  return config;
+}
+
+RandomTranslation RandomTranslation::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  const auto [h_low, h_high] = config.range("height_factor");
+  const auto [w_low, w_high] = config.range("width_factor");
+  return RandomTranslation(
+      FactorRange(h_low, h_high), FactorRange(w_low, w_high), config.string("fill_mode", "reflect"),
+      config.string("interpolation", "bilinear"), config.number("fill_value", 0.0f), config.seed());
+}
+
 }  // namespace minidl

@@ -19,6 +19,8 @@ class RandomTranslation : public GeometricAugmentation {
                     const std::string& interpolation = "bilinear", float fill_value = 0.0f,
                     std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomTranslation"; }
+  Json get_config() const override;
+  static RandomTranslation from_config(const LayerConfig& config);
 
  protected:
   void draw(Index n) override;

@@ -22,4 +22,25 @@ void RandomZoom::draw(Index n) {
   }
 }
 
+Json RandomZoom::get_config() const {
+  Json config = resampling_config();
+  config["height_factor"] = {height_factor_.lower, height_factor_.upper};
+  config["width_factor"] =
+      width_factor_ ? Json{width_factor_->lower, width_factor_->upper} : Json(nullptr);
+  return config;
+}
+
+RandomZoom RandomZoom::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  const auto [h_low, h_high] = config.range("height_factor");
+  std::optional<FactorRange> width;
+  if (config.has("width_factor")) {
+    const auto [w_low, w_high] = config.range("width_factor");
+    width = FactorRange(w_low, w_high);
+  }
+  return RandomZoom(FactorRange(h_low, h_high), width, config.string("fill_mode", "reflect"),
+                    config.string("interpolation", "bilinear"), config.number("fill_value", 0.0f),
+                    config.seed());
+}
+
 }  // namespace minidl

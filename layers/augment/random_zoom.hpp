@@ -21,6 +21,8 @@ class RandomZoom : public GeometricAugmentation {
                       const std::string& interpolation = "bilinear", float fill_value = 0.0f,
                       std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomZoom"; }
+  Json get_config() const override;
+  static RandomZoom from_config(const LayerConfig& config);
 
  protected:
   void draw(Index n) override;

@@ -13,4 +13,14 @@ void check_value_range(const ValueRange& range, const std::string& owner) {
   }
 }
 
+ValueRange value_range_of(const LayerConfig& config) {
+  if (!config.has("value_range")) return {};
+  const std::vector<float> range = config.numbers("value_range");
+  if (range.size() != 2) {
+    config.fail("value_range",
+                "must be [low, high], got " + config.json().at("value_range").dump());
+  }
+  return {range[0], range[1]};
+}
+
 }  // namespace minidl

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <minidl/layers/config.hpp>
+
 namespace minidl {
 
 struct ValueRange {
@@ -15,5 +17,7 @@ struct ValueRange {
 
 // Throws unless low < high, naming `owner`.
 void check_value_range(const ValueRange& range, const std::string& owner);
+// A config's "value_range": [low, high], (0, 255) when missing.
+ValueRange value_range_of(const LayerConfig& config);
 
 }  // namespace minidl

@@ -52,4 +52,8 @@ std::vector<Tensor> Add::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Add Add::from_config(const LayerConfig& /*config*/) {
+  return Add();
+}
+
 }  // namespace minidl

@@ -10,6 +10,7 @@ namespace minidl {
 class Add : public MergeLayer {
  public:
   std::string type() const override { return "Add"; }
+  static Add from_config(const LayerConfig& config);
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Add>(std::move(*this));
   }

@@ -26,4 +26,8 @@ std::vector<Tensor> Average::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Average Average::from_config(const LayerConfig& /*config*/) {
+  return Average();
+}
+
 }  // namespace minidl

@@ -9,6 +9,7 @@ namespace minidl {
 class Average : public MergeLayer {
  public:
   std::string type() const override { return "Average"; }
+  static Average from_config(const LayerConfig& config);
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Average>(std::move(*this));
   }

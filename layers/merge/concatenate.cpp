@@ -92,4 +92,12 @@ std::vector<Tensor> Concatenate::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Json Concatenate::get_config() const {
+  return {{"axis", axis_}};
+}
+
+Concatenate Concatenate::from_config(const LayerConfig& config) {
+  return Concatenate(static_cast<int>(config.integer("axis", -1)));
+}
+
 }  // namespace minidl

@@ -11,6 +11,8 @@ class Concatenate : public MergeLayer {
  public:
   explicit Concatenate(int axis = -1);
   std::string type() const override { return "Concatenate"; }
+  Json get_config() const override;
+  static Concatenate from_config(const LayerConfig& config);
   int axis() const { return axis_; }
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Concatenate>(std::move(*this));

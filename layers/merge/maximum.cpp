@@ -36,4 +36,8 @@ std::vector<Tensor> Maximum::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Maximum Maximum::from_config(const LayerConfig& /*config*/) {
+  return Maximum();
+}
+
 }  // namespace minidl

@@ -10,6 +10,7 @@ namespace minidl {
 class Maximum : public MergeLayer {
  public:
   std::string type() const override { return "Maximum"; }
+  static Maximum from_config(const LayerConfig& config);
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Maximum>(std::move(*this));
   }

@@ -21,6 +21,7 @@ class MergeLayer : public Layer {
   Tensor backward(const Tensor& dy) override;
 
   const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+  Json get_config() const override { return Json::object(); }
 
  protected:
   // Validates the inputs' sample shapes (at least two) and returns the output's.

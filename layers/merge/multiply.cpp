@@ -42,4 +42,8 @@ std::vector<Tensor> Multiply::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Multiply Multiply::from_config(const LayerConfig& /*config*/) {
+  return Multiply();
+}
+
 }  // namespace minidl

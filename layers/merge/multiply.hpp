@@ -10,6 +10,7 @@ namespace minidl {
 class Multiply : public MergeLayer {
  public:
   std::string type() const override { return "Multiply"; }
+  static Multiply from_config(const LayerConfig& config);
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Multiply>(std::move(*this));
   }

@@ -32,4 +32,8 @@ std::vector<Tensor> Subtract::merge_backward(const Tensor& dy) {
   return dxs;
 }
 
+Subtract Subtract::from_config(const LayerConfig& /*config*/) {
+  return Subtract();
+}
+
 }  // namespace minidl

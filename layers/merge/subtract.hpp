@@ -9,6 +9,7 @@ namespace minidl {
 class Subtract : public MergeLayer {
  public:
   std::string type() const override { return "Subtract"; }
+  static Subtract from_config(const LayerConfig& config);
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<Subtract>(std::move(*this));
   }

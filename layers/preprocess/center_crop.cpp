@@ -42,4 +42,13 @@ Tensor CenterCrop::backward(const Tensor& dy) {
   return dx;
 }
 
+Json CenterCrop::get_config() const {
+  return {{"height", crop_h_}, {"width", crop_w_}};
+}
+
+CenterCrop CenterCrop::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  return CenterCrop(config.integer("height"), config.integer("width"));
+}
+
 }  // namespace minidl

@@ -17,6 +17,8 @@ class CenterCrop : public Layer {
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   CenterCrop(Index height, Index width);
   std::string type() const override { return "CenterCrop"; }
+  Json get_config() const override;
+  static CenterCrop from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

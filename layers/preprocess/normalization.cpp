@@ -81,4 +81,21 @@ Tensor Normalization::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Normalization::get_config() const {
+  Json config = {{"axis", -1}, {"invert", false}};
+  config["mean"] = mean_.empty() ? Json(nullptr) : Json(mean_);
+  config["variance"] = variance_.empty() ? Json(nullptr) : Json(variance_);
+  return config;
+}
+
+Normalization Normalization::from_config(const LayerConfig& config) {
+  const Json axis = config.has("axis") ? config.json().at("axis") : Json(-1);
+  if (axis != -1 && axis != Json::array({-1})) {
+    config.fail("axis", "is " + axis.dump() + ", minidl normalizes the last axis only: -1");
+  }
+  config.require("invert", false, "the inverse normalization is not implemented");
+  if (!config.has("mean") && !config.has("variance")) return Normalization();  // adapted later
+  return Normalization(config.numbers("mean"), config.numbers("variance"));
+}
+
 }  // namespace minidl

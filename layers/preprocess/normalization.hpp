@@ -22,6 +22,10 @@ class Normalization : public Layer {
   Normalization(std::vector<float> mean, std::vector<float> variance);
 
   std::string type() const override { return "Normalization"; }
+
+  Json get_config() const override;
+
+  static Normalization from_config(const LayerConfig& config);
   void adapt(const Tensor& data);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;

@@ -18,4 +18,12 @@ Tensor Rescaling::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Rescaling::get_config() const {
+  return {{"scale", scale_}, {"offset", offset_}};
+}
+
+Rescaling Rescaling::from_config(const LayerConfig& config) {
+  return Rescaling(config.number("scale"), config.number("offset", 0.0f));
+}
+
 }  // namespace minidl

@@ -16,6 +16,8 @@ class Rescaling : public Layer {
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   explicit Rescaling(float scale, float offset = 0.0f) : scale_(scale), offset_(offset) {}
   std::string type() const override { return "Rescaling"; }
+  Json get_config() const override;
+  static Rescaling from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

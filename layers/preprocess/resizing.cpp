@@ -113,4 +113,23 @@ Tensor Resizing::backward(const Tensor& dy) {
   return dx;
 }
 
+Json Resizing::get_config() const {
+  return {{"height", out_h_},
+          {"width", out_w_},
+          {"interpolation", interpolation_name(interpolation_)},
+          {"crop_to_aspect_ratio", false},
+          {"pad_to_aspect_ratio", false},
+          {"antialias", false},
+          {"data_format", "channels_last"}};
+}
+
+Resizing Resizing::from_config(const LayerConfig& config) {
+  require_channels_last(config);
+  config.require("crop_to_aspect_ratio", false, "minidl's Resizing stretches the image");
+  config.require("pad_to_aspect_ratio", false, "minidl's Resizing stretches the image");
+  config.require("antialias", false, "minidl's Resizing does not filter before downsampling");
+  return Resizing(config.integer("height"), config.integer("width"),
+                  config.string("interpolation", "bilinear"));
+}
+
 }  // namespace minidl

@@ -23,6 +23,8 @@ class Resizing : public Layer {
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   Resizing(Index height, Index width, const std::string& interpolation = "bilinear");
   std::string type() const override { return "Resizing"; }
+  Json get_config() const override;
+  static Resizing from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 
