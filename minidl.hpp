@@ -55,6 +55,7 @@
 #include <minidl/models/optimizers.hpp>
 #include <minidl/models/resnet.hpp>
 #include <minidl/models/saving/compile_config.hpp>
+#include <minidl/models/saving/keras_archive.hpp>
 #include <minidl/models/saving/layer_registry.hpp>
 #include <minidl/models/saving/model_config.hpp>
 #include <minidl/models/saving/model_file.hpp>

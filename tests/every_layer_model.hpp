@@ -8,7 +8,9 @@
 
 namespace minidl::testing {
 
-inline Model every_layer_functional(std::uint64_t seed) {
+// crop: RandomCrop's size; 12, the input's, for a model Keras can take (Keras 3 does not crop at
+// inference).
+inline Model every_layer_functional(std::uint64_t seed, Index crop = 11) {
   Node image = Input({12, 12, 3}, "image");
   Node extra = Input({10, 10, 2}, "extra");
   Node h = Rescaling(1.0f / 255.0f, 0.1f)(image);
@@ -19,7 +21,7 @@ inline Model every_layer_functional(std::uint64_t seed) {
   h = RandomZoom({-0.2f, 0.1f}, std::nullopt, "wrap")(h);
   h = RandomContrast({0.1f, 0.3f}, ValueRange(-3.0f, 3.0f))(h);
   h = RandomBrightness(0.1f, ValueRange(-3.0f, 3.0f))(h);
-  h = RandomCrop(11, 11)(h);
+  h = RandomCrop(crop, crop)(h);
   h = Resizing(12, 12, "bilinear")(h);
   h = CenterCrop(10, 10)(h);
   h = Conv2D(4, 3, 1, "same", "relu")(h);

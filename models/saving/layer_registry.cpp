@@ -78,6 +78,10 @@ bool is_registered_layer(const std::string& class_name) {
   return r.built_in.count(class_name) || r.user.count(class_name);
 }
 
+bool is_built_in_layer(const std::string& class_name) {
+  return registry().built_in.count(class_name) > 0;
+}
+
 std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const Json& config,
                                          const std::string& owner) {
   Registry& r = registry();

@@ -23,6 +23,8 @@ using LayerFactory = std::function<std::unique_ptr<Layer>(const LayerConfig&)>;
 // the first. Safe to call from several threads.
 void register_layer(const std::string& class_name, LayerFactory factory);
 bool is_registered_layer(const std::string& class_name);
+// One of minidl's own layers (the classes Keras has too).
+bool is_built_in_layer(const std::string& class_name);
 
 // A new layer of `class_name` from its config (Keras' form: its arguments, "name", optionally
 // "seed"), named and seeded as the config says. `owner` starts error messages (e.g. the file).

@@ -1,5 +1,6 @@
 #include <minidl/models/saving/model_config.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -85,6 +86,43 @@ Json sequential_config(Model& model, ConfigDialect dialect) {
           {"build_input_shape", batch_shape(input)}};
 }
 
+// Keras lists a Functional model's layers (and numbers their weights in a .keras archive) by
+// decreasing depth, a node's depth being 0 at an output and otherwise one more than its deepest
+// reader's, a layer's the deepest of its calls; layers of equal depth in the order a depth-first
+// walk from the outputs first meets them. `layers` holds one entry per layer, named.
+Json in_keras_order(const Model& model, Json layers) {
+  std::map<const void*, int> depth;  // node -> depth
+  std::map<std::string, int> layer_depth;
+  std::map<std::string, int> first_met;
+  std::vector<Node> readers_first;  // every node after all of its readers
+  std::set<const void*> seen;
+  std::function<void(const Node&)> walk = [&](const Node& node) {
+    const std::string name = node.is_input() ? node.input_name() : node.layer()->name();
+    first_met.emplace(name, static_cast<int>(first_met.size()));
+    if (!seen.insert(node.id()).second) return;
+    for (const Node& source : node.inputs()) walk(source);
+    readers_first.push_back(node);
+  };
+  for (const Node& out : model.outputs()) walk(out);
+  std::reverse(readers_first.begin(), readers_first.end());  // readers before their sources
+  for (const Node& out : model.outputs()) depth[out.id()] = 0;
+  for (const Node& node : readers_first) {
+    const int d = depth[node.id()];
+    const std::string name = node.is_input() ? node.input_name() : node.layer()->name();
+    layer_depth[name] = std::max(layer_depth[name], d);
+    for (const Node& source : node.inputs()) {
+      depth[source.id()] = std::max(depth[source.id()], d + 1);
+    }
+  }
+  std::vector<Json> entries(layers.begin(), layers.end());
+  std::stable_sort(entries.begin(), entries.end(), [&](const Json& a, const Json& b) {
+    const std::string na = a["name"], nb = b["name"];
+    if (layer_depth[na] != layer_depth[nb]) return layer_depth[na] > layer_depth[nb];
+    return first_met[na] < first_met[nb];
+  });
+  return Json(entries);
+}
+
 Json functional_config(Model& model, ConfigDialect dialect) {
   // Every layer call, in depth-first post-order from the outputs (inputs before their readers),
   // as the model runs them; a layer's n-th call is its inbound node n.
@@ -124,6 +162,7 @@ Json functional_config(Model& model, ConfigDialect dialect) {
     history[node.id()] = {layer->name(), static_cast<int>(calls.size()) - 1};
   };
   for (const Node& out : model.outputs()) visit(out);
+  layers = in_keras_order(model, std::move(layers));
   auto references = [&](const std::vector<Node>& nodes) {
     Json list = Json::array();
     for (const Node& n : nodes) {
@@ -141,6 +180,14 @@ Json functional_config(Model& model, ConfigDialect dialect) {
 }
 
 // --- reading ---
+
+// Whether a layer's inference output depends on `training`. Keras records training=True in the
+// graph for some preprocessing layers (CenterCrop, Resizing, RandomCrop), where it changes nothing
+// at inference (a RandomCrop only loads when it crops to its input's size: the identity).
+bool follows_training(const std::string& type) {
+  return type == "Dropout" || type == "BatchNormalization" ||
+         (type.rfind("Random", 0) == 0 && type != "RandomCrop");
+}
 
 class ConfigReader {
  public:
@@ -267,7 +314,8 @@ class ConfigReader {
     while (!pending.empty()) {
       bool progress = false;
       for (auto it = pending.begin(); it != pending.end();) {
-        std::optional<std::vector<Node>> inputs = call_inputs(*it->node, it->layer->name(), nodes);
+        std::optional<std::vector<Node>> inputs =
+            call_inputs(*it->node, it->layer->name(), it->layer->type(), nodes);
         if (!inputs) {
           ++it;
           continue;
@@ -303,7 +351,7 @@ class ConfigReader {
 
   // The nodes a call reads, or nullopt while one of them is not made yet.
   std::optional<std::vector<Node>> call_inputs(
-      const Json& call, const std::string& layer,
+      const Json& call, const std::string& layer, const std::string& type,
       const std::map<std::tuple<std::string, int, int>, Node>& nodes) const {
     const std::string where = "layer '" + layer + "' inbound node";
     const Json& args = object(call, "args", where);
@@ -312,10 +360,10 @@ class ConfigReader {
     }
     if (call.contains("kwargs") && call["kwargs"].is_object()) {
       for (const auto& [key, value] : call["kwargs"].items()) {
-        if (!value.is_null()) {
-          fail(where + ": call argument '" + key + "' = " + value.dump() +
-               " is not supported (minidl layers take their inputs and `training` only)");
-        }
+        if (value.is_null() || (key == "training" && !follows_training(type))) continue;
+        fail(where + ": call argument '" + key + "' = " + value.dump() +
+             " is not supported: a minidl layer takes its inputs, and `training` from the model's "
+             "call (fit or predict), never fixed in the graph");
       }
     }
     const Json tensors = args[0].is_array() ? args[0] : Json::array({args[0]});

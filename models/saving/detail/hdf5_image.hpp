@@ -1,0 +1,41 @@
+// HDF5 files held in memory (the HDF5 C library's core driver with a file image): the weights of
+// a .keras archive. The serial HDF5 library is not thread-safe, so every call holds one lock.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <minidl/core/tensor.hpp>
+
+namespace minidl::detail {
+
+// The float datasets of groups, read from a file image. `owner` starts error messages.
+class Hdf5Reader {
+ public:
+  Hdf5Reader(const std::string& image, std::string owner);
+  ~Hdf5Reader();
+  Hdf5Reader(const Hdf5Reader&) = delete;
+  Hdf5Reader& operator=(const Hdf5Reader&) = delete;
+
+  // Datasets "<group>/0", "<group>/1", ... until one is missing, as float32 tensors (integer
+  // datasets such as Normalization's count are read as floats too). Empty when the group is
+  // missing.
+  std::vector<Tensor> numbered_datasets(const std::string& group) const;
+  // The string attribute `name` of `group`, when it has one.
+  std::optional<std::string> name_attribute(const std::string& group) const;
+
+ private:
+  bool exists(const std::string& path) const;
+  Tensor read(const std::string& path) const;
+
+  long file_ = -1;
+  std::string owner_;
+};
+
+// Writes float32 datasets at paths such as "layers/dense/vars/0" (groups made as needed) and
+// returns the file image.
+std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tensor*>>& datasets);
+
+}  // namespace minidl::detail
