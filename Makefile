@@ -10,7 +10,7 @@ PACKAGES := cmake g++ make pkg-config libeigen3-dev libopenblas-openmp-dev libop
             libhdf5-dev
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build test sanitize demo clean
+.PHONY: all deps configure build test sanitize demo clean keras-check
 
 all: build
 
@@ -39,6 +39,18 @@ sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp \
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS) -LE install
+
+# The Keras export checked by real Keras 3 (TensorFlow's CPU build) in a venv made here; the build
+# and `make test` never need it (there the check is reported as skipped).
+KERAS_VENV ?= $(BUILD_DIR)/keras-venv
+keras-check: build
+	@dpkg -s python3-venv >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y python3-venv; }
+	[ -x $(KERAS_VENV)/bin/python ] || python3 -m venv $(KERAS_VENV)
+	$(KERAS_VENV)/bin/python -c 'import keras, tensorflow' 2>/dev/null || \
+	  $(KERAS_VENV)/bin/pip install --quiet keras tensorflow-cpu h5py
+	MINIDL_KERAS_PYTHON=$(abspath $(KERAS_VENV))/bin/python \
+	  ctest --test-dir $(BUILD_DIR) -R keras_export_check --output-on-failure -V
 
 demo: build
 	$(BUILD_DIR)/examples/train_cifar

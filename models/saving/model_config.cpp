@@ -38,8 +38,10 @@ Json layer_entry(const Layer& layer, const std::vector<Shape>& input_shapes,
   config["name"] = layer.name();
   config["trainable"] = true;
   config["dtype"] = float32_policy();
-  if (layer.has_seed() && (dialect == ConfigDialect::Minidl || keras_takes_seed(layer.type()))) {
-    config["seed"] = layer.seed();
+  if (layer.has_seed() && dialect == ConfigDialect::Minidl) config["seed"] = layer.seed();
+  // Keras' seed generators hold int32 seeds; its draws differ from minidl's whatever the seed.
+  if (layer.has_seed() && dialect == ConfigDialect::Keras && keras_takes_seed(layer.type())) {
+    config["seed"] = layer.seed() & 0x7fffffffu;
   }
   Json input_shape = Json::array();
   for (const Shape& s : input_shapes) input_shape.push_back(batch_shape(s));
