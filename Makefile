@@ -10,7 +10,7 @@ PACKAGES := cmake g++ make pkg-config libeigen3-dev libopenblas-openmp-dev libop
             libhdf5-dev
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build test sanitize demo clean keras-check
+.PHONY: all deps configure build test sanitize tsan demo clean keras-check
 
 all: build
 
@@ -52,8 +52,19 @@ keras-check: build
 	MINIDL_KERAS_PYTHON=$(abspath $(KERAS_VENV))/bin/python \
 	  ctest --test-dir $(BUILD_DIR) -R keras_export_check --output-on-failure -V
 
+# Concurrent predict under ThreadSanitizer. One OpenMP and OpenBLAS thread per calling thread:
+# libgomp's barriers are invisible to TSan (it is not built for it), so a team of threads would be
+# reported as racing with itself; the 8 threads the test starts are what is checked.
+TSAN_DIR ?= build-tsan
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+	  -DMINIDL_TSAN=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target test_concurrent_predict
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 TSAN_OPTIONS=halt_on_error=1 \
+	  $(TSAN_DIR)/tests/test_concurrent_predict
+
 demo: build
 	$(BUILD_DIR)/examples/train_cifar
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(TSAN_DIR)

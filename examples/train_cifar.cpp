@@ -3,6 +3,7 @@
 //   build/examples/train_cifar [--model cnn|resnet20] [--data DIR] [--epochs N] [--batch-size B]
 //                              [--learning-rate LR] [--seed S] [--threads T] [--no-augment]
 //                              [--out DIR]
+// The trained model is saved to out/model.minidl, with the class names: examples/classify uses it.
 // The CNN trains with Adam, ResNet-20 with SGD (momentum 0.9, weight decay 1e-4 as He et al.);
 // the learning rate follows a cosine from LR down to 0 over the epochs.
 #include <chrono>
@@ -81,7 +82,8 @@ int main(int argc, char** argv) {
     minidl::set_num_threads(threads);
     std::filesystem::create_directories(out_dir);
     minidl::TrainTest data = examples::load_dataset(data_dir);
-    const int classes = static_cast<int>(data.train.class_names.size());
+    const std::vector<std::string> class_names = data.train.class_names;
+    const int classes = static_cast<int>(class_names.size());
     const minidl::Shape sample = data.train.images.sample_shape();
     const minidl::Index count = data.train.count();
     const auto validation_count = static_cast<minidl::Index>(count * validation_fraction);
@@ -138,7 +140,9 @@ int main(int argc, char** argv) {
     examples::plot_history(
         history, out_dir + "/history.png",
         fmt::format("{} ({})", model.name(), data_dir.empty() ? "Fashion-MNIST" : data_dir));
-    fmt::print("wrote {0}/history.csv and {0}/history.png\n", out_dir);
+    model.metadata()["class_names"] = class_names;
+    model.save(out_dir + "/model.minidl");
+    fmt::print("wrote {0}/history.csv, {0}/history.png and {0}/model.minidl\n", out_dir);
     return 0;
   } catch (const minidl::Error& e) {
     fmt::print(stderr, "train_cifar: {}\n", e.what());

@@ -11,6 +11,11 @@
 //   fit       forwards every batch with training=true: augmentation transforms, Dropout drops.
 //   evaluate  forwards with training=false: augmentation is the identity.
 //   predict   forwards with training=false, in batches.
+// Serving: predict may be called from several threads at once on a built model (a loaded one
+// is), with the results of serial calls: inference writes no model or layer state. Not while fit,
+// compile, set_weights or load_weights run on the same model. Each calling thread runs its own
+// OpenMP team of num_threads(); with many serving threads, set the count to 1 before starting
+// them (set_num_threads).
 // Execution: forward runs the nodes in a topological order (inputs before readers, otherwise
 // the order of the outputs' dependencies), dropping each intermediate tensor after its last
 // reader; backward runs them in reverse, summing the gradients of a tensor read by several

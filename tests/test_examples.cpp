@@ -1,10 +1,12 @@
 // Runs the examples on tiny generated CIFAR-10 files and checks what they write: history.csv with
 // one row per epoch, PNGs that decode with the expected size, a test accuracy in [0,1].
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include <fmt/core.h>
 #include <catch2/catch.hpp>
 
 #include <minidl/minidl.hpp>
@@ -65,6 +67,63 @@ TEST_CASE("train_cifar trains on CIFAR files and writes its history as CSV and P
   const double accuracy = std::stod(m[1]);
   CHECK(accuracy >= 0.0);
   CHECK(accuracy <= 1.0);
+}
+
+TEST_CASE("train_cifar saves its model, which classify loads (as a model file and as .keras)") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "train_cifar",
+                    "--data '" + dir.path() + "' --epochs 1 --batch-size 32 --threads 1 --out '" +
+                        dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  std::unique_ptr<Model> model = load_model(dir.file("out/model.minidl"));
+  const std::vector<std::string> names = model->metadata()["class_names"];
+  REQUIRE(names.size() == 10);
+  CHECK(names[0] == "airplane");
+
+  // An image of another size: classify resizes it to the model's 32x32 input.
+  Tensor image(Shape{1, 40, 36, 3});
+  Generator rng(4);
+  for (Index i = 0; i < image.size(); ++i) image[i] = std::round(rng.uniform(0.0f, 255.0f));
+  write_png(dir.file("image.png"), image);
+  const Tensor resized = Resizing(32, 32)(image, false);
+  const Tensor logits = model->predict(resized);
+  Index best = 0;
+  for (Index c = 1; c < 10; ++c) best = logits[c] > logits[best] ? c : best;
+  float total = 0.0f;
+  for (Index c = 0; c < 10; ++c) total += std::exp(logits[c] - logits[best]);
+  const std::string expected =
+      fmt::format("{:5.1f}%  {}", 100.0f / total, names[std::size_t(best)]);
+
+  const Run classified = run(
+      dir, "classify", "'" + dir.file("out/model.minidl") + "' '" + dir.file("image.png") + "'");
+  INFO(classified.output);
+  CHECK(classified.status == 0);
+  CHECK_THAT(classified.output, Contains("image.png (40x36 -> 32x32)") && Contains(expected));
+
+  save_keras_model(*model, dir.file("model.keras"));
+  const Run keras = run(
+      dir, "classify", "'" + dir.file("model.keras") + "' '" + dir.file("image.png") + "' --top 2");
+  INFO(keras.output);
+  CHECK(keras.status == 0);
+  CHECK_THAT(keras.output, Contains(expected));
+
+  const Run bad =
+      run(dir, "classify", "'" + dir.file("image.png") + "' '" + dir.file("image.png") + "'");
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.output, Contains("image.png") && Contains("not a minidl weights file"));
+}
+
+TEST_CASE("custom_layer trains a user layer, saves it in a model file and loads it back") {
+  TempDir dir;
+  const Run r = run(dir, "custom_layer", "--out '" + dir.file("out") + "'");
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Contains("predictions identical"));
+  std::smatch m;
+  REQUIRE(std::regex_search(r.output, m, std::regex("accuracy ([0-9.]+)")));
+  CHECK(std::stod(m[1]) >= 0.9);
 }
 
 TEST_CASE("train_cifar --model resnet20 trains ResNet-20 on CIFAR files") {

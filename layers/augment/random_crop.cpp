@@ -64,10 +64,18 @@ Tensor RandomCrop::forward(const Tensor& x, bool training) {
   const Index n = x.dim(0);
   if (training) {
     draw(n);
-  } else {
-    offsets_.assign(n, {(height() - crop_h_) / 2, (width() - crop_w_) / 2});
+    return transform_batch(x);
   }
-  return transform_batch(x);
+  // The centre, written without touching offsets_ (training's draws): predict calls from several
+  // threads share no state.
+  Tensor y(output_shape().with_batch(n));
+  const Index in_size = height() * width() * channels(), out_size = crop_h_ * crop_w_ * channels();
+  const Index top = (height() - crop_h_) / 2, left = (width() - crop_w_) / 2;
+  for (Index i = 0; i < n; ++i) {
+    crop_image(x.data() + i * in_size, y.data() + i * out_size, width(), channels(), top, left,
+               crop_h_, crop_w_);
+  }
+  return y;
 }
 
 Tensor RandomCrop::backward(const Tensor& dy) {
