@@ -68,6 +68,60 @@ void refuse_differing_semantics(const Json& entry, const std::string& owner) {
   }
 }
 
+// The trainable parameters in Keras' order (its trainable_variables: the layers in config order,
+// each layer's in its own order), which is the order of Keras' optimizer slots.
+std::vector<Parameter*> keras_trainable_order(Model& model, const Json& layers) {
+  std::vector<Parameter*> params;
+  for (const Json& entry : layers) {
+    if (entry.value("class_name", "") == "InputLayer") continue;
+    for (Parameter* p : model.layer(entry_name(entry)).parameters()) {
+      if (p->trainable) params.push_back(p);
+    }
+  }
+  return params;
+}
+
+// Keras keeps optimizer/vars: 0 the step count (int64), 1 the learning rate unless a schedule
+// gives it, then each trainable variable's slots in turn (SGD's momentum; Adam's m and v), with
+// the update rules minidl's optimizers share. RMSprop's slot order is not mapped: its state
+// starts afresh.
+bool keras_state_maps(const Optimizer& optimizer) {
+  return optimizer.name() == "SGD" || optimizer.name() == "Adam" || optimizer.name() == "AdamW";
+}
+
+void import_optimizer_state(Model& model, const Json& layers, const detail::Hdf5Reader& weights,
+                            const std::string& owner) {
+  Optimizer& optimizer = model.optimizer();
+  const std::vector<Tensor> vars = weights.numbered_datasets("optimizer/vars");
+  const std::size_t first = optimizer.has_schedule() ? 1 : 2;        // the first slot
+  if (vars.size() <= first || !keras_state_maps(optimizer)) return;  // never stepped, or unmapped
+  const std::vector<Parameter*> order = keras_trainable_order(model, layers);
+  const auto per = static_cast<std::size_t>(optimizer.slots_per_parameter());
+  if (vars.size() != first + order.size() * per) {
+    throw Error(owner + ": the " + optimizer.name() + " state in " + kWeights + " has " +
+                std::to_string(vars.size()) + " variables, expected " +
+                std::to_string(first + order.size() * per) + " for " +
+                std::to_string(order.size()) + " trainable weights");
+  }
+  std::map<const Parameter*, std::vector<Tensor>> slots;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    for (std::size_t k = 0; k < per; ++k) {
+      const Tensor& v = vars[first + i * per + k];
+      if (v.shape() != order[i]->value.shape()) {
+        throw Error(owner + ": optimizer variable " + std::to_string(first + i * per + k) + " is " +
+                    v.shape().str() + ", its weight '" + order[i]->name + "' " +
+                    order[i]->value.shape().str());
+      }
+      slots[order[i]].push_back(v.clone());
+    }
+  }
+  std::vector<std::vector<Tensor>> state;
+  for (Parameter* p : model.parameters(/*trainable_only=*/true))
+    state.push_back(std::move(slots[p]));
+  optimizer.set_state(static_cast<long>(weights.integer("optimizer/vars/0")), std::move(state));
+  if (!optimizer.has_schedule() && vars[1].size() == 1) optimizer.set_learning_rate(vars[1][0]);
+}
+
 std::vector<float> values_of(const Tensor& t) {
   return std::vector<float>(t.data(), t.data() + t.size());
 }
@@ -142,6 +196,7 @@ std::unique_ptr<Model> load_keras_model(const std::string& path, bool compile) {
     } catch (const Error& e) {
       throw Error(std::string(e.what()) + " (load with compile=false for inference)");
     }
+    import_optimizer_state(*model, layers, weights, owner);
   }
   return model;
 }
@@ -180,15 +235,39 @@ void save_keras_model(Model& model, const std::string& path) {
       datasets.emplace_back("layers/" + keys[i] + "/vars/" + std::to_string(k), &params[k]->value);
     }
   }
+  // The optimizer's state, once it has stepped, where Keras keeps it.
+  std::vector<std::pair<std::string, std::int64_t>> integers;
+  Tensor learning_rate;
+  if (model.compiled() && model.optimizer().iterations() > 0 &&
+      keras_state_maps(model.optimizer())) {
+    Optimizer& optimizer = model.optimizer();
+    integers.emplace_back("optimizer/vars/0", optimizer.iterations());
+    if (!optimizer.has_schedule()) {
+      learning_rate = Tensor(Shape{}, optimizer.learning_rate());
+      datasets.emplace_back("optimizer/vars/1", &learning_rate);
+    }
+    std::map<const Parameter*, const std::vector<Tensor>*> slots_of;
+    const std::vector<Parameter*> trainable = model.parameters(/*trainable_only=*/true);
+    for (std::size_t i = 0; i < trainable.size(); ++i) {
+      slots_of[trainable[i]] = &optimizer.slots().at(i);
+    }
+    std::size_t index = optimizer.has_schedule() ? 1 : 2;
+    for (const Parameter* p : keras_trainable_order(model, layers)) {
+      for (const Tensor& slot : *slots_of.at(p)) {
+        datasets.emplace_back("optimizer/vars/" + std::to_string(index++), &slot);
+      }
+    }
+  }
   char date[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d@%H:%M:%S", std::gmtime(&now));
   Json metadata = model.metadata().is_object() ? model.metadata() : Json::object();
   metadata["saved_by"] = "minidl";
   metadata["date_saved"] = date;
-  const std::string archive = detail::make_zip({{kMetadata, metadata.dump()},
-                                                {kConfig, config.dump()},
-                                                {kWeights, detail::make_hdf5_image(datasets)}});
+  const std::string archive =
+      detail::make_zip({{kMetadata, metadata.dump()},
+                        {kConfig, config.dump()},
+                        {kWeights, detail::make_hdf5_image(datasets, integers)}});
   write_file_atomically(path, archive.data(), archive.size());
 }
 

@@ -14,12 +14,14 @@
 // BatchNormalization without center/scale, Resizing with crop/pad to aspect ratio or antialias,
 // and RandomCrop smaller than its input (Keras 3 returns such an input uncropped at inference,
 // minidl crops its centre). The compile settings are taken when minidl has the optimizer and loss
-// (SGD, Adam, AdamW, RMSprop; the cross-entropies and MSE); the optimizer's state is not: training
-// continues from Keras' weights with a fresh optimizer. metadata.json becomes Model::metadata().
+// (SGD, Adam, AdamW, RMSprop; the cross-entropies and MSE), and with them the optimizer's state
+// (step count and slots; not RMSprop's, which starts afresh): training continues where Keras
+// stopped. metadata.json becomes Model::metadata().
 //
 // Export writes what Keras itself writes for these layers (configs with Keras' keys, the weights
-// in Keras' order and layout, compile_config when the model is compiled, Model::metadata() merged
-// into metadata.json), atomically. A model with a user-defined layer cannot be exported.
+// and optimizer state in Keras' order and layout, compile_config when the model is compiled,
+// Model::metadata() merged into metadata.json), atomically. A model with a user-defined layer
+// cannot be exported.
 #pragma once
 
 #include <memory>

@@ -49,10 +49,37 @@ def main(folder):
             scale = np.maximum(np.max(np.abs(w), axis=axes, keepdims=True), 1e-6)
             worst = max(worst, float(np.max(np.abs(g - w) / scale)))
         ok = len(got) == len(want) and worst <= 1e-5
+        # The optimizer's state came over: its step count and its slots (the variables after
+        # iterations and, without a schedule, learning_rate).
+        steps = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+        slots = sum(float(np.sum(np.abs(keras.ops.convert_to_numpy(v))))
+                    for v in model.optimizer.variables[1:]
+                    if v.path.split("/")[-1] != "learning_rate")
+        want_slots = expected["optimizer_slot_abs_sum"]
+        state_ok = (steps == expected["optimizer_iterations"]
+                    and abs(slots - want_slots) <= 1e-5 * max(want_slots, 1.0))
+        ok = ok and state_ok
+        step = expected.get("after_step")
+        if step:
+            # One more training step in Keras from the file = minidl's step after the export.
+            labels = np.asarray(step["labels"], dtype=np.float32)
+            model.train_on_batch(inputs if len(inputs) > 1 else inputs[0], labels)
+            after = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+            after = after if isinstance(after, (list, tuple)) else [after]
+            step_worst = 0.0
+            for g, w in zip(after, arrays(step["outputs"])):
+                axes = tuple(range(1, w.ndim))
+                scale = np.maximum(np.max(np.abs(w), axis=axes, keepdims=True), 1e-6)
+                step_worst = max(step_worst, float(np.max(np.abs(np.asarray(g) - w) / scale)))
+            print(f"  {name}: one more training step in Keras and in minidl: max relative "
+                  f"difference of predict {step_worst:.2e}")
+            ok = ok and step_worst <= 1e-4
         failures += not ok
         print(f"{name}: Keras {keras.__version__} ({keras.backend.backend()}) loaded it; "
               f"{len(model.layers)} layers, {model.count_params()} parameters; "
-              f"max relative difference of predict {worst:.2e} -> {'ok' if ok else 'FAILED'}")
+              f"max relative difference of predict {worst:.2e}; "
+              f"{expected['optimizer']} state: {steps} steps, sum |slots| {slots:.6g} "
+              f"(minidl {want_slots:.6g}) -> {'ok' if ok else 'FAILED'}")
     return 1 if failures else 0
 
 

@@ -3,6 +3,7 @@
 // compares its predict within 1e-5 relative. Needs a Python with keras (MINIDL_KERAS_PYTHON, else
 // python3): without one the program says so and exits with 77, which ctest reports as "Skipped".
 // `make keras-check` makes such a Python in a venv and runs this.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -29,11 +30,34 @@ Json arrays(const std::vector<Tensor>& tensors) {
   return list;
 }
 
+// With `step`, minidl also takes one training step on (xs, step labels) after the export and
+// writes its predictions then: Keras, continuing from the file, must arrive at the same ones.
 void export_with_predictions(Model& model, const std::vector<Tensor>& xs, const TempDir& dir,
-                             const std::string& name) {
+                             const std::string& name, const Tensor* step = nullptr) {
   save_keras_model(model, dir.file(name + ".keras"));
+  const Json outputs = arrays(model.predict(xs, 8));
+  // The optimizer state Keras must take over: its step count and the sum of |slot| over slots.
+  double slot_sum = 0.0;
+  for (const std::vector<Tensor>& slots : model.optimizer().slots()) {
+    for (const Tensor& slot : slots) {
+      for (Index i = 0; i < slot.size(); ++i) slot_sum += std::fabs(slot[i]);
+    }
+  }
+  const long iterations = model.optimizer().iterations();
+  Json after_step;
+  if (step) {
+    model.train_on_batch(xs.at(0), *step);
+    after_step = {{"labels", std::vector<float>(step->data(), step->data() + step->size())},
+                  {"outputs", arrays(model.predict(xs, 8))}};
+  }
   std::ofstream out(dir.file(name + "_minidl.json"));
-  out << Json{{"inputs", arrays(xs)}, {"outputs", arrays(model.predict(xs, 8))}}.dump();
+  out << Json{{"inputs", arrays(xs)},
+              {"outputs", outputs},
+              {"optimizer", model.optimizer().name()},
+              {"optimizer_iterations", iterations},
+              {"optimizer_slot_abs_sum", slot_sum},
+              {"after_step", after_step}}
+             .dump();
 }
 
 }  // namespace
@@ -71,7 +95,9 @@ int main() {
   resnet.fit(images, labels, quiet(2, 4));
   std::vector<Tensor> resnet_inputs;
   resnet_inputs.push_back(std::move(images));
-  export_with_predictions(resnet, resnet_inputs, dir, "resnet20");
+  Tensor step_labels(Shape{8});
+  for (Index i = 0; i < 8; ++i) step_labels[i] = float((i * 3) % 10);
+  export_with_predictions(resnet, resnet_inputs, dir, "resnet20", &step_labels);
 
   const std::string check = python + " " + MINIDL_KERAS_CHECK_SCRIPT + " " + dir.path();
   const int status = std::system(check.c_str());

@@ -105,6 +105,18 @@ std::vector<Tensor> Hdf5Reader::numbered_datasets(const std::string& group) cons
   return found;
 }
 
+std::int64_t Hdf5Reader::integer(const std::string& path) const {
+  const std::lock_guard<std::mutex> lock(hdf5_lock());
+  Handle set(exists(path) ? H5Dopen2(file_, path.c_str(), H5P_DEFAULT) : -1, H5Dclose);
+  Handle space(set.ok() ? H5Dget_space(set.get()) : -1, H5Sclose);
+  std::int64_t value = 0;
+  if (!space.ok() || H5Sget_simple_extent_npoints(space.get()) != 1 ||
+      H5Dread(set.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0) {
+    throw Error(owner_ + ": '" + path + "' is not a scalar integer");
+  }
+  return value;
+}
+
 std::optional<std::string> Hdf5Reader::name_attribute(const std::string& group) const {
   const std::lock_guard<std::mutex> lock(hdf5_lock());
   if (!exists(group) || H5Aexists_by_name(file_, group.c_str(), "name", H5P_DEFAULT) <= 0) {
@@ -131,7 +143,24 @@ std::optional<std::string> Hdf5Reader::name_attribute(const std::string& group) 
   return value.substr(0, value.find('\0'));
 }
 
-std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tensor*>>& datasets) {
+namespace {
+
+// Makes the groups on `path`'s way that `made` does not hold yet.
+void make_groups(hid_t file, const std::string& path, std::set<std::string>& made) {
+  for (std::size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string group = path.substr(0, slash);
+    if (!made.insert(group).second) continue;
+    Handle created(H5Gcreate2(file, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Gclose);
+    if (!created.ok()) throw Error("HDF5: cannot create group '" + group + "'");
+  }
+}
+
+}  // namespace
+
+std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tensor*>>& datasets,
+                            const std::vector<std::pair<std::string, std::int64_t>>& integers) {
   const std::lock_guard<std::mutex> lock(hdf5_lock());
   silence_hdf5();
   Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -142,15 +171,19 @@ std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tenso
   Handle file(H5Fcreate("model.weights.h5", H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
   if (!file.ok()) throw Error("HDF5: cannot create an in-memory file");
   std::set<std::string> groups;
-  for (const auto& [path, tensor] : datasets) {
-    for (std::size_t slash = path.find('/'); slash != std::string::npos;
-         slash = path.find('/', slash + 1)) {
-      const std::string group = path.substr(0, slash);
-      if (!groups.insert(group).second) continue;
-      Handle made(H5Gcreate2(file.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                  H5Gclose);
-      if (!made.ok()) throw Error("HDF5: cannot create group '" + group + "'");
+  for (const auto& [path, value] : integers) {
+    make_groups(file.get(), path, groups);
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+    Handle set(H5Dcreate2(file.get(), path.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT,
+                          H5P_DEFAULT, H5P_DEFAULT),
+               H5Dclose);
+    if (!set.ok() ||
+        H5Dwrite(set.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0) {
+      throw Error("HDF5: cannot write dataset '" + path + "'");
     }
+  }
+  for (const auto& [path, tensor] : datasets) {
+    make_groups(file.get(), path, groups);
     const Shape& s = tensor->shape();
     std::vector<hsize_t> dims;
     for (int d = 0; d < s.rank(); ++d) dims.push_back(hsize_t(s[d]));

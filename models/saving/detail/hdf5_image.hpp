@@ -2,6 +2,7 @@
 // a .keras archive. The serial HDF5 library is not thread-safe, so every call holds one lock.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ class Hdf5Reader {
   // datasets such as Normalization's count are read as floats too). Empty when the group is
   // missing.
   std::vector<Tensor> numbered_datasets(const std::string& group) const;
+  // A scalar integer dataset (Keras' optimizer step count).
+  std::int64_t integer(const std::string& path) const;
   // The string attribute `name` of `group`, when it has one.
   std::optional<std::string> name_attribute(const std::string& group) const;
 
@@ -34,8 +37,9 @@ class Hdf5Reader {
   std::string owner_;
 };
 
-// Writes float32 datasets at paths such as "layers/dense/vars/0" (groups made as needed) and
-// returns the file image.
-std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tensor*>>& datasets);
+// Writes float32 datasets at paths such as "layers/dense/vars/0", and int64 scalars (groups made
+// as needed), and returns the file image.
+std::string make_hdf5_image(const std::vector<std::pair<std::string, const Tensor*>>& datasets,
+                            const std::vector<std::pair<std::string, std::int64_t>>& integers = {});
 
 }  // namespace minidl::detail
