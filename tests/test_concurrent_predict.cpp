@@ -9,6 +9,7 @@
 
 #include "every_layer_model.hpp"
 #include "fit_options.hpp"
+#include "identical.hpp"
 #include "temp_dir.hpp"
 
 using namespace minidl;
@@ -17,11 +18,6 @@ using namespace minidl::testing;
 namespace {
 
 constexpr int kThreads = 8;
-
-bool identical(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * std::size_t(a.size())) == 0;
-}
 
 // Each thread predicts its own inputs `rounds` times (batches of different sizes, the last one
 // ragged); every result must equal the serial one.

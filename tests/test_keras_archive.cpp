@@ -80,6 +80,14 @@ TEST_CASE("a Keras Sequential CNN with preprocessing and augmentation predicts a
   CHECK(model->compiled());
   CHECK(model->optimizer().name() == "Adam");
   CHECK(model->metadata().value("keras_version", "") == "3.15.1");
+  // Keras' arguments, as Keras means them. RandomContrast(0.2) is written by Keras as the pair
+  // [0, 0.2], which Keras then draws from [1, 1.2] (it only raises contrast): minidl takes the
+  // pair as Keras does. A scalar RandomTranslation 0.1 is [-0.1, 0.1].
+  CHECK(model->layer("random_contrast").get_config()["factor"] == Json::array({0.0f, 0.2f}));
+  CHECK(model->layer("random_translation").get_config()["height_factor"] ==
+        Json::array({-0.1f, 0.1f}));
+  CHECK(model->layer("random_zoom").get_config()["width_factor"].is_null());
+  CHECK(model->layer("normalization").get_config()["mean"] == Json::array({0.45f, 0.5f, 0.4f}));
 }
 
 TEST_CASE("a Keras Functional residual block with BatchNormalization predicts as in Keras") {

@@ -11,6 +11,7 @@
 
 #include "every_layer_model.hpp"
 #include "fit_options.hpp"
+#include "identical.hpp"
 #include "temp_dir.hpp"
 
 using namespace minidl;
@@ -18,19 +19,6 @@ using namespace minidl::testing;
 using Catch::Contains;
 
 namespace {
-
-bool identical(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * std::size_t(a.size())) == 0;
-}
-
-bool identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!identical(a[i], b[i])) return false;
-  }
-  return true;
-}
 
 FitOptions batches_of(int epochs, Index batch, int initial_epoch = 0) {
   return quiet(epochs, batch, initial_epoch);

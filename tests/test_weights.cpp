@@ -14,6 +14,7 @@
 #include <minidl/minidl.hpp>
 
 #include "fit_options.hpp"
+#include "identical.hpp"
 #include "temp_dir.hpp"
 
 using namespace minidl;
@@ -51,16 +52,6 @@ Dataset squares(std::uint64_t shuffle_seed) {
     for (Index r = 3; r < 5; ++r) x[i * 64 + r * 8 + col] = x[i * 64 + r * 8 + col + 1] = 1.0f;
   }
   return Dataset(std::move(x), std::move(y)).shuffle(shuffle_seed).batch(16);
-}
-
-bool identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].shape() != b[i].shape() ||
-        std::memcmp(a[i].data(), b[i].data(), sizeof(float) * std::size_t(a[i].size())) != 0)
-      return false;
-  }
-  return true;
 }
 
 Tensor test_images() {
