@@ -1,7 +1,8 @@
 // Embedding minidl: train a small classifier, checkpoint it, and load the checkpoint into a
-// second model as another program would. Exits 0 when the reloaded model predicts exactly as the
-// trained one.
-//   embed DIR   (DIR receives spirals.weights)
+// second model as another program would; then save the whole model (a minidl model file and a
+// Keras .keras archive) and load each back without rebuilding it in code. Exits 0 when every
+// reloaded model predicts exactly as the trained one.
+//   embed DIR   (DIR receives spirals.weights, spirals.minidl and spirals.keras)
 #include <cstdio>
 #include <cstring>
 
@@ -36,9 +37,21 @@ int main(int argc, char** argv) {
 
     minidl::Sequential reloaded = make_model(2);
     reloaded.load_weights(path);
-    const minidl::Tensor a = model.predict(test.x), b = reloaded.predict(test.x);
-    const bool same = std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+    const minidl::Tensor a = model.predict(test.x);
+    auto same_as_trained = [&](minidl::Model& other) {
+      const minidl::Tensor b = other.predict(test.x);
+      return std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+    };
     const float accuracy = reloaded.evaluate(test.x, test.y).at("accuracy");
+
+    // The whole model: architecture, weights, optimizer.
+    const std::string dir = argv[1];
+    model.save(dir + "/spirals.minidl");
+    minidl::save_keras_model(model, dir + "/spirals.keras");
+    std::unique_ptr<minidl::Model> from_file = minidl::load_model(dir + "/spirals.minidl");
+    std::unique_ptr<minidl::Model> from_keras = minidl::load_keras_model(dir + "/spirals.keras");
+    const bool same = same_as_trained(reloaded) && same_as_trained(*from_file) &&
+                      same_as_trained(*from_keras);
     std::printf("test accuracy %.3f, reloaded predictions %s\n", accuracy,
                 same ? "identical" : "DIFFERENT");
     return same && accuracy > 0.6f ? 0 : 1;
