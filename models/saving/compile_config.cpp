@@ -5,8 +5,8 @@
 namespace minidl {
 namespace {
 
-// Keras' snake_case names of the optimizers ("sgd", "adam"): what its configs carry as "name".
-std::string snake_name(const std::string& cls) {
+// Keras names an optimizer in its config by its class in lower case ("sgd", "adamw").
+std::string lowercase(const std::string& cls) {
   std::string out;
   for (char c : cls) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
@@ -16,7 +16,7 @@ Json optimizer_config(const Optimizer& optimizer, ConfigDialect dialect) {
   Json config = optimizer.get_config();
   if (dialect == ConfigDialect::Keras) {
     config.erase("exclude_from_weight_decay");
-    config["name"] = snake_name(optimizer.name());
+    config["name"] = lowercase(optimizer.name());
     Json& lr = config["learning_rate"];
     if (lr.is_object()) {
       lr["module"] = "keras.optimizers.schedules";
@@ -76,7 +76,7 @@ class Reader {
     std::string cls = entry["class_name"].get<std::string>();
     const Json config = entry.value("config", Json::object());
     const LayerConfig c(config, owner_ + ": optimizer " + cls);
-    const std::string lower = snake_name(cls);
+    const std::string lower = lowercase(cls);
     auto lr = [&](float fallback) {
       return c.has("learning_rate") ? learning_rate(config["learning_rate"]) : fallback;
     };

@@ -33,7 +33,7 @@ class Hdf5Reader {
   bool exists(const std::string& path) const;
   Tensor read(const std::string& path) const;
 
-  long file_ = -1;
+  std::int64_t file_ = -1;  // an hid_t (hdf5.h stays out of this header)
   std::string owner_;
 };
 
