@@ -28,6 +28,7 @@
 #include <minidl/minidl.hpp>
 
 #include "data_bench.hpp"
+#include "fma_peak.hpp"
 #include "median.hpp"
 #include "reference_cnn.hpp"
 
@@ -209,14 +210,20 @@ int main(int argc, char** argv) {
       minidl::num_threads(), minidl::blas_core_name(), minidl::gemm_kernel_name(),
       coretype ? coretype : "");
   fmt::print("  \"batch\": {},\n  \"reps\": {},\n", kBatch, reps);
+  const FmaPeak peak = measure_fma_peak(minidl::num_threads());
+  fmt::print("  \"peak_gflops\": {:.1f},\n  \"peak_kernel\": \"{}\",\n", peak.gflops, peak.kind);
   for (const Bench& b : benches) {
     const auto [lo, hi] = std::minmax_element(b.rates.begin(), b.rates.end());
     fmt::print("  \"{}\": {:.1f},\n  \"{}_min\": {:.1f},\n  \"{}_max\": {:.1f},\n", b.name,
                median(b.rates), b.name, *lo, b.name, *hi);
     if (b.name == "train_images_per_s" || b.name == "resnet20_train_images_per_s") {
       minidl::Model& m = b.name == "train_images_per_s" ? model : resnet;
-      fmt::print("  \"{}_gflops\": {:.1f},\n", b.name.substr(0, b.name.size() - 13),
-                 median(b.rates) * train_flops_per_image(m) / 1e9);
+      const std::string prefix = b.name.substr(0, b.name.size() - 13);  // "train"
+      const double gflops = median(b.rates) * train_flops_per_image(m) / 1e9;
+      fmt::print("  \"{}_gflops\": {:.1f},\n", prefix, gflops);
+      // "fraction_of_peak" for the reference CNN, "resnet20_fraction_of_peak" for ResNet-20.
+      const std::string model_prefix = prefix == "train" ? "" : prefix.substr(0, prefix.size() - 5);
+      fmt::print("  \"{}fraction_of_peak\": {:.3f},\n", model_prefix, gflops / peak.gflops);
     }
   }
   fmt::print("  \"peak_rss_mb\": {:.1f}\n}}\n", usage.ru_maxrss / 1024.0);

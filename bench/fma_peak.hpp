@@ -1,0 +1,15 @@
+// This machine's floating-point peak, measured: every thread runs independent chains of fused
+// multiply-adds on registers (no memory traffic) with the widest vectors the CPU has (AVX-512,
+// AVX2+FMA, or plain floats), chosen at run time. A training rate divided by it is a fraction of
+// the peak that stays comparable across noisy runs and machines.
+#pragma once
+
+#include <string>
+
+struct FmaPeak {
+  double gflops;     // all threads together, single precision
+  std::string kind;  // "avx512", "avx2" or "portable"
+};
+
+// The best of a few short runs (~0.2 s each) with `threads` threads.
+FmaPeak measure_fma_peak(int threads);
