@@ -168,6 +168,38 @@ TEST_CASE("bad .keras files are Errors naming the file") {
   CHECK(refused > 0);
 }
 
+TEST_CASE(
+    "seeded mutations inside a valid .keras zip (config.json, the HDF5 file): load or throw") {
+  TempDir dir;
+  const std::string path = dir.file("mutated.keras");
+  std::map<std::string, std::string> members = detail::read_zip(kDir + "functional_residual.keras");
+  const std::string config = members.at("config.json"), weights = members.at("model.weights.h5");
+  Generator rng(33);
+  int loaded = 0, refused = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string mutated_config = config, mutated_weights = weights;
+    std::string& target = round % 2 == 0 ? mutated_config : mutated_weights;
+    const int edits = 1 + int(rng.uniform() * 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = std::size_t(rng.uniform() * double(target.size())) % target.size();
+      const char* alphabet = "0123456789-.,:{}[]\"aenrtu ";
+      target[at] = round % 2 == 0 ? alphabet[std::size_t(rng.uniform() * 26) % 26]
+                                  : char(std::uint8_t(rng.uniform() * 256));
+    }
+    const std::string zip =
+        detail::make_zip({{"config.json", mutated_config}, {"model.weights.h5", mutated_weights}});
+    write_bytes(path, std::vector<std::uint8_t>(zip.begin(), zip.end()));
+    try {
+      load_keras_model(path)->predict(Tensor(Shape{1, 8, 8, 3}, 0.5f));
+      ++loaded;
+    } catch (const Error&) {
+      ++refused;
+    }
+  }
+  CHECK(loaded + refused == 400);
+  CHECK(refused > 100);
+}
+
 TEST_CASE("save_keras_model then load_keras_model gives the same model, predictions bit for bit") {
   TempDir dir;
   Model model = every_layer_functional(6, /*crop=*/12);

@@ -152,10 +152,6 @@ std::unique_ptr<Model> load_keras_model(const std::string& path, bool compile) {
     if (keys[i].empty() || entry.value("class_name", "") == "InputLayer") continue;
     const std::string name = entry_name(entry);
     const std::string group = "layers/" + keys[i] + "/vars";
-    if (auto stored = weights.name_attribute(group); stored && *stored != name) {
-      throw Error(owner + ": " + kWeights + " holds the weights of '" + *stored + "' at " + group +
-                  ", where Keras' layer order puts '" + name + "'");
-    }
     std::vector<Tensor> vars = weights.numbered_datasets(group);
     Json& c = entry["config"];
     // An adapted Normalization keeps its statistics as variables (mean, variance, count).

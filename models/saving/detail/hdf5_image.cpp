@@ -40,7 +40,8 @@ class Handle {
 
 }  // namespace
 
-Hdf5Reader::Hdf5Reader(const std::string& image, std::string owner) : owner_(std::move(owner)) {
+Hdf5Reader::Hdf5Reader(const std::string& image, std::string owner)
+    : owner_(std::move(owner)), image_size_(image.size()) {
   const std::lock_guard<std::mutex> lock(hdf5_lock());
   silence_hdf5();
   Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -84,6 +85,16 @@ Tensor Hdf5Reader::read(const std::string& path) const {
   }
   hsize_t dims[Shape::kMaxRank] = {};
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  // A damaged header may claim any size: the values must fit in the bytes the file stores for
+  // them (with room for compression), and those in the file.
+  const hsize_t stored = H5Dget_storage_size(set.get());
+  double count = 1.0;
+  for (int d = 0; d < rank; ++d) count *= double(dims[d]);
+  if (stored > image_size_ || count > 64.0 * double(stored) + 1.0) {
+    throw Error(owner_ + ": dataset '" + path + "' claims " + std::to_string(count) +
+                " values in " + std::to_string(stored) + " stored bytes of a " +
+                std::to_string(image_size_) + "-byte file");
+  }
   std::vector<Index> shape(dims, dims + rank);
   Tensor values(rank ? Shape(shape) : Shape{});
   if (values.size() > 0 &&
@@ -115,32 +126,6 @@ std::int64_t Hdf5Reader::integer(const std::string& path) const {
     throw Error(owner_ + ": '" + path + "' is not a scalar integer");
   }
   return value;
-}
-
-std::optional<std::string> Hdf5Reader::name_attribute(const std::string& group) const {
-  const std::lock_guard<std::mutex> lock(hdf5_lock());
-  if (!exists(group) || H5Aexists_by_name(file_, group.c_str(), "name", H5P_DEFAULT) <= 0) {
-    return std::nullopt;
-  }
-  Handle attribute(H5Aopen_by_name(file_, group.c_str(), "name", H5P_DEFAULT, H5P_DEFAULT),
-                   H5Aclose);
-  Handle type(attribute.ok() ? H5Aget_type(attribute.get()) : -1, H5Tclose);
-  if (!type.ok() || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
-  Handle memory(H5Tcopy(H5T_C_S1), H5Tclose);
-  if (H5Tis_variable_str(type.get()) > 0) {
-    H5Tset_size(memory.get(), H5T_VARIABLE);
-    H5Tset_cset(memory.get(), H5Tget_cset(type.get()));
-    char* text = nullptr;
-    if (H5Aread(attribute.get(), memory.get(), &text) < 0 || !text) return std::nullopt;
-    std::string value = text;
-    H5free_memory(text);
-    return value;
-  }
-  const std::size_t size = H5Tget_size(type.get());
-  std::string value(size, '\0');
-  H5Tset_size(memory.get(), size);
-  if (H5Aread(attribute.get(), memory.get(), value.data()) < 0) return std::nullopt;
-  return value.substr(0, value.find('\0'));
 }
 
 namespace {

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +25,6 @@ class Hdf5Reader {
   std::vector<Tensor> numbered_datasets(const std::string& group) const;
   // A scalar integer dataset (Keras' optimizer step count).
   std::int64_t integer(const std::string& path) const;
-  // The string attribute `name` of `group`, when it has one.
-  std::optional<std::string> name_attribute(const std::string& group) const;
 
  private:
   bool exists(const std::string& path) const;
@@ -35,6 +32,7 @@ class Hdf5Reader {
 
   std::int64_t file_ = -1;  // an hid_t (hdf5.h stays out of this header)
   std::string owner_;
+  std::size_t image_size_;
 };
 
 // Writes float32 datasets at paths such as "layers/dense/vars/0", and int64 scalars (groups made
