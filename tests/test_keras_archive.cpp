@@ -139,6 +139,13 @@ TEST_CASE("bad .keras files are Errors naming the file") {
   write_bytes(path, std::vector<std::uint8_t>(zip.begin(), zip.end()));
   CHECK_THROWS_WITH(load_keras_model(path), Contains("no config.json"));
 
+  const std::string ill_typed = detail::make_zip(
+      {{"config.json",
+        R"({"class_name": "Sequential", "config": {"layers": [{"class_name": 7, "config": {}}]}})"},
+       {"model.weights.h5", "x"}});
+  write_bytes(path, std::vector<std::uint8_t>(ill_typed.begin(), ill_typed.end()));
+  CHECK_THROWS_WITH(load_keras_model(path), Contains("bad.keras"));
+
   const std::string not_json =
       detail::make_zip({{"config.json", "{\"class_name\": "}, {"model.weights.h5", "x"}});
   write_bytes(path, std::vector<std::uint8_t>(not_json.begin(), not_json.end()));

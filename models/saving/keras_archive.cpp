@@ -126,9 +126,8 @@ std::vector<float> values_of(const Tensor& t) {
   return std::vector<float>(t.data(), t.data() + t.size());
 }
 
-}  // namespace
-
-std::unique_ptr<Model> load_keras_model(const std::string& path, bool compile) {
+// load_keras_model without its conversion of JSON type errors.
+std::unique_ptr<Model> load_keras_archive(const std::string& path, bool compile) {
   const std::string owner = "Keras archive '" + path + "'";
   const std::map<std::string, std::string> members = detail::read_zip(path);
   for (const char* required : {kConfig, kWeights}) {
@@ -195,6 +194,16 @@ std::unique_ptr<Model> load_keras_model(const std::string& path, bool compile) {
     import_optimizer_state(*model, layers, weights, owner);
   }
   return model;
+}
+
+}  // namespace
+
+std::unique_ptr<Model> load_keras_model(const std::string& path, bool compile) {
+  try {
+    return load_keras_archive(path, compile);
+  } catch (const Json::exception& e) {  // a value of another type than Keras writes
+    throw Error("Keras archive '" + path + "': malformed config.json: " + e.what());
+  }
 }
 
 void save_keras_model(Model& model, const std::string& path) {
