@@ -33,6 +33,8 @@ class Tensor {
   Tensor& operator=(const Tensor&) = delete;
   Tensor clone() const;
   Tensor share() const;
+  // No other tensor shares this one's buffer: writing to it changes no one else's values.
+  bool owns_buffer_alone() const { return data_.use_count() == 1; }
 
   const Shape& shape() const { return shape_; }
   int rank() const { return shape_.rank(); }

@@ -14,30 +14,48 @@ namespace {
 
 constexpr Index kBlockRows = 256;  // rows summed in float before the sums go to double
 
-// Per-channel sums over the rows of a row-major (rows, c) array, of f(row_a[j], row_b[j], j) for
-// each row. Blocks of kBlockRows rows are summed in float, in parallel, and the block sums added
-// in block order in double: the result does not depend on the thread count. The channels are
-// innermost, so the loops vectorise.
-template <class F>
-std::vector<double> channel_sums(const float* a, const float* b, Index rows, Index c, F f) {
+// Per-channel mean and (biased) variance of the rows of a row-major (rows, c) array, in one
+// pass: Welford's update in double within blocks of kBlockRows rows (in parallel), the blocks then
+// merged in block order (Chan et al.'s pairwise formula). Neither a large common offset nor an
+// outlier costs precision (no sum(x^2) - sum(x)^2 cancellation), and the result does not depend
+// on the thread count. The channels are innermost, so the loops vectorise; the pass is bound by
+// memory, so double arithmetic costs nothing measurable.
+std::pair<std::vector<double>, std::vector<double>> mean_and_variance(const float* x, Index rows,
+                                                                      Index c) {
   const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
-  std::vector<float> partial(static_cast<std::size_t>(blocks * c), 0.0f);
+  std::vector<double> partial(static_cast<std::size_t>(2 * blocks * c), 0.0);
+  std::vector<double> inverse(static_cast<std::size_t>(kBlockRows));  // 1/k for the k-th row
+  for (Index k = 0; k < kBlockRows; ++k) inverse[std::size_t(k)] = 1.0 / double(k + 1);
 #pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
   for (Index k = 0; k < blocks; ++k) {
-    float* sum = partial.data() + k * c;
-    const Index r1 = std::min(rows, (k + 1) * kBlockRows);
-    for (Index r = k * kBlockRows; r < r1; ++r) {
-      const float* ar = a + r * c;
-      const float* br = b ? b + r * c : nullptr;
+    double* mean = partial.data() + 2 * k * c;
+    double* m2 = mean + c;  // sum of squared deviations from the running mean
+    const Index r0 = k * kBlockRows, r1 = std::min(rows, (k + 1) * kBlockRows);
+    for (Index r = r0; r < r1; ++r) {
+      const float* xr = x + r * c;
+      const double inv = inverse[std::size_t(r - r0)];
 #pragma omp simd
-      for (Index j = 0; j < c; ++j) sum[j] += f(ar[j], br ? br[j] : 0.0f, j);
+      for (Index j = 0; j < c; ++j) {
+        const double delta = xr[j] - mean[j];
+        mean[j] += delta * inv;
+        m2[j] += delta * (xr[j] - mean[j]);
+      }
     }
   }
-  std::vector<double> total(static_cast<std::size_t>(c), 0.0);
+  std::vector<double> mean(static_cast<std::size_t>(c), 0.0), m2(mean);
+  double count = 0.0;
   for (Index k = 0; k < blocks; ++k) {
-    for (Index j = 0; j < c; ++j) total[j] += partial[k * c + j];
+    const double n = double(std::min(rows, (k + 1) * kBlockRows) - k * kBlockRows);
+    const double total = count + n;
+    for (Index j = 0; j < c; ++j) {
+      const double delta = partial[2 * k * c + j] - mean[j];
+      mean[j] += delta * n / total;
+      m2[j] += partial[2 * k * c + c + j] + delta * delta * count * n / total;
+    }
+    count = total;
   }
-  return total;
+  for (double& v : m2) v /= double(rows);
+  return {std::move(mean), std::move(m2)};
 }
 
 // What backward needs of one channel's values: its parameters and batch statistics.
@@ -53,7 +71,7 @@ inline float masked(float dy, float xhat, const Channels& ch, Index j) {
 }
 
 // Per-channel sums of dy' and dy' * x_hat in one pass (dy' = masked dy), in blocks as
-// channel_sums: the result does not depend on the thread count.
+// mean_and_variance: the result does not depend on the thread count.
 template <bool Relu>
 std::pair<std::vector<double>, std::vector<double>> gradient_sums(const float* dy, const float* x,
                                                                   const Channels& ch, Index rows,
@@ -106,12 +124,6 @@ void input_gradient_rows(const float* dy, const float* x, const Channels& ch, co
           ((masked<Relu>(gr[j], xhat, ch, j) * count - sum_dy[j]) - xhat * sum_dy_xhat[j]) * k[j];
     }
   }
-}
-
-std::vector<float> scaled(const std::vector<double>& v, double scale) {
-  std::vector<float> out(v.size());
-  for (std::size_t j = 0; j < v.size(); ++j) out[j] = static_cast<float>(v[j] * scale);
-  return out;
 }
 
 // Applies row(in_r, out_r) to every row of (rows, c) arrays in parallel.
@@ -191,16 +203,14 @@ Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) 
     });
     return y;
   }
+  const auto [batch_mean, batch_variance] = mean_and_variance(in, rows, c);
   mean_ = Tensor(Shape{c});
-  const std::vector<double> sums =
-      channel_sums(in, nullptr, rows, c, [](float a, float, Index) { return a; });
-  for (Index j = 0; j < c; ++j) mean_[j] = static_cast<float>(sums[j] / rows);
-  // Two passes (mean, then squared deviations), which keeps the variance accurate.
+  std::vector<float> var(static_cast<std::size_t>(c));
+  for (Index j = 0; j < c; ++j) {
+    mean_[j] = static_cast<float>(batch_mean[j]);
+    var[j] = static_cast<float>(batch_variance[j]);
+  }
   const float* m = mean_.data();
-  const std::vector<float> var =
-      scaled(channel_sums(in, nullptr, rows, c,
-                          [m](float a, float, Index j) { return (a - m[j]) * (a - m[j]); }),
-             1.0 / rows);
   inv_std_ = Tensor(Shape{c});
   for (Index j = 0; j < c; ++j) inv_std_[j] = 1.0f / std::sqrt(var[j] + epsilon_);
   const float* inv = inv_std_.data();

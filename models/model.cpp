@@ -18,13 +18,14 @@ double milliseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// to += from, elementwise.
-void add_into(Tensor& to, const Tensor& from) {
-  float* t = to.data();
-  const float* f = from.data();
-  const Index n = to.size();
+// out = a + b, elementwise, in one pass; out may be a or b.
+void add_to(const Tensor& a, const Tensor& b, Tensor& out) {
+  const float* x = a.data();
+  const float* y = b.data();
+  float* z = out.data();
+  const Index n = a.size();
 #pragma omp parallel for simd if (n > (Index(1) << 16))
-  for (Index i = 0; i < n; ++i) t[i] += f[i];
+  for (Index i = 0; i < n; ++i) z[i] = x[i] + y[i];
 }
 
 }  // namespace
@@ -313,19 +314,26 @@ void Model::backward(const std::vector<Tensor>& dys) {
 void Model::run_backward(const std::vector<Tensor>& dys) {
   std::vector<Tensor> grads(steps_.size());
   // A gradient received from one reader may share that reader's buffer (Add passes dy on as it
-  // is), so a second one is summed into a new tensor, which later ones may then update.
+  // is), so the sum is written only into a buffer no one else reads: the incoming gradient's
+  // when it is its own, else a new one, which later contributions then update. One pass each;
+  // float addition commutes, so the result does not depend on which buffer is written.
   std::vector<bool> owned(steps_.size(), false);
   auto accumulate = [&](int step, Tensor g) {
     Tensor& sum = grads[step];
     if (sum.empty()) {
       sum = std::move(g);
-    } else if (!owned[step]) {
-      Tensor fresh = sum.clone();
-      add_into(fresh, g);
-      sum = std::move(fresh);
+    } else if (owned[step] || sum.owns_buffer_alone()) {
+      add_to(sum, g, sum);
+      owned[step] = true;
+    } else if (g.owns_buffer_alone()) {
+      add_to(g, sum, g);
+      sum = std::move(g);
       owned[step] = true;
     } else {
-      add_into(sum, g);
+      Tensor fresh(sum.shape());
+      add_to(sum, g, fresh);
+      sum = std::move(fresh);
+      owned[step] = true;
     }
   };
   for (std::size_t k = 0; k < dys.size(); ++k) {

@@ -1,6 +1,10 @@
+#include <cmath>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include <minidl/core/error.hpp>
+#include <minidl/core/generator.hpp>
 #include <minidl/layers/batch_normalization.hpp>
 
 #include "golden.hpp"
@@ -31,6 +35,33 @@ TEST_CASE("BatchNormalization training normalises with batch statistics and move
   CHECK(bn.moving_mean().value[1] == Approx(0.1f * 10.0f));
   CHECK(bn.moving_variance().value[0] == Approx(0.9f + 0.1f * 1.0f));
   CHECK(bn.moving_variance().value[1] == Approx(0.9f));
+}
+
+TEST_CASE("BatchNormalization's one-pass batch statistics keep their precision") {
+  // 70,000 rows (several blocks, a ragged last one) of 3 channels: a large offset with a small
+  // spread, a single outlier in the first row (the worst case for a shifted sum), and a ramp.
+  const Index rows = 70000, c = 3;
+  Tensor x(Shape{rows, c});
+  Generator rng(3);
+  for (Index r = 0; r < rows; ++r) {
+    x[r * c] = 1.0e4f + rng.uniform(-1.0f, 1.0f);
+    x[r * c + 1] = r == 0 ? 1.0e3f : 0.0f;
+    x[r * c + 2] = float(r) * 1e-3f;
+  }
+  std::vector<double> mean(c, 0.0), variance(c, 0.0);
+  for (Index r = 0; r < rows; ++r) {
+    for (Index j = 0; j < c; ++j) mean[j] += x[r * c + j] / double(rows);
+  }
+  for (Index r = 0; r < rows; ++r) {
+    for (Index j = 0; j < c; ++j) variance[j] += std::pow(x[r * c + j] - mean[j], 2) / rows;
+  }
+  BatchNormalization bn(/*momentum=*/0.0f);  // the moving statistics become the batch's
+  bn(x, /*training=*/true);
+  for (Index j = 0; j < c; ++j) {
+    INFO("channel " << j);
+    CHECK(bn.moving_mean().value[j] == Approx(mean[j]).epsilon(1e-6));
+    CHECK(bn.moving_variance().value[j] == Approx(variance[j]).epsilon(1e-5));
+  }
 }
 
 TEST_CASE("BatchNormalization training-mode gradients match finite differences") {
