@@ -50,8 +50,8 @@ int main(int argc, char** argv) {
     minidl::save_keras_model(model, dir + "/spirals.keras");
     std::unique_ptr<minidl::Model> from_file = minidl::load_model(dir + "/spirals.minidl");
     std::unique_ptr<minidl::Model> from_keras = minidl::load_keras_model(dir + "/spirals.keras");
-    const bool same = same_as_trained(reloaded) && same_as_trained(*from_file) &&
-                      same_as_trained(*from_keras);
+    const bool same =
+        same_as_trained(reloaded) && same_as_trained(*from_file) && same_as_trained(*from_keras);
     std::printf("test accuracy %.3f, reloaded predictions %s\n", accuracy,
                 same ? "identical" : "DIFFERENT");
     return same && accuracy > 0.6f ? 0 : 1;
