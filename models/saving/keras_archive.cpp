@@ -89,11 +89,16 @@ bool keras_state_maps(const Optimizer& optimizer) {
   return optimizer.name() == "SGD" || optimizer.name() == "Adam" || optimizer.name() == "AdamW";
 }
 
+// The index in optimizer/vars of the first slot.
+std::size_t first_slot_variable(const Optimizer& optimizer) {
+  return optimizer.has_schedule() ? 1 : 2;
+}
+
 void import_optimizer_state(Model& model, const Json& layers, const detail::Hdf5Reader& weights,
                             const std::string& owner) {
   Optimizer& optimizer = model.optimizer();
   const std::vector<Tensor> vars = weights.numbered_datasets("optimizer/vars");
-  const std::size_t first = optimizer.has_schedule() ? 1 : 2;        // the first slot
+  const std::size_t first = first_slot_variable(optimizer);
   if (vars.size() <= first || !keras_state_maps(optimizer)) return;  // never stepped, or unmapped
   const std::vector<Parameter*> order = keras_trainable_order(model, layers);
   const auto per = static_cast<std::size_t>(optimizer.slots_per_parameter());
@@ -256,7 +261,7 @@ void save_keras_model(Model& model, const std::string& path) {
     for (std::size_t i = 0; i < trainable.size(); ++i) {
       slots_of[trainable[i]] = &optimizer.slots().at(i);
     }
-    std::size_t index = optimizer.has_schedule() ? 1 : 2;
+    std::size_t index = first_slot_variable(optimizer);
     for (const Parameter* p : keras_trainable_order(model, layers)) {
       for (const Tensor& slot : *slots_of.at(p)) {
         datasets.emplace_back("optimizer/vars/" + std::to_string(index++), &slot);

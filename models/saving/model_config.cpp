@@ -193,6 +193,8 @@ bool follows_training(const std::string& type) {
 
 class ConfigReader {
  public:
+  using Nodes = std::map<std::tuple<std::string, int, int>, Node>;  // by Keras' keras_history
+
   explicit ConfigReader(std::string owner) : owner_(std::move(owner)) {}
 
   [[noreturn]] void fail(const std::string& problem) const { throw Error(owner_ + ": " + problem); }
@@ -286,8 +288,7 @@ class ConfigReader {
     const Json& layers = object(config, "layers", "the Functional config");
     if (!layers.is_array()) fail("the Functional config's 'layers' must be a list");
     check_classes(layers);
-    using Key = std::tuple<std::string, int, int>;  // Keras' keras_history
-    std::map<Key, Node> nodes;
+    Nodes nodes;
     std::map<std::string, std::shared_ptr<Layer>> made;
     struct Call {
       std::shared_ptr<Layer> layer;
@@ -336,14 +337,9 @@ class ConfigReader {
       if (list.is_array() && !list.empty() && list[0].is_string()) list = Json::array({list});
       std::vector<Node> found;
       for (const Json& ref : list) {
-        if (!ref.is_array() || ref.size() != 3 || !ref[0].is_string() ||
-            !ref[1].is_number_integer() || !ref[2].is_number_integer()) {
-          fail(std::string("'") + key + "' entries must be [layer, node, tensor], got " +
-               ref.dump());
-        }
-        auto node = nodes.find({ref[0].get<std::string>(), ref[1].get<int>(), ref[2].get<int>()});
-        if (node == nodes.end()) fail(std::string("'") + key + "' names no tensor: " + ref.dump());
-        found.push_back(node->second);
+        const Node* node = find_node(ref, nodes, std::string("'") + key + "'");
+        if (!node) fail(std::string("'") + key + "' names no tensor: " + ref.dump());
+        found.push_back(*node);
       }
       return found;
     };
@@ -351,10 +347,19 @@ class ConfigReader {
                                    model_name(config, "functional"), model_seed(config));
   }
 
+  // The node a Keras reference [layer, node, tensor] names, or nullptr while it is not made.
+  const Node* find_node(const Json& ref, const Nodes& nodes, const std::string& where) const {
+    if (!ref.is_array() || ref.size() != 3 || !ref[0].is_string() || !ref[1].is_number_integer() ||
+        !ref[2].is_number_integer()) {
+      fail(where + ": a tensor reference must be [layer, node, tensor], got " + ref.dump());
+    }
+    auto it = nodes.find({ref[0].get<std::string>(), ref[1].get<int>(), ref[2].get<int>()});
+    return it == nodes.end() ? nullptr : &it->second;
+  }
+
   // The nodes a call reads, or nullopt while one of them is not made yet.
-  std::optional<std::vector<Node>> call_inputs(
-      const Json& call, const std::string& layer, const std::string& type,
-      const std::map<std::tuple<std::string, int, int>, Node>& nodes) const {
+  std::optional<std::vector<Node>> call_inputs(const Json& call, const std::string& layer,
+                                               const std::string& type, const Nodes& nodes) const {
     const std::string where = "layer '" + layer + "' inbound node";
     const Json& args = object(call, "args", where);
     if (!args.is_array() || args.size() != 1) {
@@ -371,14 +376,10 @@ class ConfigReader {
     const Json tensors = args[0].is_array() ? args[0] : Json::array({args[0]});
     std::vector<Node> inputs;
     for (const Json& t : tensors) {
-      const Json& h = object(object(t, "config", where), "keras_history", where);
-      if (!h.is_array() || h.size() != 3 || !h[0].is_string() || !h[1].is_number_integer() ||
-          !h[2].is_number_integer()) {
-        fail(where + ": keras_history must be [layer, node, tensor], got " + h.dump());
-      }
-      auto it = nodes.find({h[0].get<std::string>(), h[1].get<int>(), h[2].get<int>()});
-      if (it == nodes.end()) return std::nullopt;
-      inputs.push_back(it->second);
+      const Json& history = object(object(t, "config", where), "keras_history", where);
+      const Node* node = find_node(history, nodes, where + ": keras_history");
+      if (!node) return std::nullopt;
+      inputs.push_back(*node);
     }
     return inputs;
   }
