@@ -112,6 +112,27 @@ Dataset Dataset::batch(Index size, bool drop_remainder) const {
   return d;
 }
 
+std::pair<Index, Index> shard_range(Index count, int shard, int shards) {
+  if (shards < 1 || shard < 0 || shard >= shards || count < 0) {
+    throw Error("shard_range: shard " + std::to_string(shard) + " of " + std::to_string(shards) +
+                " of a batch of " + std::to_string(count) + " is not a shard");
+  }
+  return {count * shard / shards, count * (shard + 1) / shards};
+}
+
+Dataset Dataset::shard_batches(int shard, int shards) const {
+  if (shards < 1 || shard < 0 || shard >= shards) {
+    throw Error("Dataset: shard_batches(" + std::to_string(shard) + ", " + std::to_string(shards) +
+                ") needs 0 <= shard < shards");
+  }
+  if (!batched()) throw Error("Dataset: shard_batches shards batches: call batch() first");
+  if (sharded()) throw Error("Dataset: shard_batches on a dataset already sharded");
+  Dataset d = *this;
+  d.shard_ = shard;
+  d.shards_ = shards;
+  return d;
+}
+
 Dataset Dataset::map(MapFn fn) const {
   if (!fn) throw Error("Dataset: map was given an empty function");
   Dataset d = *this;
@@ -165,15 +186,22 @@ Shape Dataset::sample_shape() const {
   return source_->uint8 ? source_->images.sample_shape() : source_->x.shape().without_batch();
 }
 
-Batch Dataset::make_batch(const Index* indices, Index count) const {
+Batch Dataset::make_batch(const Index* indices, Index count, Index position,
+                          Index global_size) const {
   Batch b{
       source_->uint8 ? source_->images.gather(indices, count) : source_->x.gather(indices, count),
       source_->y.gather(indices, count),
       {},
-      {}};
+      {},
+      position,
+      global_size};
   for (const Tensor& x : source_->other_x) b.other_inputs.push_back(x.gather(indices, count));
   for (const Tensor& y : source_->other_y) b.other_targets.push_back(y.gather(indices, count));
-  for (const Mapper& m : mappers_) b.x = m.fn(b.x);
+  if (count == 0) return b;
+  for (const Mapper& m : mappers_) {
+    if (m.layer) m.layer->set_sample_position(position);
+    b.x = m.fn(b.x);
+  }
   return b;
 }
 
@@ -196,7 +224,9 @@ struct Dataset::Epoch::Impl {
 
   Batch make(Index step) const {
     const Index b = plan.batch_size(), begin = step * b;
-    return plan.make_batch(order.data() + begin, std::min(b, Index(order.size()) - begin));
+    const Index global_size = std::min(b, Index(order.size()) - begin);
+    const auto [first, last] = shard_range(global_size, plan.shard_, plan.shards_);
+    return plan.make_batch(order.data() + begin + first, last - first, begin + first, global_size);
   }
 
   void produce() {

@@ -12,7 +12,8 @@
 // a new one sharing the samples. Images stay uint8 until a batch is made.
 //
 // The steps of an epoch run in a fixed order, whatever the order of the calls:
-//   skip/take samples -> shuffle -> batch (gather + uint8 to float) -> map... -> take batches.
+//   skip/take samples -> shuffle -> batch -> shard_batches -> gather + uint8 to float -> map...
+//   -> take batches.
 // take(n) counts samples when called before batch and batches when called after it; skip(n)
 // counts samples and must come before batch. map functions see whole float batches (N,...).
 #pragma once
@@ -22,6 +23,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <minidl/core/tensor.hpp>
@@ -36,7 +38,17 @@ struct Batch {
   Tensor y;  // (n, target...): class ids for image datasets
   // A model with several inputs or outputs: its second and later ones, in order.
   std::vector<Tensor> other_inputs, other_targets;
+  // Where the batch lies in its epoch: the position of its first sample (what keys the random
+  // draws of its samples, Layer::start_epoch), and the samples of the whole batch this one is
+  // the shard of (its own count unless the dataset is sharded).
+  Index position = 0;
+  Index global_size = 0;
 };
+
+// The shard `shard` of `shards` of a batch of `count` samples: its offsets [first, last) in the
+// batch. Contiguous, in shard order, sizes differing by at most one; a shard is empty only when
+// count < shards.
+std::pair<Index, Index> shard_range(Index count, int shard, int shards);
 
 class Dataset {
  public:
@@ -56,11 +68,17 @@ class Dataset {
   Dataset shuffle(std::uint64_t seed) const;
   // Batches of `size` samples; the last one is smaller unless drop_remainder.
   Dataset batch(Index size, bool drop_remainder = false) const;
+  // Data-parallel training (Model::distribute): every batch becomes its shard `shard` of
+  // `shards` (shard_range), with the batch's position and global size; the samples of a shard
+  // alone are gathered and mapped. A shard with no samples (a last batch smaller than `shards`)
+  // still comes as a batch with no rows, not mapped.
+  Dataset shard_batches(int shard, int shards) const;
+  bool sharded() const { return shards_ > 1; }
   // Applies fn to every batch's x, after the ones mapped before.
   Dataset map(MapFn fn) const;
-  // Applies layer(x, training) to every batch's x, and restarts the layer's random stream at
-  // every epoch (start_epoch) so that mapped augmentation is reproducible. The layer must outlive
-  // the dataset and, with prefetch, must not be used elsewhere while an epoch runs.
+  // Applies layer(x, training) to every batch's x, telling the layer the epoch (start_epoch) and
+  // the batch's position in it, so that mapped augmentation draws as it would in a model. The layer
+  // must outlive the dataset and, with prefetch, must not be used elsewhere while an epoch runs.
   Dataset map(Layer& layer, bool training) const;
   Dataset take(Index n) const;
   Dataset skip(Index n) const;
@@ -88,7 +106,7 @@ class Dataset {
     Layer* layer = nullptr;  // set when the mapper restarts a layer's stream each epoch
   };
   explicit Dataset(std::shared_ptr<const Source> source);
-  Batch make_batch(const Index* indices, Index count) const;
+  Batch make_batch(const Index* indices, Index count, Index position, Index global_size) const;
 
   std::shared_ptr<const Source> source_;
   Index begin_ = 0, end_ = 0;  // the samples of the source in use
@@ -98,6 +116,7 @@ class Dataset {
   std::vector<Mapper> mappers_;
   std::optional<Index> take_batches_;
   Index prefetch_ = 0;
+  int shard_ = 0, shards_ = 1;
 };
 
 class Dataset::Epoch {

@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include <minidl/core/communicator.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/layers/relu.hpp>
 
@@ -14,14 +15,32 @@ namespace {
 
 constexpr Index kBlockRows = 256;  // rows summed in float before the sums go to double
 
-// Per-channel mean and (biased) variance of the rows of a row-major (rows, c) array, in one
-// pass: Welford's update in double within blocks of kBlockRows rows (in parallel), the blocks then
-// merged in block order (Chan et al.'s pairwise formula). Neither a large common offset nor an
-// outlier costs precision (no sum(x^2) - sum(x)^2 cancellation), and the result does not depend
-// on the thread count. The channels are innermost, so the loops vectorise; the pass is bound by
-// memory, so double arithmetic costs nothing measurable.
-std::pair<std::vector<double>, std::vector<double>> mean_and_variance(const float* x, Index rows,
-                                                                      Index c) {
+// Per channel: the count of values, their mean and the sum of their squared deviations from it.
+struct Moments {
+  double count = 0.0;
+  std::vector<double> mean, m2;
+};
+
+// Adds the moments of `count` more values per channel (mean, m2) into `into` (Chan et al.'s
+// pairwise formula).
+void merge_moments(Moments& into, double count, const double* mean, const double* m2) {
+  if (count == 0.0) return;
+  const double total = into.count + count;
+  for (std::size_t j = 0; j < into.mean.size(); ++j) {
+    const double delta = mean[j] - into.mean[j];
+    into.mean[j] += delta * count / total;
+    into.m2[j] += m2[j] + delta * delta * into.count * count / total;
+  }
+  into.count = total;
+}
+
+// Per-channel moments of the rows of a row-major (rows, c) array, in one pass: Welford's update in
+// double within blocks of kBlockRows rows (in parallel), the blocks then merged in block order
+// (Chan et al.'s pairwise formula). Neither a large common offset nor an outlier costs precision
+// (no sum(x^2) - sum(x)^2 cancellation), and the result does not depend on the thread count. The
+// channels are innermost, so the loops vectorise; the pass is bound by memory, so double arithmetic
+// costs nothing measurable.
+Moments moments(const float* x, Index rows, Index c) {
   const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
   std::vector<double> partial(static_cast<std::size_t>(2 * blocks * c), 0.0);
   std::vector<double> inverse(static_cast<std::size_t>(kBlockRows));  // 1/k for the k-th row
@@ -42,20 +61,31 @@ std::pair<std::vector<double>, std::vector<double>> mean_and_variance(const floa
       }
     }
   }
-  std::vector<double> mean(static_cast<std::size_t>(c), 0.0), m2(mean);
-  double count = 0.0;
+  Moments all{0.0, std::vector<double>(static_cast<std::size_t>(c), 0.0),
+              std::vector<double>(static_cast<std::size_t>(c), 0.0)};
   for (Index k = 0; k < blocks; ++k) {
     const double n = double(std::min(rows, (k + 1) * kBlockRows) - k * kBlockRows);
-    const double total = count + n;
-    for (Index j = 0; j < c; ++j) {
-      const double delta = partial[2 * k * c + j] - mean[j];
-      mean[j] += delta * n / total;
-      m2[j] += partial[2 * k * c + c + j] + delta * delta * count * n / total;
-    }
-    count = total;
+    merge_moments(all, n, &partial[2 * k * c], &partial[2 * k * c + c]);
   }
-  for (double& v : m2) v /= double(rows);
-  return {std::move(mean), std::move(m2)};
+  return all;
+}
+
+// The moments of the global batch from every rank's: gathered, then merged in rank order, so
+// that every rank computes the same numbers, as precise as one rank's over the whole batch.
+Moments global_moments(Communicator& communicator, const Moments& local) {
+  const std::size_t c = local.mean.size(), per_rank = 2 * c + 1;
+  std::vector<double> sent(per_rank);
+  sent[0] = local.count;
+  std::copy(local.mean.begin(), local.mean.end(), sent.begin() + 1);
+  std::copy(local.m2.begin(), local.m2.end(), sent.begin() + 1 + std::ptrdiff_t(c));
+  std::vector<double> all(per_rank * std::size_t(communicator.size()));
+  communicator.allgather(sent.data(), per_rank, all.data());
+  Moments global{0.0, std::vector<double>(c, 0.0), std::vector<double>(c, 0.0)};
+  for (int r = 0; r < communicator.size(); ++r) {
+    const double* part = &all[per_rank * std::size_t(r)];
+    merge_moments(global, part[0], part + 1, part + 1 + c);
+  }
+  return global;
 }
 
 // What backward needs of one channel's values: its parameters and batch statistics.
@@ -106,12 +136,11 @@ std::pair<std::vector<double>, std::vector<double>> gradient_sums(const float* d
 }
 
 // dx = gamma * inv_std / M * (M * dy' - sum(dy') - x_hat * sum(dy' * x_hat)), per channel, with
-// k = gamma * inv_std / M.
+// k = gamma * inv_std / M; M (count) and the sums are over the global batch.
 template <bool Relu>
 void input_gradient_rows(const float* dy, const float* x, const Channels& ch, const float* k,
-                         const float* sum_dy, const float* sum_dy_xhat, Index rows, Index c,
-                         float* dx) {
-  const float count = static_cast<float>(rows);
+                         const float* sum_dy, const float* sum_dy_xhat, float count, Index rows,
+                         Index c, float* dx) {
 #pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
   for (Index r = 0; r < rows; ++r) {
     const float* gr = dy + r * c;
@@ -203,16 +232,10 @@ Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) 
     });
     return y;
   }
-  const auto [batch_mean, batch_variance] = mean_and_variance(in, rows, c);
-  mean_ = Tensor(Shape{c});
-  std::vector<float> var(static_cast<std::size_t>(c));
-  for (Index j = 0; j < c; ++j) {
-    mean_[j] = static_cast<float>(batch_mean[j]);
-    var[j] = static_cast<float>(batch_variance[j]);
-  }
+  const Moments local = moments(in, rows, c);
+  const Moments batch = sync_ ? global_moments(*sync_, local) : local;
+  use_batch_moments(batch.count, batch.mean, batch.m2);
   const float* m = mean_.data();
-  inv_std_ = Tensor(Shape{c});
-  for (Index j = 0; j < c; ++j) inv_std_[j] = 1.0f / std::sqrt(var[j] + epsilon_);
   const float* inv = inv_std_.data();
   for_rows(rows, c, [&](Index r) {
     const float* xr = in + r * c;
@@ -225,11 +248,39 @@ Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) 
   });
   input_ = x.share();
   relu_ = relu;
-  for (Index j = 0; j < c; ++j) {
-    moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + m[j] * (1.0f - momentum_);
-    moving_variance_.value[j] = moving_variance_.value[j] * momentum_ + var[j] * (1.0f - momentum_);
-  }
   return y;
+}
+
+void BatchNormalization::use_batch_moments(double count, const std::vector<double>& mean,
+                                           const std::vector<double>& m2) {
+  const Index c = gamma_.value.size();
+  mean_ = Tensor(Shape{c});
+  inv_std_ = Tensor(Shape{c});
+  count_ = count;
+  for (Index j = 0; j < c; ++j) {
+    mean_[j] = static_cast<float>(mean[j]);
+    const auto var = static_cast<float>(m2[j] / count);
+    inv_std_[j] = 1.0f / std::sqrt(var + epsilon_);
+    moving_mean_.value[j] = moving_mean_.value[j] * momentum_ + mean_[j] * (1.0f - momentum_);
+    moving_variance_.value[j] = moving_variance_.value[j] * momentum_ + var * (1.0f - momentum_);
+  }
+}
+
+void BatchNormalization::join_collectives(bool backward) {
+  if (!sync_) return;
+  const Index c = gamma_.value.size();
+  if (!backward) {
+    // No rows: count 0, so the global moments are the other ranks'; the moving statistics are
+    // updated with them as everywhere else.
+    const Moments none{0.0, std::vector<double>(std::size_t(c), 0.0),
+                       std::vector<double>(std::size_t(c), 0.0)};
+    const Moments batch = global_moments(*sync_, none);
+    use_batch_moments(batch.count, batch.mean, batch.m2);
+    input_ = Tensor();
+  } else if (input_gradient()) {
+    std::vector<double> sums(static_cast<std::size_t>(2 * c), 0.0);
+    sync_->allreduce_sum(sums.data(), sums.size());
+  }
 }
 
 Tensor BatchNormalization::backward(const Tensor& dy) {
@@ -238,21 +289,33 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
   const float* g = dy.data();
   const float* x = input_.data();
   const Channels ch{mean_.data(), inv_std_.data(), gamma_.value.data(), beta_.value.data()};
-  const auto [dbeta, dgamma] =
+  auto [dbeta, dgamma] =
       relu_ ? gradient_sums<true>(g, x, ch, rows, c) : gradient_sums<false>(g, x, ch, rows, c);
-  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
+  // gamma's and beta's gradients are this rank's part: the model sums them over the ranks.
   for (Index j = 0; j < c; ++j) {
     beta_.grad[j] += static_cast<float>(dbeta[j]);
     gamma_.grad[j] += static_cast<float>(dgamma[j]);
-    k[j] = ch.gamma[j] * ch.inv_std[j] / static_cast<float>(rows);
+  }
+  if (!input_gradient()) return {};
+  if (sync_) {
+    // dx needs the sums over the global batch its statistics came from.
+    std::vector<double> sums(dbeta);
+    sums.insert(sums.end(), dgamma.begin(), dgamma.end());
+    sync_->allreduce_sum(sums.data(), sums.size());
+    std::copy(sums.begin(), sums.begin() + c, dbeta.begin());
+    std::copy(sums.begin() + c, sums.end(), dgamma.begin());
+  }
+  const auto count = static_cast<float>(count_);
+  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
+  for (Index j = 0; j < c; ++j) {
+    k[j] = ch.gamma[j] * ch.inv_std[j] / count;
     sum_dy[j] = static_cast<float>(dbeta[j]);
     sum_dy_xhat[j] = static_cast<float>(dgamma[j]);
   }
-  if (!input_gradient()) return {};
   Tensor dx(dy.shape());
   (relu_ ? input_gradient_rows<true>
-         : input_gradient_rows<false>)(g, x, ch, k.data(), sum_dy.data(), sum_dy_xhat.data(), rows,
-                                       c, dx.data());
+         : input_gradient_rows<false>)(g, x, ch, k.data(), sum_dy.data(), sum_dy_xhat.data(), count,
+                                       rows, c, dx.data());
   return dx;
 }
 

@@ -3,6 +3,9 @@
 //              (biased) variance over every axis but the last; then
 //              moving = moving * momentum + batch * (1 - momentum).
 //   inference: the same with the moving mean and variance.
+// In data-parallel training (Model::distribute, by default) the batch statistics are those of
+// the global batch, gathered from every rank, as PyTorch's SyncBatchNorm: every rank then
+// computes what one process would over the whole batch, and the moving statistics stay equal.
 // A graph may fold a following ReLU into it (Layer::forward_relu): y = max(0, ...) in the same
 // pass, and backward masks dy where that was 0, recomputing the mask from the cached input.
 // gamma (ones) and beta (zeros) are trained; moving_mean (zeros) and moving_variance (ones) are
@@ -10,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <minidl/layers/layer.hpp>
 
@@ -37,6 +41,8 @@ class BatchNormalization : public Layer {
   // gamma / sqrt(moving_variance + epsilon) and beta - moving_mean * that.
   bool inference_affine(std::vector<float>* scale, std::vector<float>* shift) const override;
   Tensor forward_relu(const std::vector<Tensor>& xs, bool training) override;
+  void synchronize_over(Communicator* communicator) override { sync_ = communicator; }
+  void join_collectives(bool backward) override;
 
   Parameter& gamma() { return gamma_; }
   Parameter& beta() { return beta_; }
@@ -48,6 +54,9 @@ class BatchNormalization : public Layer {
 
  private:
   Tensor normalize(const Tensor& x, bool training, bool relu);
+  // Takes the batch's mean and inverse deviation, and updates the moving statistics.
+  void use_batch_moments(double count, const std::vector<double>& mean,
+                         const std::vector<double>& m2);
 
   float momentum_, epsilon_;
   Parameter gamma_{"gamma", {}, {}};
@@ -60,6 +69,8 @@ class BatchNormalization : public Layer {
   Tensor mean_;        // the batch mean per channel
   Tensor inv_std_;     // 1/sqrt(var_B + eps) per channel
   bool relu_ = false;  // whether that forward applied a fused ReLU (see Layer::forward_relu)
+  double count_ = 0;   // the samples (rows) the statistics are over: the global batch's
+  Communicator* sync_ = nullptr;
 };
 
 }  // namespace minidl

@@ -1,5 +1,7 @@
 #include <minidl/layers/dropout.hpp>
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include <minidl/core/detail/eigen.hpp>
@@ -18,8 +20,15 @@ Tensor Dropout::forward(const Tensor& x, bool training) {
   if (!training) return x.share();
   const float keep = 1.0f / (1.0f - rate_);
   mask_ = Tensor(x.shape());
-  // Drawn serially from one stream, so the mask does not depend on the thread count.
-  for (Index i = 0; i < mask_.size(); ++i) mask_[i] = rng().uniform() < rate_ ? 0.0f : keep;
+  // Each sample's mask from its own stream: the same for any thread count or batch split.
+  const SampleStreams streams = next_sample_streams();
+  const Index n = x.dim(0), per_sample = x.size() / std::max<Index>(n, 1);
+#pragma omp parallel for schedule(static) if (x.size() >= (1 << 16))
+  for (Index s = 0; s < n; ++s) {
+    Generator rng = streams(s);
+    float* m = mask_.data() + s * per_sample;
+    for (Index i = 0; i < per_sample; ++i) m[i] = rng.uniform() < rate_ ? 0.0f : keep;
+  }
   Tensor y(x.shape());
   detail::array(y) = detail::array(x) * detail::array(mask_);
   return y;

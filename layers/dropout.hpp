@@ -1,6 +1,6 @@
 // Dropout: in training, each element is zeroed with probability `rate` and the kept ones are
 // scaled by 1/(1-rate) (inverted dropout), so inference is the identity and needs no rescaling.
-// The mask comes from the layer's own generator (restarted per epoch by fit; see Layer).
+// Each sample's mask comes from its own stream (Layer::next_sample_streams).
 //   x (N,...) -> y of the same shape.
 #pragma once
 

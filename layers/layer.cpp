@@ -29,13 +29,7 @@ Shape Layer::build(const Shape& sample_shape) {
     }
     return output_shape_;
   }
-  // Weights are drawn from the epoch-0 stream; then the layer's current epoch restarts, so a layer
-  // built lazily inside epoch e (e.g. mapped in a Dataset) draws what it would have if built
-  // before.
-  const std::uint64_t epoch = epoch_;
-  start_epoch(0);
   output_shape_ = build_impl(sample_shape);
-  start_epoch(epoch);
   input_shape_ = sample_shape;
   built_ = true;
   return output_shape_;

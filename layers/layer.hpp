@@ -25,6 +25,7 @@
 
 namespace minidl {
 
+class Communicator;
 class Node;
 
 struct Parameter {
@@ -126,16 +127,35 @@ class Layer {
   // are called (to infer shapes), before the model that gives them their seeds exists.
   void reset_weights();
 
-  // Restarts the layer's random stream at derive_seed(seed, epoch): fit calls it at every epoch,
-  // so epoch e draws the same numbers whether or not epochs before it ran in this process.
-  // A layer used outside fit draws from the epoch-0 stream until told otherwise.
+  // Random draws (augmentation parameters, dropout masks) are made per sample: sample i of a
+  // training call draws from a stream of its own, keyed by (seed, epoch, position + i, call), so
+  // its draws depend neither on the other samples of its batch nor on how many processes share
+  // the batch: a batch draws what its halves draw separately.
+  //   epoch     set by start_epoch (fit calls it every epoch; outside fit it stays 0);
+  //   position  the place of the batch's first sample in the epoch, set by fit and Dataset::map
+  //             before every batch (set_sample_position; 0 after start_epoch);
+  //   call      the training calls since then: a layer called at two places of a graph, or in
+  //             a loop outside fit, draws afresh at every call.
   void start_epoch(std::uint64_t epoch) {
     epoch_ = epoch;
-    rng_ = Generator(derive_seed(seed(), epoch));
+    set_sample_position(0);
+  }
+  void set_sample_position(Index position) {
+    position_ = position;
+    calls_ = 0;
   }
 
-  // Whether backward must compute dL/dx. A model turns it off for the first layer with
-  // parameters and those before it, where nobody reads dx; backward then returns an empty tensor.
+  // Data-parallel training (Model::distribute). A layer whose training pass needs the whole
+  // global batch, not its rank's shard (BatchNormalization's statistics), takes the communicator
+  // here (nullptr: local again) and uses it in forward and backward; a rank whose shard of a
+  // batch is empty calls join_collectives instead (backward false, then true), so that the
+  // layer's collectives still match the other ranks'.
+  virtual void synchronize_over(Communicator*) {}
+  virtual void join_collectives(bool /*backward*/) {}
+
+  // Whether backward must compute dL/dx.  // Whether backward must compute dL/dx. A model turns it
+  // off for the first layer with parameters and those before it, where nobody reads dx; backward
+  // then returns an empty tensor.
   bool input_gradient() const { return input_gradient_; }
   void set_input_gradient(bool needed) { input_gradient_ = needed; }
 
@@ -154,14 +174,29 @@ class Layer {
   void check_backward(Index cached_batch, const Tensor& dy) const;
   // The batch size of a cache tensor, -1 while it is empty.
   static Index batch_of(const Tensor& cache) { return cache.empty() ? -1 : cache.dim(0); }
-  // The layer's random stream (see start_epoch).
-  Generator& rng() { return rng_; }
+  // The streams of the samples of one training call, in batch order (see start_epoch).
+  class SampleStreams {
+   public:
+    SampleStreams(std::uint64_t key, Index position) : key_(key), position_(position) {}
+    Generator operator()(Index sample) const {
+      return Generator(derive_seed(key_, static_cast<std::uint64_t>(position_ + sample)));
+    }
+
+   private:
+    std::uint64_t key_;
+    Index position_;
+  };
+  // The streams of this call's samples; the next call gets other ones.
+  SampleStreams next_sample_streams() {
+    return {derive_seed(derive_seed(seed(), epoch_), calls_++), position_};
+  }
 
  private:
   std::string name_;
   std::optional<std::uint64_t> seed_;
-  Generator rng_;
   std::uint64_t epoch_ = 0;
+  Index position_ = 0;
+  std::uint64_t calls_ = 0;
   bool input_gradient_ = true;
   Shape input_shape_;
   Shape output_shape_;

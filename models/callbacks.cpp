@@ -60,6 +60,7 @@ ModelCheckpoint::ModelCheckpoint(std::string path, const std::string& monitor, b
 }
 
 void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
+  if (model().rank() != 0) return;  // data-parallel ranks hold the same weights: rank 0 writes
   if (save_best_only_) {
     const float value = monitor_.value(logs);
     if (best_ && !monitor_.improves(value, *best_)) return;
@@ -116,6 +117,7 @@ CSVLogger::~CSVLogger() {
 }
 
 void CSVLogger::on_train_begin(const Logs&) {
+  if (model().rank() != 0) return;  // data-parallel ranks log the same numbers: rank 0 writes
   if (file_) std::fclose(file_);
   keys_.clear();
   // Appending to a file that has a header continues its table with the same columns.
@@ -136,6 +138,7 @@ void CSVLogger::on_train_begin(const Logs&) {
 }
 
 void CSVLogger::on_epoch_end(int epoch, const Logs& logs) {
+  if (model().rank() != 0) return;
   if (!file_) throw Error("CSVLogger '" + path_ + "': on_epoch_end before on_train_begin");
   if (keys_.empty()) {
     std::string header = "epoch";

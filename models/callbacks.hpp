@@ -58,7 +58,8 @@ class Monitor {
 
 // Saves the weights (with the optimizer by default, so that training can resume) after every
 // epoch, or only when the monitored value improved. `path` may contain "{epoch}" (from 1, as
-// Keras), e.g. "out/ckpt-{epoch:03d}.weights". Each write is atomic.
+// Keras), e.g. "out/ckpt-{epoch:03d}.weights". Each write is atomic. In data-parallel
+// training rank 0 alone writes (Model::distribute).
 class ModelCheckpoint : public Callback {
  public:
   explicit ModelCheckpoint(std::string path, const std::string& monitor = "val_loss",
@@ -99,7 +100,8 @@ class EarlyStopping : public Callback {
 };
 
 // Writes "epoch,<log keys in order>" and one row per epoch, flushed as it goes; append=true
-// continues an existing file (for a resumed run) without a second header.
+// continues an existing file (for a resumed run) without a second header. Rank 0 alone writes
+// in data-parallel training.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string path, bool append = false);

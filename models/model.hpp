@@ -39,6 +39,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <minidl/core/communicator.hpp>
 #include <minidl/data/dataset.hpp>
 #include <minidl/layers/layer.hpp>
 #include <minidl/models/callbacks.hpp>
@@ -68,6 +69,14 @@ struct FitOptions {
   // (seed, epoch)).
   int initial_epoch = 0;
   std::vector<std::shared_ptr<Callback>> callbacks;
+};
+
+struct DistributeOptions {
+  // BatchNormalization layers normalise with the statistics of the global batch, gathered from
+  // every rank (as SyncBatchNorm); false keeps each rank's own, which then depend on how many
+  // ranks share a batch: the trained weights stay equal on every rank, the moving statistics are
+  // each rank's (rank 0's are the ones saved).
+  bool sync_batch_norm = true;
 };
 
 // Per-epoch values, as Keras' History.history: "loss", "accuracy", "val_loss", "val_accuracy";
@@ -193,6 +202,28 @@ class Model {
   using StepObserver = std::function<void(const Layer& layer, bool backward, double ms)>;
   void observe_steps(StepObserver observer) { observer_ = std::move(observer); }
 
+  // Data-parallel training: every rank (process) of `communicator` runs the same program with the
+  // same model, data and seeds, and calls distribute before fit. Then:
+  //   fit        batch_size (or the dataset's batches) is the global batch: each rank takes its
+  //              contiguous shard of every batch (Dataset::shard_batches), the loss is
+  //              normalised by the global batch, gradients and metrics are summed over the ranks,
+  //              and every rank starts from rank 0's weights and optimizer state (broadcast at
+  //              the start of fit, so loading a checkpoint on rank 0 is enough). Random draws are
+  //              keyed by sample position (Layer::start_epoch): N ranks train as one process with
+  //              the same global batch, up to the order of float sums. Only rank 0 shows progress;
+  //              ModelCheckpoint and CSVLogger write on rank 0 only. An exception on any rank
+  //              ends every rank (Communicator::abort): the others would wait for it forever.
+  //   evaluate   each rank evaluates its shard of every batch; the results are global.
+  //   train_on_batch  x and y are the global batch; each rank trains on its shard.
+  //   predict    runs on the calling rank alone, on all of x.
+  // A communicator of one rank changes nothing.
+  void distribute(std::shared_ptr<Communicator> communicator, DistributeOptions options = {});
+  // This process's rank and the number of ranks: 0 and 1 unless distributed.
+  int rank() const { return communicator_ ? communicator_->rank() : 0; }
+  int ranks() const { return communicator_ ? communicator_->size() : 1; }
+  // Milliseconds the last fit spent summing gradients over the ranks.
+  double allreduce_milliseconds() const { return allreduce_ms_; }
+
   // Asks fit to stop after the current batch (EarlyStopping at an epoch's end).
   void stop_training() { stop_training_ = true; }
 
@@ -240,7 +271,12 @@ class Model {
     bool affine_folded = false;   // in inference, folded into the step it reads
     std::vector<Tensor> cache;    // a shared layer's backward cache of this call
   };
-  struct Sums;
+  // Sums over the samples seen so far of each output's mean batch loss and correct predictions.
+  struct Sums {
+    std::vector<double> loss;
+    std::vector<Index> correct;
+    Index samples = 0;
+  };
 
   void name_graph();
   void order_steps();
@@ -261,12 +297,22 @@ class Model {
   void train_batch(Batch& batch, Sums& sums);
   void eval_batch(Batch& batch, Sums& sums);
   void score(const std::vector<Tensor>& outs, const std::vector<Tensor>& ys, Sums& sums,
-             std::vector<Tensor>* dys);
+             std::vector<Tensor>* dys, float gradient_scale);
+  static void add_sums(const Sums& from, Sums& into);
+  // Data parallelism (model_distributed.cpp).
+  bool distributed() const { return communicator_ && communicator_->size() > 1; }
+  Dataset shard_of(const Dataset& data) const;
+  void attach_layers();
+  void synchronize_state(const Dataset& train);
+  void reduce_gradients(const std::vector<Parameter*>& params);
+  void reduce_sums(Sums& sums);
+  void idle_step();
   Logs logs_of(const Sums& sums, const std::string& prefix) const;
   Dataset training_batches(const Dataset& data, const FitOptions& options) const;
   History fit_tensors(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
                       const FitOptions& options);
   History fit_dataset(const Dataset& train, const Dataset* validation, const FitOptions& options);
+  History fit_epochs(const Dataset& train, const Dataset* validation, const FitOptions& options);
 
   std::uint64_t seed_;
   std::string name_;
@@ -279,6 +325,11 @@ class Model {
   bool accuracy_ = false;
   bool stop_training_ = false;
   StepObserver observer_;
+  std::shared_ptr<Communicator> communicator_;
+  DistributeOptions distribute_options_;
+  double allreduce_ms_ = 0.0;
+  std::vector<float> gradient_buffer_;  // every gradient, packed for one all-reduce
+  Index next_position_ = 0;             // of train_on_batch's next sample (Layer::start_epoch)
   Json metadata_ = Json::object();
 };
 

@@ -34,13 +34,6 @@ std::vector<Tensor> targets_of(const Batch& b) {
 
 }  // namespace
 
-// Sums over the samples seen so far of each output's mean batch loss and correct predictions.
-struct Model::Sums {
-  std::vector<double> loss;
-  std::vector<Index> correct;
-  Index samples = 0;
-};
-
 void Model::compile(std::unique_ptr<Optimizer> optimizer, std::vector<std::unique_ptr<Loss>> losses,
                     std::vector<std::string> metrics, std::vector<float> loss_weights) {
   if (!optimizer || losses.empty()) {
@@ -143,23 +136,50 @@ void Model::check_samples(const char* caller, const Tensor& x, const Tensor& t,
   }
 }
 
+// One optimizer step on b, a whole batch or a rank's shard of one (an empty shard still takes part
+// in the collectives). The loss is normalised by the global batch: each rank's gradient is its
+// part of the gradient of the global mean, and the ranks' parts are summed.
 void Model::train_batch(Batch& b, Sums& sums) {
   const std::vector<Parameter*> params = parameters(/*trainable_only=*/true);
   for (Parameter* p : params) p->grad.fill(0.0f);
-  std::vector<Tensor> dys;
-  score(forward(inputs_of(b), /*training=*/true), targets_of(b), sums, &dys);
-  backward(dys);
+  const Index n = b.x.dim(0), global = b.global_size > 0 ? b.global_size : n;
+  Sums batch;
+  batch.loss.assign(losses_.size(), 0.0);
+  batch.correct.assign(losses_.size(), 0);
+  if (n > 0) {
+    std::vector<Tensor> dys;
+    score(forward(inputs_of(b), /*training=*/true), targets_of(b), batch, &dys,
+          static_cast<float>(n) / static_cast<float>(global));
+    backward(dys);
+  } else {
+    idle_step();
+  }
+  if (distributed()) {
+    reduce_gradients(params);
+    reduce_sums(batch);
+  }
+  add_sums(batch, sums);
   optimizer_->step(params);
 }
 
 void Model::eval_batch(Batch& b, Sums& sums) {
-  score(forward(inputs_of(b), /*training=*/false), targets_of(b), sums, nullptr);
+  score(forward(inputs_of(b), /*training=*/false), targets_of(b), sums, nullptr, 1.0f);
+}
+
+void Model::add_sums(const Sums& from, Sums& into) {
+  into.loss.resize(from.loss.size());
+  into.correct.resize(from.correct.size());
+  for (std::size_t k = 0; k < from.loss.size(); ++k) {
+    into.loss[k] += from.loss[k];
+    into.correct[k] += from.correct[k];
+  }
+  into.samples += from.samples;
 }
 
 // Adds each output's loss (and correct predictions) on this batch to sums; with dys, also the
-// gradient of the weighted total loss with respect to each output.
+// gradient of the weighted total loss with respect to each output, times gradient_scale.
 void Model::score(const std::vector<Tensor>& outs, const std::vector<Tensor>& ys, Sums& sums,
-                  std::vector<Tensor>* dys) {
+                  std::vector<Tensor>* dys, float gradient_scale) {
   if (ys.size() != outs.size()) {
     throw Error(label() + ": the batch has " + std::to_string(ys.size()) +
                 " target array(s), the model has " + std::to_string(outs.size()) + " output(s)");
@@ -172,8 +192,9 @@ void Model::score(const std::vector<Tensor>& outs, const std::vector<Tensor>& ys
     if (accuracy_) sums.correct[k] += count_correct(outs[k], ys[k]);
     if (!dys) continue;
     Tensor dy = losses_[k]->backward();
-    if (loss_weights_[k] != 1.0f) {
-      for (Index i = 0; i < dy.size(); ++i) dy[i] *= loss_weights_[k];
+    const float factor = loss_weights_[k] * gradient_scale;
+    if (factor != 1.0f) {
+      for (Index i = 0; i < dy.size(); ++i) dy[i] *= factor;
     }
     dys->push_back(std::move(dy));
   }
@@ -256,8 +277,19 @@ void Model::check_dataset_options(const FitOptions& options) const {
   }
 }
 
-History Model::fit_dataset(const Dataset& train_data, const Dataset* validation,
+History Model::fit_dataset(const Dataset& train, const Dataset* validation,
                            const FitOptions& options) {
+  if (!distributed()) return fit_epochs(train, validation, options);
+  try {
+    synchronize_state(train);
+    return fit_epochs(train, validation, options);
+  } catch (const std::exception& e) {
+    communicator_->abort(label() + ": fit: " + e.what());
+  }
+}
+
+History Model::fit_epochs(const Dataset& train_data, const Dataset* validation,
+                          const FitOptions& options) {
   if (options.epochs < 0) {
     throw Error(label() + ": fit epochs must be >= 0, got " + std::to_string(options.epochs));
   }
@@ -265,7 +297,8 @@ History Model::fit_dataset(const Dataset& train_data, const Dataset* validation,
     throw Error(label() + ": fit batch_size must be >= 1, got " +
                 std::to_string(options.batch_size));
   }
-  const Dataset train = train_data.batched() ? train_data : train_data.batch(options.batch_size);
+  const Dataset train =
+      shard_of(train_data.batched() ? train_data : train_data.batch(options.batch_size));
   if (train.steps() == 0) {
     throw Error(label() + ": fit got a dataset with no batches (" + std::to_string(train.size()) +
                 " samples in batches of " + std::to_string(train.batch_size()) + ")");
@@ -278,8 +311,9 @@ History Model::fit_dataset(const Dataset& train_data, const Dataset* validation,
     if (!callback) throw Error(label() + ": fit was given an empty callback");
     callback->set_model(*this);
   }
-  Progress progress(options.verbose);
+  Progress progress(rank() == 0 ? options.verbose : 0);
   History history;
+  allreduce_ms_ = 0.0;
   stop_training_ = false;
   for (const auto& callback : options.callbacks) callback->on_train_begin({});
   Logs logs;
@@ -292,6 +326,7 @@ History Model::fit_dataset(const Dataset& train_data, const Dataset* validation,
     Sums sums;
     Index step = 0;
     for (Batch& b : batches) {
+      for (auto& l : layers_) l->set_sample_position(b.position);
       train_batch(b, sums);
       ++step;
       const Logs running = logs_of(sums, "");
@@ -318,9 +353,19 @@ Logs Model::train_on_batch(const Tensor& x, const Tensor& y) {
 Logs Model::train_on_batch(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys) {
   check_compiled("train_on_batch");
   check_data("train_on_batch", xs, ys, 1);
-  Batch b{xs[0].share(), ys[0].share(), {}, {}};
-  for (std::size_t i = 1; i < xs.size(); ++i) b.other_inputs.push_back(xs[i].share());
-  for (std::size_t i = 1; i < ys.size(); ++i) b.other_targets.push_back(ys[i].share());
+  // The rank's shard of the global batch (all of it in one process). Positions continue from the
+  // previous call, so that every call draws afresh.
+  const Index n = xs[0].dim(0);
+  const auto [first, last] = shard_range(n, rank(), ranks());
+  auto part = [&, first = first, last = last](const Tensor& t) {
+    return last - first == n ? t.share() : t.slice(first, last);
+  };
+  Batch b{part(xs[0]), part(ys[0]), {}, {}, next_position_ + first, n};
+  for (std::size_t i = 1; i < xs.size(); ++i) b.other_inputs.push_back(part(xs[i]));
+  for (std::size_t i = 1; i < ys.size(); ++i) b.other_targets.push_back(part(ys[i]));
+  for (auto& l : layers_) l->set_sample_position(b.position);
+  next_position_ += n;
+  if (distributed()) attach_layers();
   Sums sums;
   train_batch(b, sums);
   return logs_of(sums, "");
@@ -340,7 +385,12 @@ Logs Model::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& y
 Logs Model::evaluate(const Dataset& data) {
   check_compiled("evaluate");
   Sums sums;
-  for (Batch& b : data.epoch(0)) eval_batch(b, sums);
+  sums.loss.assign(losses_.size(), 0.0);
+  sums.correct.assign(losses_.size(), 0);
+  for (Batch& b : shard_of(data.batched() ? data : data.batch(1)).epoch(0)) {
+    if (b.x.dim(0) > 0) eval_batch(b, sums);
+  }
+  if (distributed()) reduce_sums(sums);
   if (sums.samples == 0) throw Error(label() + ": evaluate got a dataset with no samples");
   return logs_of(sums, "");
 }

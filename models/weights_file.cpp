@@ -137,11 +137,21 @@ WeightsEntry WeightsEntry::of_text(std::string name, std::string text) {
 }
 
 void write_weights_file(const std::string& path, const std::vector<WeightsEntry>& entries) {
+  const std::vector<std::uint8_t> bytes = encode_weights(entries, "weights file '" + path + "'");
+  write_file_atomically(path, bytes.data(), bytes.size());
+}
+
+std::vector<WeightsEntry> read_weights_file(const std::string& path) {
+  return decode_weights(read_file_bytes(path, "weights file"), path);
+}
+
+std::vector<std::uint8_t> encode_weights(const std::vector<WeightsEntry>& entries,
+                                         const std::string& what) {
   std::vector<std::uint8_t> out(kMagic, kMagic + sizeof kMagic);
   put(out, kVersion);
   put(out, static_cast<std::uint32_t>(entries.size()));
   for (const WeightsEntry& e : entries) {
-    if (e.name.size() > 0xffff) throw Error("weights file '" + path + "': name too long");
+    if (e.name.size() > 0xffff) throw Error(what + ": name too long: " + e.name.substr(0, 64));
     put(out, static_cast<std::uint16_t>(e.name.size()));
     out.insert(out.end(), e.name.begin(), e.name.end());
     put(out, e.is_text ? kText : e.is_integer ? kInt64 : kFloat32);
@@ -163,11 +173,11 @@ void write_weights_file(const std::string& path, const std::vector<WeightsEntry>
     out.insert(out.end(), data, data + e.value.size() * sizeof(float));
   }
   put(out, crc32_of(out.data(), out.size()));
-  write_file_atomically(path, out.data(), out.size());
+  return out;
 }
 
-std::vector<WeightsEntry> read_weights_file(const std::string& path) {
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path, "weights file");
+std::vector<WeightsEntry> decode_weights(const std::vector<std::uint8_t>& bytes,
+                                         const std::string& path) {
   const std::string prefix = "weights file '" + path + "': ";
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     throw Error(prefix + "not a minidl weights file (no \"MINIDLWT\" magic at byte 0)");

@@ -43,4 +43,11 @@ void write_weights_file(const std::string& path, const std::vector<WeightsEntry>
 // the file and the byte where reading failed.
 std::vector<WeightsEntry> read_weights_file(const std::string& path);
 
+// The file's bytes, in memory (what data-parallel training broadcasts); `what` and `path` name
+// the bytes in errors.
+std::vector<std::uint8_t> encode_weights(const std::vector<WeightsEntry>& entries,
+                                         const std::string& what);
+std::vector<WeightsEntry> decode_weights(const std::vector<std::uint8_t>& bytes,
+                                         const std::string& path);
+
 }  // namespace minidl

@@ -30,7 +30,7 @@ Tensor AugmentationLayer::operator()(const Tensor& images, bool training) {
 Tensor AugmentationLayer::forward(const Tensor& x, bool training) {
   check_input(x);
   if (!training) return x.share();
-  draw(x.dim(0));
+  draw(x.dim(0), next_sample_streams());
   return transform_batch(x);
 }
 

@@ -1,9 +1,10 @@
 // AugmentationLayer: what the random image augmentation layers share.
 //   Input: a batch (N,H,W,C) or one image (H,W,C); the output has the input's shape.
-//   training == true:  every image gets its own random parameters, drawn serially from the
-//                      layer's generator (restarted per epoch by fit), then the images are
-//                      transformed in parallel: the output depends on the seed, never on the
-//                      thread count.
+//   training == true:  every image gets its own random parameters, drawn from its own stream
+//                      (Layer::next_sample_streams: keyed by seed, epoch, the image's position
+//                      in the epoch and the call), then the images are transformed in parallel:
+//                      the output depends on the seed and the positions, never on the thread
+//                      count, the batch split or the number of processes.
 //   training == false: the identity; the output shares the input's buffer, bit for bit.
 // `training` has no default, here or in the layers: a call outside a model says what it wants
 // (Keras' layers default to training=True when called alone, its models to False, which is the
@@ -41,8 +42,8 @@ class AugmentationLayer : public Layer {
   explicit AugmentationLayer(std::optional<std::uint64_t> seed);
   Shape build_impl(const Shape& sample_shape) override;
 
-  // Draws the parameters of `n` images from rng(), in image order.
-  virtual void draw(Index n) = 0;
+  // Draws the parameters of images 0..n-1, image i from streams(i).
+  virtual void draw(Index n, const SampleStreams& streams) = 0;
   // Transforms image i (H,W,C) with its drawn parameters; `in` and `out` do not overlap.
   // Called in parallel for different images.
   virtual void transform(Index i, const float* in, float* out) const = 0;

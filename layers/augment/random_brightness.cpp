@@ -16,10 +16,11 @@ RandomBrightness::RandomBrightness(FactorRange factor, ValueRange value_range,
   check_value_range(range_, "RandomBrightness");
 }
 
-void RandomBrightness::draw(Index n) {
+void RandomBrightness::draw(Index n, const SampleStreams& streams) {
   deltas_.resize(n);
-  for (float& d : deltas_)
-    d = rng().uniform(factor_.lower, factor_.upper) * (range_.high - range_.low);
+  for (Index i = 0; i < n; ++i) {
+    deltas_[i] = streams(i).uniform(factor_.lower, factor_.upper) * (range_.high - range_.low);
+  }
 }
 
 void RandomBrightness::transform(Index i, const float* in, float* out) const {

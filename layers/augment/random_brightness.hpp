@@ -30,7 +30,7 @@ class RandomBrightness : public AugmentationLayer {
   const std::vector<float>& last_deltas() const { return deltas_; }
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
 
  private:

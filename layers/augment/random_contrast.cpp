@@ -37,9 +37,9 @@ RandomContrast::RandomContrast(FactorRange factor, ValueRange value_range,
   check_value_range(range_, "RandomContrast");
 }
 
-void RandomContrast::draw(Index n) {
+void RandomContrast::draw(Index n, const SampleStreams& streams) {
   factors_.resize(n);
-  for (float& f : factors_) f = rng().uniform(1.0f - lower_, 1.0f + upper_);
+  for (Index i = 0; i < n; ++i) factors_[i] = streams(i).uniform(1.0f - lower_, 1.0f + upper_);
 }
 
 void RandomContrast::transform(Index i, const float* in, float* out) const {

@@ -31,7 +31,7 @@ class RandomContrast : public AugmentationLayer {
   const std::vector<float>& last_factors() const { return factors_; }
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
 
  private:

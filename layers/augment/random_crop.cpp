@@ -47,11 +47,12 @@ Shape RandomCrop::build_impl(const Shape& s) {
   return Shape{crop_h_, crop_w_, s[2]};
 }
 
-void RandomCrop::draw(Index n) {
+void RandomCrop::draw(Index n, const SampleStreams& streams) {
   offsets_.resize(n);
-  for (auto& [top, left] : offsets_) {
-    top = static_cast<Index>(rng().below(height() - crop_h_ + 1));
-    left = static_cast<Index>(rng().below(width() - crop_w_ + 1));
+  for (Index i = 0; i < n; ++i) {
+    Generator rng = streams(i);
+    offsets_[i].first = static_cast<Index>(rng.below(height() - crop_h_ + 1));
+    offsets_[i].second = static_cast<Index>(rng.below(width() - crop_w_ + 1));
   }
 }
 
@@ -63,7 +64,7 @@ Tensor RandomCrop::forward(const Tensor& x, bool training) {
   check_input(x);
   const Index n = x.dim(0);
   if (training) {
-    draw(n);
+    draw(n, next_sample_streams());
     return transform_batch(x);
   }
   // The centre, written without touching offsets_ (training's draws): predict calls from several

@@ -39,7 +39,7 @@ class RandomCrop : public AugmentationLayer {
 
  protected:
   Shape build_impl(const Shape& sample_shape) override;
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
 
  private:

@@ -33,11 +33,12 @@ RandomFlip::RandomFlip(const std::string& mode, std::optional<std::uint64_t> see
   }
 }
 
-void RandomFlip::draw(Index n) {
+void RandomFlip::draw(Index n, const SampleStreams& streams) {
   flips_.resize(n);
-  for (Flip& f : flips_) {
-    f.horizontal = horizontal_ && rng().uniform() < 0.5f;
-    f.vertical = vertical_ && rng().uniform() < 0.5f;
+  for (Index i = 0; i < n; ++i) {
+    Generator rng = streams(i);
+    flips_[i].horizontal = horizontal_ && rng.uniform() < 0.5f;
+    flips_[i].vertical = vertical_ && rng.uniform() < 0.5f;
   }
 }
 

@@ -35,7 +35,7 @@ class RandomFlip : public AugmentationLayer {
   const std::vector<Flip>& last_flips() const { return flips_; }
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
 
  private:

@@ -13,11 +13,11 @@ RandomRotation::RandomRotation(FactorRange factor, const std::string& fill_mode,
   check_range("factor", factor_, -1.0f, 1.0f);
 }
 
-void RandomRotation::draw(Index n) {
+void RandomRotation::draw(Index n, const SampleStreams& streams) {
   angles_.resize(n);
   transforms_.resize(n);
   for (Index i = 0; i < n; ++i) {
-    angles_[i] = rng().uniform(factor_.lower * 360.0f, factor_.upper * 360.0f);
+    angles_[i] = streams(i).uniform(factor_.lower * 360.0f, factor_.upper * 360.0f);
     transforms_[i] = rotation_transform(angles_[i] * M_PI / 180.0, height(), width());
   }
 }

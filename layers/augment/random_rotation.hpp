@@ -26,7 +26,7 @@ class RandomRotation : public GeometricAugmentation {
   const std::vector<float>& last_angles() const { return angles_; }
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
 
  private:
   FactorRange factor_;

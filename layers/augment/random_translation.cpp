@@ -12,11 +12,12 @@ RandomTranslation::RandomTranslation(FactorRange height_factor, FactorRange widt
   check_range("width_factor", width_factor_, -1.0f, 1.0f);
 }
 
-void RandomTranslation::draw(Index n) {
+void RandomTranslation::draw(Index n, const SampleStreams& streams) {
   transforms_.resize(n);
   for (Index i = 0; i < n; ++i) {
-    const float dy = rng().uniform(height_factor_.lower, height_factor_.upper) * height();
-    const float dx = rng().uniform(width_factor_.lower, width_factor_.upper) * width();
+    Generator rng = streams(i);
+    const float dy = rng.uniform(height_factor_.lower, height_factor_.upper) * height();
+    const float dx = rng.uniform(width_factor_.lower, width_factor_.upper) * width();
     transforms_[i] = translation_transform(dx, dy);
   }
 }

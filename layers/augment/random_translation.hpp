@@ -23,7 +23,7 @@ class RandomTranslation : public GeometricAugmentation {
   static RandomTranslation from_config(const LayerConfig& config);
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
 
  private:
   FactorRange height_factor_, width_factor_;

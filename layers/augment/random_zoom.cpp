@@ -12,12 +12,13 @@ RandomZoom::RandomZoom(FactorRange height_factor, std::optional<FactorRange> wid
   if (width_factor_) check_range("width_factor", *width_factor_, -1.0f, 1.0f);
 }
 
-void RandomZoom::draw(Index n) {
+void RandomZoom::draw(Index n, const SampleStreams& streams) {
   transforms_.resize(n);
   for (Index i = 0; i < n; ++i) {
-    const float zy = 1.0f + rng().uniform(height_factor_.lower, height_factor_.upper);
+    Generator rng = streams(i);
+    const float zy = 1.0f + rng.uniform(height_factor_.lower, height_factor_.upper);
     const float zx =
-        width_factor_ ? 1.0f + rng().uniform(width_factor_->lower, width_factor_->upper) : zy;
+        width_factor_ ? 1.0f + rng.uniform(width_factor_->lower, width_factor_->upper) : zy;
     transforms_[i] = zoom_transform(zx, zy, height(), width());
   }
 }

@@ -25,7 +25,7 @@ class RandomZoom : public GeometricAugmentation {
   static RandomZoom from_config(const LayerConfig& config);
 
  protected:
-  void draw(Index n) override;
+  void draw(Index n, const SampleStreams& streams) override;
 
  private:
   FactorRange height_factor_;
