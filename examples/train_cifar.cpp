@@ -2,8 +2,13 @@
 // or CIFAR, with a Keras-style progress display, and writes out/history.csv and out/history.png.
 //   build/examples/train_cifar [--model cnn|resnet20] [--data DIR] [--epochs N] [--batch-size B]
 //                              [--learning-rate LR] [--seed S] [--threads T] [--no-augment]
-//                              [--out DIR]
-// The trained model is saved to out/model.minidl, with the class names: examples/classify uses it.
+//                              [--out DIR] [--resume EPOCH]
+// The trained model is saved to out/model.minidl, with the class names: examples/classify uses it;
+// a checkpoint (weights and optimizer) to out/checkpoint.weights after every epoch, from which
+// --resume EPOCH continues as if never stopped.
+// Under mpirun (a build with MPI) it trains one model on all the processes, data-parallel: the
+// batch size is the global batch, and rank 0 alone prints and writes files.
+//   mpirun -np 2 build/examples/train_cifar --model resnet20
 // The CNN trains with Adam, ResNet-20 with SGD (momentum 0.9, weight decay 1e-4 as He et al.);
 // the learning rate follows a cosine from LR down to 0 over the epochs.
 #include <chrono>
@@ -16,6 +21,9 @@
 #include <CLI/CLI.hpp>
 
 #include <minidl/minidl.hpp>
+#ifdef MINIDL_EXAMPLES_MPI
+#include <minidl/core/mpi/mpi_communicator.hpp>
+#endif
 
 #include "common/image_classifier.hpp"
 #include "common/plot_history.hpp"
@@ -36,12 +44,31 @@ class EpochTimer : public minidl::Callback {
   Clock::time_point start_;
 };
 
+// The processes of an mpirun launch, or none when started alone (or built without MPI).
+std::shared_ptr<minidl::Communicator> mpi_world_if_launched() {
+#ifdef MINIDL_EXAMPLES_MPI
+  if (minidl::MpiCommunicator::launched()) return std::make_shared<minidl::MpiCommunicator>();
+#endif
+  return nullptr;
+}
+
+// Threads per process when not given: the cores shared by the processes on this machine.
+int default_threads(const minidl::Communicator* world) {
+#ifdef MINIDL_EXAMPLES_MPI
+  if (const auto* mpi = dynamic_cast<const minidl::MpiCommunicator*>(world)) {
+    return std::max(1, minidl::default_num_threads() / mpi->ranks_on_this_host());
+  }
+#endif
+  (void)world;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app("Train a CNN with augmentation layers on Fashion-MNIST or CIFAR.");
   std::string data_dir, out_dir = "out", model_name = "cnn";
-  int epochs = 10, threads = 0;
+  int epochs = 10, threads = 0, resume_epoch = 0;
   minidl::Index batch_size = 64;
   std::optional<float> learning_rate_option;
   float validation_fraction = 0.1f;
@@ -68,29 +95,39 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.01f, 0.5f));
   app.add_option("--seed", seed, "Seed of weights, shuffling and augmentation")
       ->capture_default_str();
-  app.add_option("--threads", threads, "Threads (0: all cores)")->capture_default_str();
-  app.add_flag("--no-augment", no_augment, "Train without the augmentation layers");
-  app.add_option("--out", out_dir, "Directory for history.csv and history.png")
+  app.add_option("--threads", threads,
+                 "Threads (0: the cores, shared by the processes on this machine)")
       ->capture_default_str();
+  app.add_flag("--no-augment", no_augment, "Train without the augmentation layers");
+  app.add_option("--out", out_dir, "Directory for history.csv, history.png and checkpoints")
+      ->capture_default_str();
+  app.add_option("--resume", resume_epoch,
+                 "Continue from out/checkpoint.weights, written after this many epochs")
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   if (fashion && !data_dir.empty()) {
     fmt::print(stderr, "--fashion-mnist and --data exclude each other\n");
     return 2;
   }
 
+  const std::shared_ptr<minidl::Communicator> world = mpi_world_if_launched();
+  const bool rank0 = !world || world->rank() == 0;
   try {
-    minidl::set_num_threads(threads);
-    std::filesystem::create_directories(out_dir);
-    minidl::TrainTest data = examples::load_dataset(data_dir);
+    minidl::set_num_threads(threads > 0 ? threads : default_threads(world.get()));
+    if (rank0) std::filesystem::create_directories(out_dir);
+    minidl::TrainTest data = examples::load_dataset(data_dir, rank0);
     const std::vector<std::string> class_names = data.train.class_names;
     const int classes = static_cast<int>(class_names.size());
     const minidl::Shape sample = data.train.images.sample_shape();
     const minidl::Index count = data.train.count();
     const auto validation_count = static_cast<minidl::Index>(count * validation_fraction);
     const minidl::Index train_count = count - validation_count;
-    fmt::print("{} training, {} validation, {} test images of {}, {} classes, {} threads\n",
-               train_count, validation_count, data.test.count(), sample.str(), classes,
-               minidl::num_threads());
+    if (rank0) {
+      fmt::print("{} training, {} validation, {} test images of {}, {} classes, {} threads",
+                 train_count, validation_count, data.test.count(), sample.str(), classes,
+                 minidl::num_threads());
+      fmt::print(world ? fmt::format(" in each of {} processes\n", world->size()) : "\n");
+    }
 
     const minidl::Dataset all(std::move(data.train));
     const minidl::Dataset train = all.take(train_count).shuffle(seed).batch(batch_size).prefetch(2);
@@ -112,22 +149,30 @@ int main(int argc, char** argv) {
       optimizer = std::make_unique<minidl::Adam>(learning_rate);
     }
     minidl::Model& model = *network;
-    model.summary();
+    if (rank0) model.summary();
     model.compile(std::move(optimizer),
                   std::make_unique<minidl::SparseCategoricalCrossentropy>(/*from_logits=*/true),
                   {"accuracy"});
+    const std::string checkpoint = out_dir + "/checkpoint.weights";
+    // Rank 0 reads it; fit starts the other processes from rank 0's weights and optimizer.
+    if (resume_epoch > 0 && rank0) model.load_weights(checkpoint);
+    if (world) model.distribute(world);
 
     auto timer = std::make_shared<EpochTimer>();
     minidl::FitOptions options;
     options.epochs = epochs;
+    options.initial_epoch = std::min(resume_epoch, epochs);
     options.callbacks = {std::make_shared<minidl::LearningRateScheduler>([=](int epoch, float) {
                            return learning_rate * 0.5f *
                                   (1.0f + std::cos(float(M_PI) * epoch / epochs));
                          }),
-                         std::make_shared<minidl::CSVLogger>(out_dir + "/history.csv"), timer};
+                         std::make_shared<minidl::CSVLogger>(out_dir + "/history.csv",
+                                                             /*append=*/resume_epoch > 0),
+                         std::make_shared<minidl::ModelCheckpoint>(checkpoint), timer};
     const minidl::History history = model.fit(train, validation, options);
 
     const minidl::Logs result = model.evaluate(test);
+    if (!rank0 || timer->seconds.empty()) return 0;
     std::vector<double> sorted = timer->seconds;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
@@ -145,6 +190,7 @@ int main(int argc, char** argv) {
     fmt::print("wrote {0}/history.csv, {0}/history.png and {0}/model.minidl\n", out_dir);
     return 0;
   } catch (const minidl::Error& e) {
+    if (world) world->abort("train_cifar: " + std::string(e.what()));
     fmt::print(stderr, "train_cifar: {}\n", e.what());
     return 1;
   }

@@ -11,6 +11,7 @@
 
 #include <minidl/minidl.hpp>
 
+#include "identical.hpp"
 #include "loader_files.hpp"
 #include "temp_dir.hpp"
 
@@ -114,6 +115,55 @@ TEST_CASE("train_cifar saves its model, which classify loads (as a model file an
   CHECK(bad.status == 1);
   CHECK_THAT(bad.output, Contains("image.png") && Contains("not a minidl weights file"));
 }
+
+TEST_CASE("train_cifar --resume continues from its checkpoint as if it had never stopped") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const std::string common = "--data '" + dir.path() + "' --batch-size 32 --threads 1 --out '";
+  const Run whole = run(dir, "train_cifar", common + dir.file("whole") + "' --epochs 2");
+  INFO(whole.output);
+  REQUIRE(whole.status == 0);
+  const Run first = run(dir, "train_cifar", common + dir.file("parts") + "' --epochs 1");
+  REQUIRE(first.status == 0);
+  const Run rest = run(dir, "train_cifar", common + dir.file("parts") + "' --epochs 2 --resume 1");
+  INFO(rest.output);
+  REQUIRE(rest.status == 0);
+  CHECK_THAT(rest.output, Contains("Epoch 2/2") && !Contains("Epoch 1/2"));
+  CHECK(identical(load_model(dir.file("whole/model.minidl"))->get_weights(),
+                  load_model(dir.file("parts/model.minidl"))->get_weights()));
+  CHECK(file_lines(dir.file("parts/history.csv")).size() == 3);
+}
+
+#ifdef MINIDL_TEST_MPIRUN
+TEST_CASE("train_cifar under mpirun trains on 2 processes; rank 0 alone prints and writes") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const std::string command = std::string(MINIDL_TEST_MPIRUN) + " -n 2 " + MINIDL_EXAMPLES_DIR +
+                              "/train_cifar --data '" + dir.path() +
+                              "' --epochs 2 --batch-size 32 --out '" + dir.file("out") + "' > '" +
+                              dir.file("mpi.log") + "' 2>&1";
+  const int status = std::system(command.c_str());
+  const std::vector<std::string> lines = file_lines(dir.file("mpi.log"));
+  std::string output;
+  for (const std::string& line : lines) output += line + "\n";
+  INFO(output);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK_THAT(output, Contains("threads in each of 2 processes"));
+  const auto count = [&](const std::string& text) {
+    Index n = 0;
+    for (std::size_t at = output.find(text); at != std::string::npos;
+         at = output.find(text, at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(count("CIFAR-10 from") == 1);
+  CHECK(count("Total params") == 1);
+  CHECK(count("test accuracy") == 1);
+  CHECK(file_lines(dir.file("out/history.csv")).size() == 3);
+  CHECK(load_model(dir.file("out/model.minidl"))->get_weights().size() > 0);
+}
+#endif
 
 TEST_CASE("custom_layer trains a user layer, saves it in a model file and loads it back") {
   TempDir dir;

@@ -38,6 +38,9 @@ class MpiCommunicator : public Communicator {
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;
 
+  // The ranks running on this machine (sharing its memory), this one included: what divides its
+  // cores between them.
+  int ranks_on_this_host() const { return local_size_; }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void allreduce_sum(float* data, std::size_t count) override;
@@ -53,7 +56,7 @@ class MpiCommunicator : public Communicator {
   class Waiting;  // marks a collective in progress for the watchdog
   void watch();
 
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_size_ = 1;
   bool finalize_ = false;
   std::chrono::duration<double> timeout_;
   std::mutex mutex_;

@@ -6,14 +6,14 @@
 
 namespace examples {
 
-minidl::TrainTest load_dataset(const std::string& cifar_dir) {
+minidl::TrainTest load_dataset(const std::string& cifar_dir, bool say) {
   if (cifar_dir.empty()) {
-    fmt::print("Fashion-MNIST from {}\n", minidl::kFashionMnistDir);
+    if (say) fmt::print("Fashion-MNIST from {}\n", minidl::kFashionMnistDir);
     return minidl::load_fashion_mnist();
   }
   struct stat info {};
   const bool cifar100 = ::stat((cifar_dir + "/train.bin").c_str(), &info) == 0;
-  fmt::print("{} from {}\n", cifar100 ? "CIFAR-100" : "CIFAR-10", cifar_dir);
+  if (say) fmt::print("{} from {}\n", cifar100 ? "CIFAR-100" : "CIFAR-10", cifar_dir);
   return cifar100 ? minidl::load_cifar100(cifar_dir) : minidl::load_cifar10(cifar_dir);
 }
 

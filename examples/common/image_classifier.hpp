@@ -12,8 +12,8 @@
 namespace examples {
 
 // CIFAR-10 binary batches from `cifar_dir` (CIFAR-100 when it holds train.bin), or the Debian
-// Fashion-MNIST files when `cifar_dir` is empty. Prints what it loaded.
-minidl::TrainTest load_dataset(const std::string& cifar_dir);
+// Fashion-MNIST files when `cifar_dir` is empty. Prints what it loaded, when `say`.
+minidl::TrainTest load_dataset(const std::string& cifar_dir, bool say = true);
 
 // The augmentation at the front of the model: a horizontal flip, a rotation of up to
 // +-rotation*360 degrees and a shift of up to +-translation of the height and width, both
