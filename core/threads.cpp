@@ -2,6 +2,8 @@
 
 #include <sched.h>
 
+#include <cstdlib>
+
 #include <cblas.h>
 #include <omp.h>
 
@@ -24,6 +26,13 @@ int& current() {
 }  // namespace
 
 int default_num_threads() {
+  // OMP_NUM_THREADS when set to a positive number, as OpenMP programs and PyTorch read it (what
+  // mpirun users set to share a machine's cores between processes).
+  if (const char* value = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(value, &end, 10);
+    if (end != value && *end == '\0' && n > 0) return static_cast<int>(n);
+  }
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     const int n = CPU_COUNT(&set);

@@ -1,5 +1,6 @@
 // One setting for the number of threads, honoured by OpenBLAS and by the library's OpenMP loops.
-// The default is the number of cores this process may run on (its CPU affinity mask).
+// The default is OMP_NUM_THREADS when it is set to a positive number, otherwise the number of
+// cores this process may run on (its CPU affinity mask).
 #pragma once
 
 namespace minidl {

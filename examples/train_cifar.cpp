@@ -13,6 +13,7 @@
 // the learning rate follows a cosine from LR down to 0 over the epochs.
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -52,10 +53,12 @@ std::shared_ptr<minidl::Communicator> mpi_world_if_launched() {
   return nullptr;
 }
 
-// Threads per process when not given: the cores shared by the processes on this machine.
+// Threads per process when neither --threads nor OMP_NUM_THREADS gives them: the cores shared by
+// the processes on this machine.
 int default_threads(const minidl::Communicator* world) {
 #ifdef MINIDL_EXAMPLES_MPI
-  if (const auto* mpi = dynamic_cast<const minidl::MpiCommunicator*>(world)) {
+  const auto* mpi = dynamic_cast<const minidl::MpiCommunicator*>(world);
+  if (mpi && !std::getenv("OMP_NUM_THREADS")) {
     return std::max(1, minidl::default_num_threads() / mpi->ranks_on_this_host());
   }
 #endif
