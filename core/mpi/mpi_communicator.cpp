@@ -24,6 +24,17 @@ void check(int code, const char* call) {
   throw Error(std::string("MPI: ") + call + " failed: " + std::string(text, std::size_t(length)));
 }
 
+// MPI_Allreduce(MPI_SUM) in place, in pieces of at most kMaxCount elements.
+void sum_in_place(void* data, std::size_t count, std::size_t element_size, MPI_Datatype type) {
+  auto* bytes = static_cast<unsigned char*>(data);
+  for (std::size_t done = 0; done < count; done += kMaxCount) {
+    const int n = static_cast<int>(std::min(kMaxCount, count - done));
+    check(
+        MPI_Allreduce(MPI_IN_PLACE, bytes + done * element_size, n, type, MPI_SUM, MPI_COMM_WORLD),
+        "MPI_Allreduce");
+  }
+}
+
 }  // namespace
 
 // Marks the collective in progress while it lives.
@@ -127,20 +138,12 @@ void MpiCommunicator::watch() {
 
 void MpiCommunicator::allreduce_sum(float* data, std::size_t count) {
   Waiting waiting(*this, "MPI_Allreduce");
-  for (std::size_t done = 0; done < count; done += kMaxCount) {
-    const int n = static_cast<int>(std::min(kMaxCount, count - done));
-    check(MPI_Allreduce(MPI_IN_PLACE, data + done, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
-          "MPI_Allreduce");
-  }
+  sum_in_place(data, count, sizeof(float), MPI_FLOAT);
 }
 
 void MpiCommunicator::allreduce_sum(double* data, std::size_t count) {
   Waiting waiting(*this, "MPI_Allreduce");
-  for (std::size_t done = 0; done < count; done += kMaxCount) {
-    const int n = static_cast<int>(std::min(kMaxCount, count - done));
-    check(MPI_Allreduce(MPI_IN_PLACE, data + done, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD),
-          "MPI_Allreduce");
-  }
+  sum_in_place(data, count, sizeof(double), MPI_DOUBLE);
 }
 
 void MpiCommunicator::allgather(const double* sent, std::size_t count, double* received) {
