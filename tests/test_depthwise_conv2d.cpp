@@ -212,7 +212,7 @@ TEST_CASE("DepthwiseConv2D with a fused relu: gradients match finite differences
   testing::check_layer_gradients(conv, testing::random_tensor(Shape{2, 5, 5, 2}, 6), {1e-3f});
 }
 
-TEST_CASE("DepthwiseConv2D skips dx when no one reads it; caches input and output") {
+TEST_CASE("DepthwiseConv2D skips dx when no one reads it, and caches input and output") {
   DepthwiseConv2D conv(3, 1, "same");
   conv.build(Shape{4, 4, 2});
   const auto cache = conv.backward_cache();

@@ -54,7 +54,7 @@ TEST_CASE("Dropout gradient matches finite differences with its mask fixed") {
   testing::check_layer_gradients(d, testing::random_tensor(Shape{4, 3, 5}, 4));
 }
 
-TEST_CASE("Dropout rejects a rate outside [0,1)") {
+TEST_CASE("Dropout rejects a rate outside 0 <= rate < 1") {
   CHECK_THROWS_WITH(Dropout(1.0f), Catch::Contains("Dropout") && Catch::Contains("[0,1)") &&
                                        Catch::Contains("got 1"));
   CHECK_THROWS_WITH(Dropout(-0.1f), Catch::Contains("got -0.1"));

@@ -135,7 +135,7 @@ TEST_CASE("train_cifar --resume continues from its checkpoint as if it had never
 }
 
 #ifdef MINIDL_TEST_MPIRUN
-TEST_CASE("train_cifar under mpirun trains on 2 processes; rank 0 alone prints and writes") {
+TEST_CASE("train_cifar under mpirun trains on 2 processes, rank 0 alone printing and writing") {
   TempDir dir;
   write_tiny_cifar(dir);
   const std::string command = std::string(MINIDL_TEST_MPIRUN) + " -n 2 " + MINIDL_EXAMPLES_DIR +

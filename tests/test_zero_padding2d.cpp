@@ -51,7 +51,7 @@ TEST_CASE("ZeroPadding2D matches Keras for each form of padding") {
   }
 }
 
-TEST_CASE("ZeroPadding2D gradients match finite differences; backward crops") {
+TEST_CASE("ZeroPadding2D gradients match finite differences, and backward crops") {
   ZeroPadding2D pad({{2, 1}, {0, 3}});
   pad.build(Shape{3, 4, 2});
   testing::check_layer_gradients(pad, testing::random_tensor(Shape{2, 3, 4, 2}, 1));
