@@ -18,6 +18,17 @@
 #include <minidl/layers/activation.hpp>
 #include <minidl/layers/augment/affine_transform.hpp>
 #include <minidl/layers/augment/random_brightness.hpp>
+#include <minidl/layers/augment/random_color_degeneration.hpp>
+#include <minidl/layers/augment/random_color_jitter.hpp>
+#include <minidl/layers/augment/random_erasing.hpp>
+#include <minidl/layers/augment/random_gaussian_blur.hpp>
+#include <minidl/layers/augment/random_grayscale.hpp>
+#include <minidl/layers/augment/random_hue.hpp>
+#include <minidl/layers/augment/random_invert.hpp>
+#include <minidl/layers/augment/random_posterization.hpp>
+#include <minidl/layers/augment/random_saturation.hpp>
+#include <minidl/layers/augment/random_sharpness.hpp>
+#include <minidl/layers/augment/solarization.hpp>
 #include <minidl/layers/augment/random_contrast.hpp>
 #include <minidl/layers/augment/random_crop.hpp>
 #include <minidl/layers/augment/random_flip.hpp>
@@ -41,7 +52,9 @@
 #include <minidl/layers/merge/maximum.hpp>
 #include <minidl/layers/merge/multiply.hpp>
 #include <minidl/layers/merge/subtract.hpp>
+#include <minidl/layers/preprocess/auto_contrast.hpp>
 #include <minidl/layers/preprocess/center_crop.hpp>
+#include <minidl/layers/preprocess/equalization.hpp>
 #include <minidl/layers/preprocess/normalization.hpp>
 #include <minidl/layers/preprocess/rescaling.hpp>
 #include <minidl/layers/preprocess/resizing.hpp>

@@ -1,7 +1,8 @@
 // affine_transform: the deterministic geometry under RandomRotation, RandomTranslation and
 // RandomZoom, with Keras 3's conventions (keras.ops.image.affine_transform):
 //   - The transform is an inverse map: output pixel (x, y) (x = column, y = row; pixel centres
-//     at integer coordinates) samples the input at x' = a0*x + a1*y + a2, y' = b0*x + b1*y + b2.
+//     at integer coordinates) samples the input at x' = a0*x + a1*y + a2, y' = b0*x + b1*y + b2
+//     (divided by c0*x + c1*y + 1 for a projective transform).
 //   - interpolation: bilinear (taps floor(x'), floor(x')+1 weighted by the fraction) or nearest
 //     (round to the nearest tap; exact halves round up).
 //   - fill_mode fixes each tap that falls outside the image:
@@ -28,10 +29,14 @@ FillMode parse_fill_mode(const std::string& name, const std::string& owner);
 std::string interpolation_name(Interpolation interpolation);
 std::string fill_mode_name(FillMode fill_mode);
 
-// Keras' transform row [a0, a1, a2, b0, b1, b2] (its projective c0, c1 are 0 here).
+// Keras' transform row [a0, a1, a2, b0, b1, b2, c0, c1]. With c0 = c1 = 0 (the affine maps) the
+// output pixel (x, y) samples (a0 x + a1 y + a2, b0 x + b1 y + b2); otherwise it is projective
+// and both coordinates are divided by k = c0 x + c1 y + 1 (as TensorFlow's
+// ImageProjectiveTransformV3 computes it).
 struct AffineTransform {
   float a0 = 1, a1 = 0, a2 = 0;
   float b0 = 0, b1 = 1, b2 = 0;
+  float c0 = 0, c1 = 0;
 };
 
 // Rotation by `radians` counter-clockwise about the image centre ((W-1)/2, (H-1)/2).

@@ -47,6 +47,13 @@ Tensor AugmentationLayer::backward(const Tensor& dy) {
   return dy.share();
 }
 
+float probability_of(const LayerConfig& config, const char* key, float fallback) {
+  if (!config.has(key)) return fallback;
+  if (!config.json().at(key).is_array()) return config.number(key);
+  const auto [low, high] = config.range(key);
+  return 0.5f * (low + high);
+}
+
 void AugmentationLayer::check_range(const char* argument, const FactorRange& r, float min,
                                     float max) const {
   if (!(r.lower <= r.upper && r.lower >= min && r.upper <= max)) {

@@ -28,6 +28,11 @@ struct FactorRange {
   float lower, upper;
 };
 
+// A probability argument from a config: a number p, or Keras' pair (low, high) from which Keras
+// draws p per image, which applies with probability (low + high) / 2 (RandomInvert,
+// RandomGaussianBlur, RandomErasing, RandomPerspective, RandomElasticTransform).
+float probability_of(const LayerConfig& config, const char* key, float fallback);
+
 class AugmentationLayer : public Layer {
  public:
   // Hides Layer::operator()(x, training) to also take a single image (H,W,C).
