@@ -1,6 +1,7 @@
 #include <minidl/layers/augment/affine_transform.hpp>
 
 #include <cmath>
+#include <utility>
 
 #include <minidl/core/error.hpp>
 #include <minidl/layers/augment/detail/resample.hpp>
@@ -57,6 +58,51 @@ AffineTransform translation_transform(double dx, double dy) {
   AffineTransform t;
   t.a2 = static_cast<float>(-dx);
   t.b2 = static_cast<float>(-dy);
+  return t;
+}
+
+AffineTransform shear_transform(double sx, double sy, double cx, double cy) {
+  AffineTransform t;
+  t.a1 = static_cast<float>(sx);
+  t.a2 = static_cast<float>(-sx * cy);
+  t.b0 = static_cast<float>(sy);
+  t.b2 = static_cast<float>(-sy * cx);
+  return t;
+}
+
+AffineTransform homography(const float (&from)[4][2], const float (&to)[4][2]) {
+  // u = (a0 x + a1 y + a2) / (c0 x + c1 y + 1), v likewise with b, for (x, y) = to, (u, v) = from:
+  // eight linear equations in a0..b2, c0, c1, solved by Gaussian elimination with partial
+  // pivoting in double.
+  double m[8][9] = {};
+  for (int i = 0; i < 4; ++i) {
+    const double x = to[i][0], y = to[i][1], u = from[i][0], v = from[i][1];
+    double* ru = m[2 * i];
+    double* rv = m[2 * i + 1];
+    ru[0] = x, ru[1] = y, ru[2] = 1, ru[6] = -x * u, ru[7] = -y * u, ru[8] = u;
+    rv[3] = x, rv[4] = y, rv[5] = 1, rv[6] = -x * v, rv[7] = -y * v, rv[8] = v;
+  }
+  for (int col = 0; col < 8; ++col) {
+    int pivot = col;
+    for (int r = col + 1; r < 8; ++r) {
+      if (std::abs(m[r][col]) > std::abs(m[pivot][col])) pivot = r;
+    }
+    if (std::abs(m[pivot][col]) < 1e-12) {
+      throw Error("homography: the four points are degenerate (three on a line)");
+    }
+    std::swap(m[col], m[pivot]);
+    for (int r = 0; r < 8; ++r) {
+      if (r == col) continue;
+      const double f = m[r][col] / m[col][col];
+      for (int k = col; k < 9; ++k) m[r][k] -= f * m[col][k];
+    }
+  }
+  double h[8];
+  for (int k = 0; k < 8; ++k) h[k] = m[k][8] / m[k][k];
+  AffineTransform t;
+  t.a0 = float(h[0]), t.a1 = float(h[1]), t.a2 = float(h[2]);
+  t.b0 = float(h[3]), t.b1 = float(h[4]), t.b2 = float(h[5]);
+  t.c0 = float(h[6]), t.c1 = float(h[7]);
   return t;
 }
 

@@ -46,6 +46,14 @@ AffineTransform translation_transform(double dx, double dy);
 // Keras' zoom about the centre: zx, zy > 1 zoom out (the content shrinks), < 1 zoom in.
 AffineTransform zoom_transform(double zx, double zy, Index height, Index width);
 
+// Shear about (cx, cy): output (x, y) samples (x + sx (y - cy), y + sy (x - cx)). Keras'
+// RandomShear uses (cx, cy) = (0, 0); minidl's the image centre.
+AffineTransform shear_transform(double sx, double sy, double cx, double cy);
+// The projective transform whose output points `to` sample the input points `from` (four (x, y)
+// pairs each, no three on a line): Keras' compute_homography_matrix(start = from, end = to).
+// Throws when the points are degenerate.
+AffineTransform homography(const float (&from)[4][2], const float (&to)[4][2]);
+
 struct Resampling {
   Interpolation interpolation = Interpolation::Bilinear;
   FillMode fill_mode = FillMode::Reflect;

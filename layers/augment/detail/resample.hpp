@@ -72,12 +72,12 @@ inline void resample_bilinear(const float* in, float* out, Index h, Index w, Ind
 // unrolls the per-channel loops of the common cases (1, 3, 4 channels). position(x, y) returns
 // the input position (float, as Keras computes it in float32) as a pair.
 template <int C, Interpolation kInterpolation, class Position>
-void resample(const float* in, float* out, Index h, Index w, Index c_runtime,
-              const Position& position, const Resampling& r) {
+void resample(const float* in, float* out, Index h, Index w, Index c_runtime, Index out_h,
+              Index out_w, const Position& position, const Resampling& r) {
   const Index c = C ? C : c_runtime;
   auto pixel = [&](Index y, Index x) { return in + (y * w + x) * c; };
-  for (Index y = 0; y < h; ++y) {
-    for (Index x = 0; x < w; ++x, out += c) {
+  for (Index y = 0; y < out_h; ++y) {
+    for (Index x = 0; x < out_w; ++x, out += c) {
       const auto [sx, sy] = position(x, y);
       if constexpr (kInterpolation == Interpolation::Nearest) {
         const Index ix = fix_index(static_cast<Index>(std::floor(sx + 0.5f)), w, r.fill_mode);
@@ -95,26 +95,33 @@ void resample(const float* in, float* out, Index h, Index w, Index c_runtime,
   }
 }
 
-// One (H,W,C) image: out(x, y) = the input sampled at position(x, y).
+// One (H,W,C) image into an (out_h,out_w,C) one: out(x, y) = the input sampled at position(x, y).
 template <class Position>
-void resample_image(const float* in, float* out, Index h, Index w, Index c,
-                    const Position& position, const Resampling& r) {
+void resample_image(const float* in, float* out, Index h, Index w, Index c, Index out_h,
+                    Index out_w, const Position& position, const Resampling& r) {
   constexpr auto kBilinear = Interpolation::Bilinear, kNearest = Interpolation::Nearest;
   const bool bilinear = r.interpolation == kBilinear;
   switch (c) {
     case 1:
-      return bilinear ? resample<1, kBilinear>(in, out, h, w, c, position, r)
-                      : resample<1, kNearest>(in, out, h, w, c, position, r);
+      return bilinear ? resample<1, kBilinear>(in, out, h, w, c, out_h, out_w, position, r)
+                      : resample<1, kNearest>(in, out, h, w, c, out_h, out_w, position, r);
     case 3:
-      return bilinear ? resample<3, kBilinear>(in, out, h, w, c, position, r)
-                      : resample<3, kNearest>(in, out, h, w, c, position, r);
+      return bilinear ? resample<3, kBilinear>(in, out, h, w, c, out_h, out_w, position, r)
+                      : resample<3, kNearest>(in, out, h, w, c, out_h, out_w, position, r);
     case 4:
-      return bilinear ? resample<4, kBilinear>(in, out, h, w, c, position, r)
-                      : resample<4, kNearest>(in, out, h, w, c, position, r);
+      return bilinear ? resample<4, kBilinear>(in, out, h, w, c, out_h, out_w, position, r)
+                      : resample<4, kNearest>(in, out, h, w, c, out_h, out_w, position, r);
     default:
-      return bilinear ? resample<0, kBilinear>(in, out, h, w, c, position, r)
-                      : resample<0, kNearest>(in, out, h, w, c, position, r);
+      return bilinear ? resample<0, kBilinear>(in, out, h, w, c, out_h, out_w, position, r)
+                      : resample<0, kNearest>(in, out, h, w, c, out_h, out_w, position, r);
   }
+}
+
+// The same image size in and out.
+template <class Position>
+void resample_image(const float* in, float* out, Index h, Index w, Index c,
+                    const Position& position, const Resampling& r) {
+  resample_image(in, out, h, w, c, h, w, position, r);
 }
 
 }  // namespace minidl::detail
