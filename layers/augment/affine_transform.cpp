@@ -1,6 +1,8 @@
 #include <minidl/layers/augment/affine_transform.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include <minidl/core/error.hpp>
@@ -104,6 +106,45 @@ AffineTransform homography(const float (&from)[4][2], const float (&to)[4][2]) {
   t.b0 = float(h[3]), t.b1 = float(h[4]), t.b2 = float(h[5]);
   t.c0 = float(h[6]), t.c1 = float(h[7]);
   return t;
+}
+
+AffineTransform inverse(const AffineTransform& t) {
+  // The 3x3 matrix [[a0 a1 a2] [b0 b1 b2] [c0 c1 1]] inverted by its adjugate, scaled so that
+  // its last entry is 1 again.
+  const double m[3][3] = {{t.a0, t.a1, t.a2}, {t.b0, t.b1, t.b2}, {t.c0, t.c1, 1.0}};
+  double adj[3][3];
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) {
+      const int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
+      adj[r][c] = m[r1][c1] * m[r2][c2] - m[r1][c2] * m[r2][c1];
+    }
+  }
+  if (std::abs(adj[2][2]) < 1e-12) throw Error("affine_transform: the transform has no inverse");
+  const double s = 1.0 / adj[2][2];
+  AffineTransform inv;
+  inv.a0 = float(adj[0][0] * s), inv.a1 = float(adj[0][1] * s), inv.a2 = float(adj[0][2] * s);
+  inv.b0 = float(adj[1][0] * s), inv.b1 = float(adj[1][1] * s), inv.b2 = float(adj[1][2] * s);
+  inv.c0 = float(adj[2][0] * s), inv.c1 = float(adj[2][1] * s);
+  return inv;
+}
+
+std::array<float, 2> map_point(const AffineTransform& t, float x, float y) {
+  const float k = t.c0 * x + t.c1 * y + 1.0f;
+  return {(t.a0 * x + t.a1 * y + t.a2) / k, (t.b0 * x + t.b1 * y + t.b2) / k};
+}
+
+std::array<float, 4> map_box(const AffineTransform& inverse_t, const std::array<float, 4>& b) {
+  // Edges at whole numbers are pixel centres minus 0.5 in the sampling's coordinates.
+  float x1 = std::numeric_limits<float>::max(), y1 = x1;
+  float x2 = std::numeric_limits<float>::lowest(), y2 = x2;
+  for (const float x : {b[0], b[2]}) {
+    for (const float y : {b[1], b[3]}) {
+      const auto [u, v] = map_point(inverse_t, x - 0.5f, y - 0.5f);
+      x1 = std::min(x1, u + 0.5f), x2 = std::max(x2, u + 0.5f);
+      y1 = std::min(y1, v + 0.5f), y2 = std::max(y2, v + 0.5f);
+    }
+  }
+  return {x1, y1, x2, y2};
 }
 
 AffineTransform zoom_transform(double zx, double zy, Index height, Index width) {

@@ -13,6 +13,7 @@
 // Images are (H,W,C); every channel uses the same sample positions.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,14 @@ AffineTransform shear_transform(double sx, double sy, double cx, double cy);
 // pairs each, no three on a line): Keras' compute_homography_matrix(start = from, end = to).
 // Throws when the points are degenerate.
 AffineTransform homography(const float (&from)[4][2], const float (&to)[4][2]);
+
+// The transform's inverse (input point -> output point); Throws for a singular one.
+AffineTransform inverse(const AffineTransform& t);
+// Where t sends the point (x, y) (pixel-centre coordinates, as the sampling uses).
+std::array<float, 2> map_point(const AffineTransform& t, float x, float y);
+// The box (pixel xyxy, edges at whole numbers) whose input region t's output covers: each corner
+// sent by inverse(t), the enclosing box of the four.
+std::array<float, 4> map_box(const AffineTransform& inverse_t, const std::array<float, 4>& box);
 
 struct Resampling {
   Interpolation interpolation = Interpolation::Bilinear;

@@ -1,5 +1,7 @@
 #include <minidl/layers/augment/augmentation_layer.hpp>
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include <minidl/core/error.hpp>
@@ -26,6 +28,48 @@ Tensor AugmentationLayer::operator()(const Tensor& images, bool training) {
   out.reshape(images.shape());
   return out;
 }
+
+AnnotatedImages AugmentationLayer::operator()(const AnnotatedImages& batch, bool training) {
+  check_annotations(batch, label());
+  AnnotatedImages out;
+  out.box_format = batch.box_format;
+  out.mask_fill = batch.mask_fill;
+  out.images = (*this)(batch.images, training);
+  if (!training && output_shape() == input_shape()) {  // inference: the identity
+    out.masks = batch.masks.share();
+    out.boxes = batch.boxes;
+    return out;
+  }
+  const Index n = batch.images.dim(0);
+  if (!training) prepare_inference(n);
+  const Index in_h = height(), in_w = width();
+  const Index out_h = output_shape()[0], out_w = output_shape()[1];
+  if (!batch.masks.empty()) {
+    out.masks = Tensor(Shape{n, out_h, out_w, 1});
+#pragma omp parallel for schedule(static) if (n * out_h * out_w >= (1 << 15))
+    for (Index i = 0; i < n; ++i) {
+      transform_mask(i, batch.masks.data() + i * in_h * in_w, out.masks.data() + i * out_h * out_w,
+                     batch.mask_fill);
+    }
+  }
+  out.boxes = batch.boxes;
+  for (Index i = 0; i < Index(out.boxes.size()); ++i) {
+    BoundingBoxes& image = out.boxes[std::size_t(i)];
+    for (auto& b : image.boxes) b = to_pixel_xyxy(b, batch.box_format, in_h, in_w);
+    transform_boxes(i, image.boxes);
+    clip_boxes(image, out_h, out_w);
+    for (auto& b : image.boxes) b = from_pixel_xyxy(b, batch.box_format, out_h, out_w);
+  }
+  return out;
+}
+
+void AugmentationLayer::transform_mask(Index, const float* in, float* out, float) const {
+  std::copy(in, in + height() * width(), out);
+}
+
+void AugmentationLayer::transform_boxes(Index, std::vector<std::array<float, 4>>&) const {}
+
+void AugmentationLayer::prepare_inference(Index) {}
 
 Tensor AugmentationLayer::forward(const Tensor& x, bool training) {
   check_input(x);

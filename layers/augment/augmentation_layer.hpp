@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include <minidl/layers/augment/annotated_images.hpp>
 #include <minidl/layers/layer.hpp>
 
 namespace minidl {
@@ -38,6 +39,9 @@ class AugmentationLayer : public Layer {
   // Hides Layer::operator()(x, training) to also take a single image (H,W,C).
   using Layer::operator();
   Tensor operator()(const Tensor& images, bool training);
+  // Images with masks and boxes (annotated_images.hpp): the images as above, each image's mask
+  // and boxes moved with it by the same draw. Not for concurrent calls on one layer.
+  AnnotatedImages operator()(const AnnotatedImages& batch, bool training);
   // backward passes dy through: nothing is cached for it.
   std::optional<std::vector<Tensor*>> backward_cache() override { return std::vector<Tensor*>{}; }
   Tensor forward(const Tensor& x, bool training) override;
@@ -52,6 +56,16 @@ class AugmentationLayer : public Layer {
   // Transforms image i (H,W,C) with its drawn parameters; `in` and `out` do not overlap.
   // Called in parallel for different images.
   virtual void transform(Index i, const float* in, float* out) const = 0;
+
+  // Image i's mask (H,W,1 class ids) as transform() moved image i's pixels, with nearest sampling
+  // and `fill` for what comes from outside the image; the default copies it (colour layers).
+  virtual void transform_mask(Index i, const float* in, float* out, float fill) const;
+  // Image i's boxes (pixel xyxy, annotated_images.hpp), in place, as transform() moved its pixels;
+  // the default leaves them.
+  virtual void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const;
+  // A layer whose inference changes the image size (RandomCrop, RandomResizedCrop) sets up its
+  // inference geometry for n images here, so that masks and boxes follow it.
+  virtual void prepare_inference(Index n);
 
   // Transforms every image of x with the parameters drawn last, in parallel, into a batch of
   // output_shape() images.

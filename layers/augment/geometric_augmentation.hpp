@@ -21,6 +21,8 @@ class GeometricAugmentation : public AugmentationLayer {
                         const std::string& interpolation, float fill_value,
                         std::optional<std::uint64_t> seed);
   void transform(Index i, const float* in, float* out) const override;
+  void transform_mask(Index i, const float* in, float* out, float fill) const override;
+  void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const override;
   // fill_mode, interpolation and fill_value, for get_config.
   Json resampling_config() const;
 

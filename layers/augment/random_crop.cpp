@@ -60,6 +60,19 @@ void RandomCrop::transform(Index i, const float* in, float* out) const {
   crop_image(in, out, width(), channels(), offsets_[i].first, offsets_[i].second, crop_h_, crop_w_);
 }
 
+void RandomCrop::transform_mask(Index i, const float* in, float* out, float) const {
+  crop_image(in, out, width(), 1, offsets_[i].first, offsets_[i].second, crop_h_, crop_w_);
+}
+
+void RandomCrop::transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const {
+  const auto top = float(offsets_[i].first), left = float(offsets_[i].second);
+  for (auto& b : boxes) b = {b[0] - left, b[1] - top, b[2] - left, b[3] - top};
+}
+
+void RandomCrop::prepare_inference(Index n) {
+  offsets_.assign(std::size_t(n), {(height() - crop_h_) / 2, (width() - crop_w_) / 2});
+}
+
 Tensor RandomCrop::forward(const Tensor& x, bool training) {
   check_input(x);
   const Index n = x.dim(0);

@@ -33,6 +33,8 @@ class RandomCrop : public AugmentationLayer {
   RandomCrop(Index height, Index width, std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomCrop"; }
   Json get_config() const override;
+  // (top, left) of each image's window in the last training call.
+  const std::vector<std::pair<Index, Index>>& last_offsets() const { return offsets_; }
   static RandomCrop from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
@@ -41,6 +43,9 @@ class RandomCrop : public AugmentationLayer {
   Shape build_impl(const Shape& sample_shape) override;
   void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
+  void transform_mask(Index i, const float* in, float* out, float fill) const override;
+  void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const override;
+  void prepare_inference(Index n) override;
 
  private:
   Index crop_h_, crop_w_;

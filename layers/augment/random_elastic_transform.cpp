@@ -91,6 +91,42 @@ void RandomElasticTransform::transform(Index i, const float* in, float* out) con
   for (Index k = 0; k < size; ++k) out[k] = std::clamp(out[k], range_.low, range_.high);
 }
 
+void RandomElasticTransform::transform_mask(Index i, const float* in, float* out,
+                                            float fill) const {
+  const Draw& d = draws_[std::size_t(i)];
+  if (d.strength == 0.0f) {
+    std::copy(in, in + height() * width(), out);
+    return;
+  }
+  const std::vector<float> f = field(d);
+  displace(in, out, height(), width(), 1, f.data(), f.data() + height() * width(),
+           {Interpolation::Nearest, resampling_.fill_mode, fill});
+}
+
+void RandomElasticTransform::transform_boxes(Index i,
+                                             std::vector<std::array<float, 4>>& boxes) const {
+  const Draw& d = draws_[std::size_t(i)];
+  if (d.strength == 0.0f || boxes.empty()) return;
+  const Index h = height(), w = width();
+  const std::vector<float> f = field(d);
+  for (auto& b : boxes) {
+    // Every output pixel whose sample point falls in the box belongs to it.
+    float x1 = std::numeric_limits<float>::max(), y1 = x1;
+    float x2 = std::numeric_limits<float>::lowest(), y2 = x2;
+    for (Index y = 0; y < h; ++y) {
+      for (Index x = 0; x < w; ++x) {
+        // The sample point in edge coordinates (pixel centres at + 0.5).
+        const float sx = float(x) + f[std::size_t(y * w + x)] + 0.5f;
+        const float sy = float(y) + f[std::size_t(h * w + y * w + x)] + 0.5f;
+        if (sx < b[0] || sx > b[2] || sy < b[1] || sy > b[3]) continue;
+        x1 = std::min(x1, float(x)), x2 = std::max(x2, float(x + 1));
+        y1 = std::min(y1, float(y)), y2 = std::max(y2, float(y + 1));
+      }
+    }
+    b = x1 <= x2 ? std::array<float, 4>{x1, y1, x2, y2} : std::array<float, 4>{0, 0, 0, 0};
+  }
+}
+
 Json RandomElasticTransform::get_config() const {
   return {{"factor", probability_},
           {"scale", {scale_.lower, scale_.upper}},

@@ -50,6 +50,10 @@ class RandomElasticTransform : public AugmentationLayer {
  protected:
   void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
+  void transform_mask(Index i, const float* in, float* out, float fill) const override;
+  // A box becomes the pixels whose sample points fall in it: no closed-form inverse exists for a
+  // displacement field, and this follows the content exactly (one pass over the pixels per box).
+  void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const override;
 
  private:
   float probability_;

@@ -46,6 +46,18 @@ void RandomFlip::transform(Index i, const float* in, float* out) const {
   flip_image(in, out, height(), width(), channels(), flips_[i].horizontal, flips_[i].vertical);
 }
 
+void RandomFlip::transform_mask(Index i, const float* in, float* out, float) const {
+  flip_image(in, out, height(), width(), 1, flips_[i].horizontal, flips_[i].vertical);
+}
+
+void RandomFlip::transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const {
+  const float w = float(width()), h = float(height());
+  for (auto& b : boxes) {
+    if (flips_[i].horizontal) b = {w - b[2], b[1], w - b[0], b[3]};
+    if (flips_[i].vertical) b = {b[0], h - b[3], b[2], h - b[1]};
+  }
+}
+
 Json RandomFlip::get_config() const {
   return {{"mode", horizontal_ && vertical_ ? "horizontal_and_vertical"
                    : horizontal_            ? "horizontal"

@@ -37,6 +37,8 @@ class RandomFlip : public AugmentationLayer {
  protected:
   void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
+  void transform_mask(Index i, const float* in, float* out, float fill) const override;
+  void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const override;
 
  private:
   bool horizontal_, vertical_;

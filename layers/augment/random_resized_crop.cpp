@@ -70,31 +70,43 @@ void RandomResizedCrop::draw(Index n, const SampleStreams& streams) {
   }
 }
 
-void RandomResizedCrop::crop_and_resize(const float* in, float* out, const Crop& c) const {
+void RandomResizedCrop::crop_and_resize(const float* in, float* out, Index channels, const Crop& c,
+                                        const Resampling& resampling) const {
   // Resizing's sampling (pixel centres, clamped to the crop) inside the crop.
   const float sy = float(c.height) / float(out_h_), sx = float(c.width) / float(out_w_);
   detail::resample_image(
-      in, out, height(), width(), channels(), out_h_, out_w_,
+      in, out, height(), width(), channels, out_h_, out_w_,
       [&](Index x, Index y) {
         const float px = std::clamp((float(x) + 0.5f) * sx - 0.5f, 0.0f, float(c.width - 1));
         const float py = std::clamp((float(y) + 0.5f) * sy - 0.5f, 0.0f, float(c.height - 1));
         return std::pair<float, float>(float(c.left) + px, float(c.top) + py);
       },
-      resampling_);
+      resampling);
 }
 
 void RandomResizedCrop::transform(Index i, const float* in, float* out) const {
-  crop_and_resize(in, out, crops_[std::size_t(i)]);
+  crop_and_resize(in, out, channels(), crops_[std::size_t(i)], resampling_);
 }
 
-Tensor RandomResizedCrop::forward(const Tensor& x, bool training) {
-  check_input(x);
-  if (training) {
-    draw(x.dim(0), next_sample_streams());
-    return transform_batch(x);
+void RandomResizedCrop::transform_mask(Index i, const float* in, float* out, float) const {
+  crop_and_resize(in, out, 1, crops_[std::size_t(i)],
+                  {Interpolation::Nearest, FillMode::Nearest, 0.0f});
+}
+
+void RandomResizedCrop::transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const {
+  const Crop& c = crops_[std::size_t(i)];
+  const float sx = float(out_w_) / float(c.width), sy = float(out_h_) / float(c.height);
+  for (auto& b : boxes) {
+    b = {(b[0] - c.left) * sx, (b[1] - c.top) * sy, (b[2] - c.left) * sx, (b[3] - c.top) * sy};
   }
-  // The largest centred window of the output's aspect ratio; computed here, not stored, so that
-  // predict from several threads writes no layer state.
+}
+
+void RandomResizedCrop::prepare_inference(Index n) {
+  crops_.assign(std::size_t(n), centre_crop());
+}
+
+RandomResizedCrop::Crop RandomResizedCrop::centre_crop() const {
+  // The largest centred window of the output's aspect ratio.
   const Index h = height(), w = width();
   Crop centre{0, 0, h, w};
   if (w * out_h_ > h * out_w_) {
@@ -104,11 +116,25 @@ Tensor RandomResizedCrop::forward(const Tensor& x, bool training) {
   }
   centre.top = (h - centre.height) / 2;
   centre.left = (w - centre.width) / 2;
-  const Index n = x.dim(0), in_size = h * w * channels(), out_size = output_shape().size();
+  return centre;
+}
+
+Tensor RandomResizedCrop::forward(const Tensor& x, bool training) {
+  check_input(x);
+  if (training) {
+    draw(x.dim(0), next_sample_streams());
+    return transform_batch(x);
+  }
+  // Computed here, not stored, so that predict from several threads writes no layer state.
+  const Crop centre = centre_crop();
+  const Index n = x.dim(0), in_size = height() * width() * channels();
+  const Index out_size = output_shape().size();
   Tensor y(output_shape().with_batch(n));
 #pragma omp parallel for schedule(static) if (n * out_size >= (1 << 15))
-  for (Index i = 0; i < n; ++i)
-    crop_and_resize(x.data() + i * in_size, y.data() + i * out_size, centre);
+  for (Index i = 0; i < n; ++i) {
+    crop_and_resize(x.data() + i * in_size, y.data() + i * out_size, channels(), centre,
+                    resampling_);
+  }
   return y;
 }
 

@@ -41,9 +41,14 @@ class RandomResizedCrop : public AugmentationLayer {
   Shape build_impl(const Shape& sample_shape) override;
   void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
+  void transform_mask(Index i, const float* in, float* out, float fill) const override;
+  void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const override;
+  void prepare_inference(Index n) override;
 
  private:
-  void crop_and_resize(const float* in, float* out, const Crop& crop) const;
+  Crop centre_crop() const;
+  void crop_and_resize(const float* in, float* out, Index channels, const Crop& crop,
+                       const Resampling& resampling) const;
 
   Index out_h_, out_w_;
   FactorRange scale_, ratio_;
