@@ -17,7 +17,12 @@
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
 #include <minidl/layers/augment/affine_transform.hpp>
+#include <minidl/layers/augment/aug_mix.hpp>
+#include <minidl/layers/augment/pipeline.hpp>
+#include <minidl/layers/augment/rand_augment.hpp>
+#include <minidl/layers/augment/random_apply.hpp>
 #include <minidl/layers/augment/random_brightness.hpp>
+#include <minidl/layers/augment/random_choice.hpp>
 #include <minidl/layers/augment/random_color_degeneration.hpp>
 #include <minidl/layers/augment/random_color_jitter.hpp>
 #include <minidl/layers/augment/random_elastic_transform.hpp>

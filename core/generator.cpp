@@ -29,6 +29,30 @@ double Generator::uniform_double() {
   return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
 }
 
+double Generator::gamma(double shape) {
+  if (shape < 1.0) {
+    // Gamma(a) = Gamma(a + 1) * U^(1/a).
+    const double u = 1.0 - uniform_double();
+    return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = 1.0 - uniform_double();
+    if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
+  }
+}
+
+double Generator::beta(double a, double b) {
+  const double x = gamma(a), y = gamma(b);
+  return x / (x + y);
+}
+
 float Generator::normal(float mean, float stddev) {
   const double u1 = 1.0 - uniform_double();  // (0, 1]: log stays finite
   const double u2 = uniform_double();

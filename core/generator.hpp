@@ -26,6 +26,10 @@ class Generator {
   // Standard normal by Box-Muller (two uniforms per draw, no cached second value).
   float normal(float mean = 0.0f, float stddev = 1.0f);
   bool bernoulli(float p) { return uniform() < p; }
+  // Gamma(shape, 1) for shape > 0 (Marsaglia and Tsang 2000), and Beta(a, b) from two of them
+  // (MixUp's and AugMix's mixing weights).
+  double gamma(double shape);
+  double beta(double a, double b);
   // Uniform integer in [0, n), unbiased (rejection sampling).
   std::uint64_t below(std::uint64_t n);
   // Fisher-Yates shuffle of indices[0..count).

@@ -181,6 +181,8 @@ class Layer {
     Generator operator()(Index sample) const {
       return Generator(derive_seed(key_, static_cast<std::uint64_t>(position_ + sample)));
     }
+    // Other streams for the same samples (a layer that runs other layers gives each its own).
+    SampleStreams part(std::uint64_t slot) const { return {derive_seed(key_, slot), position_}; }
 
    private:
     std::uint64_t key_;

@@ -31,6 +31,7 @@ Tensor AugmentationLayer::operator()(const Tensor& images, bool training) {
 
 AnnotatedImages AugmentationLayer::operator()(const AnnotatedImages& batch, bool training) {
   check_annotations(batch, label());
+  check_annotations_supported(batch);
   AnnotatedImages out;
   out.box_format = batch.box_format;
   out.mask_fill = batch.mask_fill;
@@ -70,6 +71,8 @@ void AugmentationLayer::transform_mask(Index, const float* in, float* out, float
 void AugmentationLayer::transform_boxes(Index, std::vector<std::array<float, 4>>&) const {}
 
 void AugmentationLayer::prepare_inference(Index) {}
+
+void AugmentationLayer::check_annotations_supported(const AnnotatedImages&) const {}
 
 Tensor AugmentationLayer::forward(const Tensor& x, bool training) {
   check_input(x);

@@ -35,6 +35,10 @@ struct FactorRange {
 float probability_of(const LayerConfig& config, const char* key, float fallback);
 
 class AugmentationLayer : public Layer {
+  // The layers that run others image by image (augmentation_policies.hpp) call their draw and
+  // transform.
+  friend class AugmentationComposite;
+
  public:
   // Hides Layer::operator()(x, training) to also take a single image (H,W,C).
   using Layer::operator();
@@ -63,6 +67,8 @@ class AugmentationLayer : public Layer {
   // Image i's boxes (pixel xyxy, annotated_images.hpp), in place, as transform() moved its pixels;
   // the default leaves them.
   virtual void transform_boxes(Index i, std::vector<std::array<float, 4>>& boxes) const;
+  // Throws when the layer cannot move masks or boxes (AugMix); called before any work.
+  virtual void check_annotations_supported(const AnnotatedImages& batch) const;
   // A layer whose inference changes the image size (RandomCrop, RandomResizedCrop) sets up its
   // inference geometry for n images here, so that masks and boxes follow it.
   virtual void prepare_inference(Index n);
