@@ -14,6 +14,7 @@
 #include <minidl/data/image_array.hpp>
 #include <minidl/data/image_folder.hpp>
 #include <minidl/data/image_io.hpp>
+#include <minidl/data/label_mixing.hpp>
 #include <minidl/data/synthetic.hpp>
 #include <minidl/layers/activation.hpp>
 #include <minidl/layers/augment/affine_transform.hpp>

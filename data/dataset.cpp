@@ -10,6 +10,7 @@
 
 #include <minidl/core/error.hpp>
 #include <minidl/core/generator.hpp>
+#include <minidl/data/label_mixing.hpp>
 #include <minidl/layers/layer.hpp>
 
 namespace minidl {
@@ -147,6 +148,12 @@ Dataset Dataset::map(Layer& layer, bool training) const {
   return d;
 }
 
+Dataset Dataset::map(LabelMixing& mixing, bool training) const {
+  Dataset d = *this;
+  d.mixings_.emplace_back(&mixing, training);
+  return d;
+}
+
 Dataset Dataset::take(Index n) const {
   if (n < 0) throw Error("Dataset: take(n) needs n >= 0, got " + std::to_string(n));
   Dataset d = *this;
@@ -201,6 +208,10 @@ Batch Dataset::make_batch(const Index* indices, Index count, Index position,
   for (const Mapper& m : mappers_) {
     if (m.layer) m.layer->set_sample_position(position);
     b.x = m.fn(b.x);
+  }
+  for (const auto& [mixing, training] : mixings_) {
+    mixing->set_sample_position(position);
+    (*mixing)(b, training);
   }
   return b;
 }
@@ -273,6 +284,7 @@ Dataset::Epoch Dataset::epoch(std::uint64_t epoch) const {
   for (const Mapper& m : mappers_) {
     if (m.layer) m.layer->start_epoch(epoch);
   }
+  for (const auto& mixing : mixings_) mixing.first->start_epoch(epoch);
   if (prefetch_ > 0 && impl->steps > 0) {
     Epoch::Impl* raw = impl.get();
     raw->worker = std::thread([raw] { raw->produce(); });

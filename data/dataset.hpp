@@ -32,6 +32,7 @@
 namespace minidl {
 
 class Layer;
+class LabelMixing;
 
 struct Batch {
   Tensor x;  // (n, sample...)
@@ -80,6 +81,10 @@ class Dataset {
   // the batch's position in it, so that mapped augmentation draws as it would in a model. The layer
   // must outlive the dataset and, with prefetch, must not be used elsewhere while an epoch runs.
   Dataset map(Layer& layer, bool training) const;
+  // Applies MixUp or CutMix (data/label_mixing.hpp) to whole batches, images and labels, after the
+  // per-image maps; like map(layer), it tells `mixing` each epoch and batch position. `mixing` must
+  // outlive the dataset.
+  Dataset map(LabelMixing& mixing, bool training) const;
   Dataset take(Index n) const;
   Dataset skip(Index n) const;
   // Makes up to `batches` batches ahead on a background thread while the caller works.
@@ -114,6 +119,7 @@ class Dataset {
   Index batch_size_ = 0;  // 0: not batched
   bool drop_remainder_ = false;
   std::vector<Mapper> mappers_;
+  std::vector<std::pair<LabelMixing*, bool>> mixings_;
   std::optional<Index> take_batches_;
   Index prefetch_ = 0;
   int shard_ = 0, shards_ = 1;

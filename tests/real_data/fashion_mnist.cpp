@@ -29,6 +29,32 @@ TEST_CASE("the Debian Fashion-MNIST files load with 6,000 training images per cl
   CHECK(sum / double(data.train.images.shape().size()) == Approx(72.94).margin(0.1));
 }
 
+TEST_CASE("MixUp and CutMix in fit train a small CNN to a sensible accuracy on Fashion-MNIST") {
+  const TrainTest data = load_fashion_mnist();
+  const Dataset all(data.train);
+  const Dataset test = Dataset(data.test).take(2000).batch(256);
+  for (const bool cut : {false, true}) {
+    INFO((cut ? "CutMix" : "MixUp"));
+    MixUp mix(0.2f, 10, 1);
+    CutMix cutmix(1.0f, 10, 1);
+    LabelMixing& mixing = cut ? static_cast<LabelMixing&>(cutmix) : mix;
+    const Dataset train = all.take(12000).shuffle(1).batch(64).map(mixing, /*training=*/true);
+    Sequential model(1);
+    model.add(Rescaling(1.0f / 255));
+    model.add(Conv2D(16, 3, 1, "same", "relu"));
+    model.add(MaxPooling2D(2));
+    model.add(Flatten());
+    model.add(Dense(10));
+    model.compile(Adam(2e-3f), CategoricalCrossentropy(/*from_logits=*/true), {"accuracy"});
+    FitOptions options;
+    options.epochs = 3;
+    options.verbose = 0;
+    model.fit(train, options);
+    const Logs logs = model.evaluate(test.map(mixing, /*training=*/false));
+    CHECK(logs.at("accuracy") > 0.80f);
+  }
+}
+
 int main(int argc, char* argv[]) {
   struct stat info {};
   const std::string file = std::string(kFashionMnistDir) + "/train-images-idx3-ubyte.gz";
