@@ -1,5 +1,6 @@
 // minidl_bench: throughput of the reference CNN and of ResNet-20, printed as one JSON object.
-//   minidl_bench [--threads N] [--reps R] [--only NAME] [--layers [--model cnn|resnet20] | --data]
+//   minidl_bench [--threads N] [--reps R] [--only NAME]
+//                [--layers [--model cnn|resnet20] | --data | --augment]
 // --layers prints instead the median forward and backward milliseconds of each layer of one
 // training step (the profile behind train_images_per_s, or resnet20_train_images_per_s).
 // ResNet-20 (minidl::resnet20, 32x32x3, 10 classes): training at batch 128 with SGD momentum 0.9,
@@ -9,7 +10,8 @@
 //   [RandomFlip("horizontal") RandomRotation(0.1)]  only for train_aug_images_per_s
 //   Conv2D(32,3,same,relu) MaxPooling2D(2) Conv2D(64,3,same,relu) MaxPooling2D(2) Flatten
 //   Dense(128,relu) Dense(10)
-// --data runs instead the data benchmarks of data_bench.cpp (loaders, pipeline, prefetch).
+// --data runs instead the data benchmarks of data_bench.cpp (loaders, pipeline, prefetch);
+// --augment the augmentation layers of augment_bench.cpp.
 // Each model measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as
 // the PyTorch peer does), R blocks each; the median block rate is reported with min and max.
 #include <sys/resource.h>
@@ -27,6 +29,7 @@
 
 #include <minidl/minidl.hpp>
 
+#include "augment_bench.hpp"
 #include "data_bench.hpp"
 #include "fma_peak.hpp"
 #include "median.hpp"
@@ -134,10 +137,11 @@ void print_layer_profile(minidl::Model& model, const minidl::Tensor& x, const mi
 int main(int argc, char** argv) {
   int threads = 0, reps = 9;
   std::string only, profiled = "cnn";
-  bool layers = false, data = false;
+  bool layers = false, data = false, augment = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--layers") || !std::strcmp(argv[i], "--data")) {
-      (argv[i][2] == 'l' ? layers : data) = true;
+    if (!std::strcmp(argv[i], "--layers") || !std::strcmp(argv[i], "--data") ||
+        !std::strcmp(argv[i], "--augment")) {
+      (argv[i][2] == 'l' ? layers : argv[i][2] == 'd' ? data : augment) = true;
       continue;
     }
     if (i + 1 == argc) break;
@@ -152,10 +156,11 @@ int main(int argc, char** argv) {
   }
   minidl::set_num_threads(threads);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  if (data) {
+  if (data || augment) {
     fmt::print("{{\n  \"threads\": {},\n  \"OPENBLAS_CORETYPE\": \"{}\",\n  \"reps\": {},\n",
                minidl::num_threads(), coretype ? coretype : "", reps);
-    for (const auto& [name, value] : run_data_benches(reps, only))
+    for (const auto& [name, value] :
+         data ? run_data_benches(reps, only) : run_augment_benches(reps, only))
       fmt::print("  \"{}\": {:.4g},\n", name, value);
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
