@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
                changed_images(on, x), images);
     minidl::Sequential model =
         examples::make_classifier(x.shape().without_batch(), int(data.train.class_names.size()),
-                                  /*augment=*/true, seed);
+                                  examples::Recipe::Basic, seed);
     model.compile(minidl::Adam(), minidl::SparseCategoricalCrossentropy(true), {"accuracy"});
     const minidl::Tensor p1 = model.predict(x), p2 = model.predict(x);
     minidl::Tensor y(minidl::Shape{images});

@@ -3,6 +3,7 @@
 //   build/examples/train_cifar [--model cnn|resnet20] [--data DIR] [--epochs N] [--batch-size B]
 //                              [--learning-rate LR] [--seed S] [--threads T] [--no-augment]
 //                              [--out DIR] [--resume EPOCH]
+//                              [--recipe none|basic|randaugment+mixup]
 // The trained model is saved to out/model.minidl, with the class names: examples/classify uses it;
 // a checkpoint (weights and optimizer) to out/checkpoint.weights after every epoch, from which
 // --resume EPOCH continues as if never stopped.
@@ -101,7 +102,13 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads,
                  "Threads (0: the cores, shared by the processes on this machine)")
       ->capture_default_str();
-  app.add_flag("--no-augment", no_augment, "Train without the augmentation layers");
+  app.add_flag("--no-augment", no_augment, "Train without the augmentation layers (--recipe none)");
+  std::string recipe_name = "basic";
+  app.add_option("--recipe", recipe_name,
+                 "Augmentation: none; basic (flip, small rotation and shift); randaugment+mixup "
+                 "(flip, RandAugment, RandomErasing, MixUp)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "basic", "randaugment+mixup"}));
   app.add_option("--out", out_dir, "Directory for history.csv, history.png and checkpoints")
       ->capture_default_str();
   app.add_option("--resume", resume_epoch,
@@ -117,6 +124,9 @@ int main(int argc, char** argv) {
   const bool rank0 = !world || world->rank() == 0;
   try {
     minidl::set_num_threads(threads > 0 ? threads : default_threads(world.get()));
+    const examples::Recipe recipe =
+        no_augment ? examples::Recipe::None : examples::parse_recipe(recipe_name);
+    const bool mixup = recipe == examples::Recipe::RandAugmentMixUp;
     if (rank0) std::filesystem::create_directories(out_dir);
     minidl::TrainTest data = examples::load_dataset(data_dir, rank0);
     const std::vector<std::string> class_names = data.train.class_names;
@@ -132,30 +142,41 @@ int main(int argc, char** argv) {
       fmt::print(world ? fmt::format(" in each of {} processes\n", world->size()) : "\n");
     }
 
+    // MixUp mixes the training batches; on the others it only makes one-hot labels, so that the
+    // same loss (CategoricalCrossentropy) scores them.
+    minidl::MixUp mixing(0.2f, classes, seed);
+    auto labels = [&](minidl::Dataset d, bool training) {
+      return mixup ? d.map(mixing, training) : d;
+    };
     const minidl::Dataset all(std::move(data.train));
-    const minidl::Dataset train = all.take(train_count).shuffle(seed).batch(batch_size).prefetch(2);
-    const minidl::Dataset validation = all.skip(train_count).batch(256);
-    const minidl::Dataset test = minidl::Dataset(std::move(data.test)).batch(256);
+    const minidl::Dataset train =
+        labels(all.take(train_count).shuffle(seed).batch(batch_size), true).prefetch(2);
+    const minidl::Dataset validation = labels(all.skip(train_count).batch(256), false);
+    const minidl::Dataset test = labels(minidl::Dataset(std::move(data.test)).batch(256), false);
 
     const bool resnet = model_name == "resnet20";
     const float learning_rate = learning_rate_option.value_or(resnet ? 0.1f : 2e-3f);
     std::unique_ptr<minidl::Model> network;
     std::unique_ptr<minidl::Optimizer> optimizer;
     if (resnet) {
-      network = std::make_unique<minidl::Model>(
-          examples::make_resnet20(sample, classes, !no_augment, seed));
+      network =
+          std::make_unique<minidl::Model>(examples::make_resnet20(sample, classes, recipe, seed));
       optimizer = std::make_unique<minidl::SGD>(learning_rate, /*momentum=*/0.9f);
       optimizer->set_weight_decay(1e-4f);
     } else {
       network = std::make_unique<minidl::Sequential>(
-          examples::make_classifier(sample, classes, !no_augment, seed));
+          examples::make_classifier(sample, classes, recipe, seed));
       optimizer = std::make_unique<minidl::Adam>(learning_rate);
     }
     minidl::Model& model = *network;
     if (rank0) model.summary();
-    model.compile(std::move(optimizer),
-                  std::make_unique<minidl::SparseCategoricalCrossentropy>(/*from_logits=*/true),
-                  {"accuracy"});
+    std::unique_ptr<minidl::Loss> loss;
+    if (mixup) {
+      loss = std::make_unique<minidl::CategoricalCrossentropy>(/*from_logits=*/true);
+    } else {
+      loss = std::make_unique<minidl::SparseCategoricalCrossentropy>(/*from_logits=*/true);
+    }
+    model.compile(std::move(optimizer), std::move(loss), {"accuracy"});
     const std::string checkpoint = out_dir + "/checkpoint.weights";
     // Rank 0 reads it; fit starts the other processes from rank 0's weights and optimizer.
     if (resume_epoch > 0 && rank0) model.load_weights(checkpoint);

@@ -116,6 +116,23 @@ TEST_CASE("train_cifar saves its model, which classify loads (as a model file an
   CHECK_THAT(bad.output, Contains("image.png") && Contains("not a minidl weights file"));
 }
 
+TEST_CASE("train_cifar --recipe randaugment+mixup trains with RandAugment, RandomErasing, MixUp") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "train_cifar",
+                    "--data '" + dir.path() +
+                        "' --epochs 2 --batch-size 32 --threads 1 --recipe randaugment+mixup "
+                        "--out '" +
+                        dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Contains("RandAugment") && Contains("RandomErasing") &&
+                           Contains("Epoch 2/2") && Contains("test accuracy"));
+  const Run bad = run(dir, "train_cifar", "--recipe autoaugment --data '" + dir.path() + "'");
+  CHECK(bad.status != 0);
+  CHECK_THAT(bad.output, Contains("recipe"));
+}
+
 TEST_CASE("train_cifar --resume continues from its checkpoint as if it had never stopped") {
   TempDir dir;
   write_tiny_cifar(dir);

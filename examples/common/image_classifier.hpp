@@ -19,17 +19,25 @@ minidl::TrainTest load_dataset(const std::string& cifar_dir, bool say = true);
 // +-rotation*360 degrees and a shift of up to +-translation of the height and width, both
 // sampling the nearest pixel.
 constexpr float kRotation = 0.02f, kTranslation = 0.06f;
-std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers();
-void add_augmentation(minidl::Sequential& model);
 
-// Rescaling(1/255), the augmentation (unless augment is false), three blocks of Conv2D (32, 64,
-// 128 filters), MaxPooling2D and BatchNormalization, then Dense(128), Dropout(0.3) and
-// Dense(classes) giving logits.
-minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, bool augment,
+// What train_cifar --recipe picks: no augmentation; the flip, rotation and shift above (the
+// default); or a horizontal flip, RandAugment (2 ops per image) and RandomErasing in the model
+// with MixUp on the training batches (train_cifar adds the MixUp).
+enum class Recipe { None, Basic, RandAugmentMixUp };
+Recipe parse_recipe(const std::string& name);  // "none", "basic", "randaugment+mixup"
+
+// The recipe's layers, for images in [0, 1] (after Rescaling).
+std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers(Recipe recipe = Recipe::Basic);
+void add_augmentation(minidl::Sequential& model, Recipe recipe = Recipe::Basic);
+
+// Rescaling(1/255), the recipe's augmentation, three blocks of Conv2D (32, 64, 128 filters),
+// MaxPooling2D and BatchNormalization, then Dense(128), Dropout(0.3) and Dense(classes) giving
+// logits.
+minidl::Sequential make_classifier(const minidl::Shape& sample_shape, int classes, Recipe recipe,
                                    std::uint64_t seed);
 
-// ResNet-20 (minidl::resnet_cifar) behind Rescaling(1/255) and the same augmentation.
-minidl::Model make_resnet20(const minidl::Shape& sample_shape, int classes, bool augment,
+// ResNet-20 (minidl::resnet_cifar) behind Rescaling(1/255) and the recipe's augmentation.
+minidl::Model make_resnet20(const minidl::Shape& sample_shape, int classes, Recipe recipe,
                             std::uint64_t seed);
 
 }  // namespace examples
