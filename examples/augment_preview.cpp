@@ -1,7 +1,9 @@
 // Shows what the augmentation layers of train_cifar do in each epoch: for a few training images,
 // out/augment_preview.png has the original in the first column and the stack's output in epochs
-// 1..k next to it, and the terminal lists each image's draws.
+// 1..k next to it, and the terminal lists each image's draws. With --masks each image also has a
+// segmentation mask (its object, tinted red) and a bounding box (green), moved by the same draws.
 //   build/examples/augment_preview [--data DIR] [--images N] [--epochs K] [--seed S] [--out DIR]
+//                                  [--masks]
 #include <filesystem>
 
 #include <fmt/core.h>
@@ -11,6 +13,7 @@
 
 #include "common/image_classifier.hpp"
 #include "common/labelled_grid.hpp"
+#include "common/overlay.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app("Preview the augmentation stack of train_cifar, epoch by epoch.");
@@ -27,6 +30,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 20));
   app.add_option("--seed", seed, "Seed of the augmentation draws")->capture_default_str();
   app.add_option("--out", out_dir, "Directory for augment_preview.png")->capture_default_str();
+  bool masks = false;
+  app.add_flag("--masks", masks, "Show a mask and a box per image, moved with it");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -58,16 +63,29 @@ int main(int argc, char** argv) {
     auto& rotation = static_cast<minidl::RandomRotation&>(stack.layer(1));
     auto& translation = static_cast<minidl::RandomTranslation&>(stack.layer(2));
 
-    const minidl::Index sample = originals.size() / images;
-    minidl::Tensor grid(originals.shape().without_batch().with_batch(images * (epochs + 1)));
+    // With --masks every picture is the RGB overlay of the image, its mask and its box.
+    const minidl::AnnotatedImages annotated = examples::annotate_foreground(originals, 40.0f);
+    const minidl::Tensor shown = masks ? examples::overlay(annotated) : originals.share();
+    const minidl::Index sample = shown.size() / images;
+    minidl::Tensor grid(shown.shape().without_batch().with_batch(images * (epochs + 1)));
     std::vector<std::string> draws(static_cast<std::size_t>(images));
     for (minidl::Index i = 0; i < images; ++i)
-      std::copy(originals.data() + i * sample, originals.data() + (i + 1) * sample,
+      std::copy(shown.data() + i * sample, shown.data() + (i + 1) * sample,
                 grid.data() + i * (epochs + 1) * sample);
     for (int e = 0; e < epochs; ++e) {
       // What fit does at the start of epoch e: every layer restarts its stream at (seed, e).
       for (std::size_t l = 0; l < stack.size(); ++l) stack.layer(l).start_epoch(std::uint64_t(e));
-      const minidl::Tensor views = stack.forward(originals, /*training=*/true);
+      minidl::Tensor views;
+      if (masks) {
+        minidl::AnnotatedImages a{annotated.images.share(), annotated.masks.share(),
+                                  annotated.boxes};
+        for (std::size_t l = 0; l < stack.size(); ++l) {
+          a = static_cast<minidl::AugmentationLayer&>(stack.layer(l))(a, /*training=*/true);
+        }
+        views = examples::overlay(a);
+      } else {
+        views = stack.forward(originals, /*training=*/true);
+      }
       for (minidl::Index i = 0; i < images; ++i) {
         std::copy(views.data() + i * sample, views.data() + (i + 1) * sample,
                   grid.data() + (i * (epochs + 1) + e + 1) * sample);

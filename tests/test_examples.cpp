@@ -234,6 +234,20 @@ TEST_CASE("augment_preview writes a grid of the original and one column per epoc
   CHECK(png.shape()[1] == 26 + 3 * (96 + 6) + 6);
   CHECK(png.shape()[2] > 3 * (96 + 6));
   CHECK_THAT(r.output, Contains("epoch 2:") && Contains("deg"));
+  // --masks: the same grid, in colour, with the masks and boxes drawn (pure green outlines).
+  const Run m = run(dir, "augment_preview",
+                    "--data '" + dir.path() + "' --images 3 --epochs 2 --masks --out '" +
+                        dir.file("masks") + "'");
+  INFO(m.output);
+  REQUIRE(m.status == 0);
+  const ImageArray colour = read_image(dir.file("masks/augment_preview.png"));
+  CHECK(colour.shape()[1] == png.shape()[1]);
+  Index green = 0;
+  for (Index p = 0; p < colour.shape()[1] * colour.shape()[2]; ++p) {
+    const std::uint8_t* px = colour.data() + p * colour.shape()[3];
+    green += px[0] == 0 && px[1] == 255 && px[2] == 0;
+  }
+  CHECK(green > 100);
 }
 
 TEST_CASE("epoch_semantics prints the distributions and its checks hold") {
