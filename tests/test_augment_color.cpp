@@ -298,7 +298,7 @@ TEST_CASE("colour layers draw per image within their ranges") {
     hue(x, true);
     double sum = 0.0;
     Index negative = 0;
-    for (float d : hue.last_deltas()) {
+    for (float d : hue.last_values()) {
       REQUIRE(std::abs(d) <= 0.2f);
       sum += std::abs(d);
       negative += d < 0;
@@ -309,14 +309,14 @@ TEST_CASE("colour layers draw per image within their ranges") {
   SECTION("RandomSaturation, RandomColorDegeneration, RandomSharpness: factors in range") {
     RandomSaturation saturation(FactorRange(0.2f, 0.7f), ValueRange{}, 4);
     saturation(x, true);
-    for (float m : saturation.last_multipliers()) {
+    for (float m : saturation.last_values()) {
       REQUIRE(m >= 0.2f / 0.8f - 1e-5f);
       REQUIRE(m <= 0.7f / 0.3f + 1e-4f);
     }
     RandomColorDegeneration degeneration(0.5f, ValueRange{}, 5);
     degeneration(x, true);
     double mean = 0.0;
-    for (float f : degeneration.last_factors()) {
+    for (float f : degeneration.last_values()) {
       REQUIRE(f >= 0.0f);
       REQUIRE(f <= 0.5f);
       mean += f / n;
@@ -324,7 +324,7 @@ TEST_CASE("colour layers draw per image within their ranges") {
     CHECK(mean == Approx(0.25).margin(0.015));  // a single factor means [0, f]
     RandomSharpness sharpness(0.6f, ValueRange{}, 6);
     sharpness(x, true);
-    for (float f : sharpness.last_factors()) REQUIRE((f >= 0.0f && f <= 0.6f));
+    for (float f : sharpness.last_values()) REQUIRE((f >= 0.0f && f <= 0.6f));
   }
   SECTION("RandomPosterization: every bit count of the range, upper bound included") {
     RandomPosterization posterization(FactorRange(3, 5), ValueRange{}, 7);

@@ -18,35 +18,15 @@ void degenerate_color(const float* in, float* out, Index pixels, float f, const 
 
 RandomColorDegeneration::RandomColorDegeneration(FactorRange factor, ValueRange value_range,
                                                  std::optional<std::uint64_t> seed)
-    : AugmentationLayer(seed), factor_(from_zero(factor)), range_(value_range) {
-  check_range("factor", factor_, 0.0f, 1.0f);
-  check_value_range(range_, "RandomColorDegeneration");
-}
-
-Shape RandomColorDegeneration::build_impl(const Shape& s) {
-  check_rgb(s, label());
-  return AugmentationLayer::build_impl(s);
-}
-
-void RandomColorDegeneration::draw(Index n, const SampleStreams& streams) {
-  factors_.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) {
-    factors_[std::size_t(i)] = streams(i).uniform(factor_.lower, factor_.upper);
-  }
-}
+    : FactorAugmentation("RandomColorDegeneration", factor, value_range, /*rgb=*/true, seed) {}
 
 void RandomColorDegeneration::transform(Index i, const float* in, float* out) const {
-  degenerate_color(in, out, height() * width(), factors_[std::size_t(i)], range_);
-}
-
-Json RandomColorDegeneration::get_config() const {
-  return {{"factor", {factor_.lower, factor_.upper}}, {"value_range", {range_.low, range_.high}}};
+  degenerate_color(in, out, height() * width(), values_[std::size_t(i)], range_);
 }
 
 RandomColorDegeneration RandomColorDegeneration::from_config(const LayerConfig& config) {
-  require_channels_last(config);
-  const auto [low, high] = config.range("factor");
-  return RandomColorDegeneration(FactorRange(low, high), value_range_of(config), config.seed());
+  const auto [factor, value_range] = arguments_of(config);
+  return RandomColorDegeneration(factor, value_range, config.seed());
 }
 
 }  // namespace minidl

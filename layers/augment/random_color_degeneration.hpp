@@ -8,15 +8,14 @@
 #include <memory>
 #include <vector>
 
-#include <minidl/layers/augment/augmentation_layer.hpp>
-#include <minidl/layers/augment/value_range.hpp>
+#include <minidl/layers/augment/factor_augmentation.hpp>
 
 namespace minidl {
 
 // y = x + f (gray - x) for one (H,W,3) image, clipped to `range`.
 void degenerate_color(const float* in, float* out, Index pixels, float f, const ValueRange& range);
 
-class RandomColorDegeneration : public AugmentationLayer {
+class RandomColorDegeneration : public FactorAugmentation {
  public:
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<RandomColorDegeneration>(std::move(*this));
@@ -24,19 +23,11 @@ class RandomColorDegeneration : public AugmentationLayer {
   explicit RandomColorDegeneration(FactorRange factor, ValueRange value_range = {},
                                    std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomColorDegeneration"; }
-  Json get_config() const override;
   static RandomColorDegeneration from_config(const LayerConfig& config);
-  const std::vector<float>& last_factors() const { return factors_; }
+  // last_values(): each image's blend factor f.
 
  protected:
-  Shape build_impl(const Shape& sample_shape) override;
-  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
-
- private:
-  FactorRange factor_;
-  ValueRange range_;
-  std::vector<float> factors_;
 };
 
 }  // namespace minidl

@@ -20,37 +20,20 @@ void adjust_hue(const float* in, float* out, Index pixels, float delta, const Va
 }
 
 RandomHue::RandomHue(FactorRange factor, ValueRange value_range, std::optional<std::uint64_t> seed)
-    : AugmentationLayer(seed), factor_(from_zero(factor)), range_(value_range) {
-  check_range("factor", factor_, 0.0f, 1.0f);
-  check_value_range(range_, "RandomHue");
-}
+    : FactorAugmentation("RandomHue", factor, value_range, /*rgb=*/true, seed) {}
 
-Shape RandomHue::build_impl(const Shape& s) {
-  check_rgb(s, label());
-  return AugmentationLayer::build_impl(s);
-}
-
-void RandomHue::draw(Index n, const SampleStreams& streams) {
-  deltas_.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) {
-    Generator rng = streams(i);
-    const float magnitude = 0.5f * rng.uniform(factor_.lower, factor_.upper);
-    deltas_[std::size_t(i)] = rng.uniform() < 0.5f ? -magnitude : magnitude;
-  }
+float RandomHue::value(Generator& rng) const {
+  const float magnitude = 0.5f * rng.uniform(factor_.lower, factor_.upper);
+  return rng.uniform() < 0.5f ? -magnitude : magnitude;
 }
 
 void RandomHue::transform(Index i, const float* in, float* out) const {
-  adjust_hue(in, out, height() * width(), deltas_[std::size_t(i)], range_);
-}
-
-Json RandomHue::get_config() const {
-  return {{"factor", {factor_.lower, factor_.upper}}, {"value_range", {range_.low, range_.high}}};
+  adjust_hue(in, out, height() * width(), values_[std::size_t(i)], range_);
 }
 
 RandomHue RandomHue::from_config(const LayerConfig& config) {
-  require_channels_last(config);
-  const auto [low, high] = config.range("factor");
-  return RandomHue(FactorRange(low, high), value_range_of(config), config.seed());
+  const auto [factor, value_range] = arguments_of(config);
+  return RandomHue(factor, value_range, config.seed());
 }
 
 }  // namespace minidl

@@ -7,15 +7,14 @@
 #include <memory>
 #include <vector>
 
-#include <minidl/layers/augment/augmentation_layer.hpp>
-#include <minidl/layers/augment/value_range.hpp>
+#include <minidl/layers/augment/factor_augmentation.hpp>
 
 namespace minidl {
 
 // Adds `delta` turns to the hue of every pixel of one (H,W,3) image.
 void adjust_hue(const float* in, float* out, Index pixels, float delta, const ValueRange& range);
 
-class RandomHue : public AugmentationLayer {
+class RandomHue : public FactorAugmentation {
  public:
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<RandomHue>(std::move(*this));
@@ -23,20 +22,12 @@ class RandomHue : public AugmentationLayer {
   explicit RandomHue(FactorRange factor, ValueRange value_range = {},
                      std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomHue"; }
-  Json get_config() const override;
   static RandomHue from_config(const LayerConfig& config);
-  // The deltas (in turns) of the last training call.
-  const std::vector<float>& last_deltas() const { return deltas_; }
+  // last_values(): the turns added to each image's hue.
 
  protected:
-  Shape build_impl(const Shape& sample_shape) override;
-  void draw(Index n, const SampleStreams& streams) override;
+  float value(Generator& rng) const override;
   void transform(Index i, const float* in, float* out) const override;
-
- private:
-  FactorRange factor_;
-  ValueRange range_;
-  std::vector<float> deltas_;
 };
 
 }  // namespace minidl

@@ -20,37 +20,21 @@ void adjust_saturation(const float* in, float* out, Index pixels, float multipli
 
 RandomSaturation::RandomSaturation(FactorRange factor, ValueRange value_range,
                                    std::optional<std::uint64_t> seed)
-    : AugmentationLayer(seed), factor_(from_zero(factor)), range_(value_range) {
-  check_range("factor", factor_, 0.0f, 1.0f);
-  check_value_range(range_, "RandomSaturation");
-}
+    : FactorAugmentation("RandomSaturation", factor, value_range, /*rgb=*/true, seed) {}
 
-Shape RandomSaturation::build_impl(const Shape& s) {
-  check_rgb(s, label());
-  return AugmentationLayer::build_impl(s);
-}
-
-void RandomSaturation::draw(Index n, const SampleStreams& streams) {
-  multipliers_.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) {
-    const float f = streams(i).uniform(factor_.lower, factor_.upper);
-    // Keras' 1e-7 keeps f = 1 finite: a multiplier of 1e7 saturates every coloured pixel.
-    multipliers_[std::size_t(i)] = f / (1.0f - f + 1e-7f);
-  }
+float RandomSaturation::value(Generator& rng) const {
+  const float f = rng.uniform(factor_.lower, factor_.upper);
+  // Keras' 1e-7 keeps f = 1 finite: a multiplier of 1e7 saturates every coloured pixel.
+  return f / (1.0f - f + 1e-7f);
 }
 
 void RandomSaturation::transform(Index i, const float* in, float* out) const {
-  adjust_saturation(in, out, height() * width(), multipliers_[std::size_t(i)], range_);
-}
-
-Json RandomSaturation::get_config() const {
-  return {{"factor", {factor_.lower, factor_.upper}}, {"value_range", {range_.low, range_.high}}};
+  adjust_saturation(in, out, height() * width(), values_[std::size_t(i)], range_);
 }
 
 RandomSaturation RandomSaturation::from_config(const LayerConfig& config) {
-  require_channels_last(config);
-  const auto [low, high] = config.range("factor");
-  return RandomSaturation(FactorRange(low, high), value_range_of(config), config.seed());
+  const auto [factor, value_range] = arguments_of(config);
+  return RandomSaturation(factor, value_range, config.seed());
 }
 
 }  // namespace minidl

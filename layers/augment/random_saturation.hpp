@@ -11,8 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include <minidl/layers/augment/augmentation_layer.hpp>
-#include <minidl/layers/augment/value_range.hpp>
+#include <minidl/layers/augment/factor_augmentation.hpp>
 
 namespace minidl {
 
@@ -20,7 +19,7 @@ namespace minidl {
 void adjust_saturation(const float* in, float* out, Index pixels, float multiplier,
                        const ValueRange& range);
 
-class RandomSaturation : public AugmentationLayer {
+class RandomSaturation : public FactorAugmentation {
  public:
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<RandomSaturation>(std::move(*this));
@@ -28,20 +27,12 @@ class RandomSaturation : public AugmentationLayer {
   explicit RandomSaturation(FactorRange factor, ValueRange value_range = {},
                             std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomSaturation"; }
-  Json get_config() const override;
   static RandomSaturation from_config(const LayerConfig& config);
-  // The multipliers f / (1 - f) of the last training call.
-  const std::vector<float>& last_multipliers() const { return multipliers_; }
+  // last_values(): each image's saturation multiplier f / (1 - f).
 
  protected:
-  Shape build_impl(const Shape& sample_shape) override;
-  void draw(Index n, const SampleStreams& streams) override;
+  float value(Generator& rng) const override;
   void transform(Index i, const float* in, float* out) const override;
-
- private:
-  FactorRange factor_;
-  ValueRange range_;
-  std::vector<float> multipliers_;
 };
 
 }  // namespace minidl

@@ -27,30 +27,15 @@ void adjust_sharpness(const float* in, float* out, Index h, Index w, Index c, fl
 
 RandomSharpness::RandomSharpness(FactorRange factor, ValueRange value_range,
                                  std::optional<std::uint64_t> seed)
-    : AugmentationLayer(seed), factor_(from_zero(factor)), range_(value_range) {
-  check_range("factor", factor_, 0.0f, 1.0f);
-  check_value_range(range_, "RandomSharpness");
-}
-
-void RandomSharpness::draw(Index n, const SampleStreams& streams) {
-  factors_.resize(std::size_t(n));
-  for (Index i = 0; i < n; ++i) {
-    factors_[std::size_t(i)] = streams(i).uniform(factor_.lower, factor_.upper);
-  }
-}
+    : FactorAugmentation("RandomSharpness", factor, value_range, /*rgb=*/false, seed) {}
 
 void RandomSharpness::transform(Index i, const float* in, float* out) const {
-  adjust_sharpness(in, out, height(), width(), channels(), factors_[std::size_t(i)], range_);
-}
-
-Json RandomSharpness::get_config() const {
-  return {{"factor", {factor_.lower, factor_.upper}}, {"value_range", {range_.low, range_.high}}};
+  adjust_sharpness(in, out, height(), width(), channels(), values_[std::size_t(i)], range_);
 }
 
 RandomSharpness RandomSharpness::from_config(const LayerConfig& config) {
-  require_channels_last(config);
-  const auto [low, high] = config.range("factor");
-  return RandomSharpness(FactorRange(low, high), value_range_of(config), config.seed());
+  const auto [factor, value_range] = arguments_of(config);
+  return RandomSharpness(factor, value_range, config.seed());
 }
 
 }  // namespace minidl

@@ -9,8 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include <minidl/layers/augment/augmentation_layer.hpp>
-#include <minidl/layers/augment/value_range.hpp>
+#include <minidl/layers/augment/factor_augmentation.hpp>
 
 namespace minidl {
 
@@ -18,7 +17,7 @@ namespace minidl {
 void adjust_sharpness(const float* in, float* out, Index height, Index width, Index channels,
                       float f, const ValueRange& range);
 
-class RandomSharpness : public AugmentationLayer {
+class RandomSharpness : public FactorAugmentation {
  public:
   std::shared_ptr<Layer> into_shared() && override {
     return std::make_shared<RandomSharpness>(std::move(*this));
@@ -26,18 +25,11 @@ class RandomSharpness : public AugmentationLayer {
   explicit RandomSharpness(FactorRange factor, ValueRange value_range = {},
                            std::optional<std::uint64_t> seed = std::nullopt);
   std::string type() const override { return "RandomSharpness"; }
-  Json get_config() const override;
   static RandomSharpness from_config(const LayerConfig& config);
-  const std::vector<float>& last_factors() const { return factors_; }
+  // last_values(): each image's factor f.
 
  protected:
-  void draw(Index n, const SampleStreams& streams) override;
   void transform(Index i, const float* in, float* out) const override;
-
- private:
-  FactorRange factor_;
-  ValueRange range_;
-  std::vector<float> factors_;
 };
 
 }  // namespace minidl
