@@ -126,6 +126,18 @@ TEST_CASE("Keras configurations minidl would compute differently are refused wit
                     Contains("dilation_rate") && Contains("dilated convolutions"));
   CHECK_THROWS_WITH(load_keras_model(kDir + "quirk_random_crop.keras"),
                     Contains("RandomCrop") && Contains("uncropped at inference"));
+  TempDir dir;
+  // A Keras config with an Equalization beside a valid (unrelated) weights file.
+  const std::string equalization = detail::make_zip(
+      {{"config.json",
+        R"({"class_name": "Sequential", "config": {"layers": [{"class_name": "Equalization",
+            "config": {"name": "equalization"}}]}})"},
+       {"model.weights.h5",
+        detail::read_zip(kDir + "functional_residual.keras").at("model.weights.h5")}});
+  write_bytes(dir.file("eq.keras"),
+              std::vector<std::uint8_t>(equalization.begin(), equalization.end()));
+  CHECK_THROWS_WITH(load_keras_model(dir.file("eq.keras")),
+                    Contains("Equalization") && Contains("Keras 3 skips it"));
 }
 
 TEST_CASE("bad .keras files are Errors naming the file") {
@@ -235,6 +247,21 @@ TEST_CASE("save_keras_model then load_keras_model gives the same model, predicti
   Model cropping = every_layer_functional(6);
   CHECK_THROWS_WITH(save_keras_model(cropping, dir.file("crop.keras")),
                     Contains("RandomCrop") && Contains("Keras 3 does not do at inference"));
+  // Layers Keras has not, or computes otherwise at inference, are refused with the reason.
+  for (const bool equalization : {false, true}) {
+    Sequential own(1);
+    if (equalization) {
+      own.add(Equalization());
+    } else {
+      own.add(RandomApply(RandomFlip(), 0.5f));
+    }
+    own.add(Flatten());
+    own.add(Dense(2));
+    own.build(Shape{4, 4, 3});
+    CHECK_THROWS_WITH(save_keras_model(own, dir.file("own.keras")),
+                      equalization ? Contains("Equalization") && Contains("Keras 3 skips it")
+                                   : Contains("RandomApply") && Contains("no Keras 3 counterpart"));
+  }
 
   Sequential cnn = every_layer_sequential(2);
   save_keras_model(cnn, dir.file("cnn.keras"));

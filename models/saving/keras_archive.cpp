@@ -53,8 +53,17 @@ Json parse_member(const std::map<std::string, std::string>& members, const char*
   }
 }
 
+// Equalization runs at inference in minidl (as documented) but not in Keras 3, so a model with
+// one would predict differently.
+constexpr const char* kEqualizationAtInference =
+    "Equalization equalises at inference in minidl (as Keras documents) but Keras 3 skips it "
+    "there, so the model's predictions would differ";
+
 // Keras arguments whose inference result minidl would not reproduce, seen with the input shape.
 void refuse_differing_semantics(const Json& entry, const std::string& owner) {
+  if (entry.value("class_name", "") == "Equalization") {
+    throw Error(owner + ": '" + entry_name(entry) + "': " + kEqualizationAtInference);
+  }
   if (entry.value("class_name", "") != "RandomCrop") return;
   const Json& config = entry["config"];
   const Json shape = entry.value("build_config", Json::object()).value("input_shape", Json());
@@ -218,6 +227,15 @@ void save_keras_model(Model& model, const std::string& path) {
     if (!is_built_in_layer(layer.type())) {
       throw Error(owner + ": " + layer.label() +
                   " is a user-defined layer, which Keras cannot load");
+    }
+    // minidl's own layers, and Pipeline, whose nested layers are not written in Keras' form.
+    for (const char* own : {"RandomResizedCrop", "RandomApply", "RandomChoice", "Pipeline"}) {
+      if (layer.type() == own) {
+        throw Error(owner + ": " + layer.label() + " has no Keras 3 counterpart that loads it");
+      }
+    }
+    if (layer.type() == "Equalization") {
+      throw Error(owner + ": " + layer.label() + ": " + kEqualizationAtInference);
     }
     if (layer.type() == "RandomCrop" && layer.input_shape() != layer.output_shape()) {
       throw Error(owner + ": " + layer.label() + " crops " + layer.input_shape().str() + " to " +
