@@ -21,12 +21,30 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   return splitmix64(splitmix64(seed) ^ (stream * 0xD1B54A32D192ED03ull + 1));
 }
 
+Generator::Generator(std::uint64_t seed) {
+  // splitmix64 over the sequence seed + k * golden gamma, its authors' way to seed xoshiro: the
+  // state is never all zero and nearby seeds give unrelated states.
+  for (std::uint64_t& word : state_) {
+    word = splitmix64(seed);
+    seed += 0x9E3779B97F4A7C15ull;
+  }
+}
+
+Generator Generator::from_state(const std::array<std::uint64_t, 4>& state) {
+  if (state == std::array<std::uint64_t, 4>{}) {
+    throw Error("Generator::from_state: xoshiro256** cannot start from the all-zero state");
+  }
+  Generator g;
+  g.state_ = state;
+  return g;
+}
+
 float Generator::uniform() {
-  return static_cast<float>(engine_() >> 40) * 0x1.0p-24f;
+  return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f;
 }
 
 double Generator::uniform_double() {
-  return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
 }
 
 double Generator::gamma(double shape) {
@@ -65,7 +83,7 @@ std::uint64_t Generator::below(std::uint64_t n) {
   // Reject the top partial block of 2^64 so every residue is equally likely.
   const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
   std::uint64_t x;
-  do x = engine_();
+  do x = next_u64();
   while (x >= limit);
   return x % n;
 }

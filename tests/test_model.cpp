@@ -77,7 +77,9 @@ TEST_CASE("gradients: one tensor read by three layers sums their gradients") {
 TEST_CASE("gradients: Concatenate of branches with different channel counts") {
   Node x = Input({5, 5, 2});
   Node a = Conv2D(3, 3, 1, "same")(x);
-  Node b = Conv2D(5, 1, 1, "same", "relu")(x);
+  // Smooth activations only: a ReLU input within the finite-difference step of its kink fails the
+  // check for the probe's sake, not the gradient's.
+  Node b = Conv2D(5, 1, 1, "same", "tanh")(x);
   Node c = Conv2D(2, 3, 1, "same")(a);
   Node joined = Concatenate(-1)({a, b, c});
   CHECK(joined.shape() == Shape{5, 5, 10});
