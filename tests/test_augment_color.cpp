@@ -63,6 +63,32 @@ TEST_CASE("RGB to HSV and back: Keras 3's formulas, tie order and hue wrap inclu
   testing::check_close(back, trip.output, 1e-6f);
 }
 
+TEST_CASE("adjust_saturation's closed form equals the round trip through HSV") {
+  // Random pixels, greys and blacks included, in (0, 255); multipliers that shrink, keep, raise
+  // and clip the saturation.
+  Generator rng(11);
+  const Index pixels = 1000;
+  std::vector<float> image(std::size_t(3 * pixels));
+  for (float& v : image) v = rng.uniform() < 0.1f ? 0.0f : std::round(rng.uniform(0.0f, 255.0f));
+  for (Index p = 0; p < 50; ++p)
+    image[std::size_t(3 * p + 1)] = image[std::size_t(3 * p + 2)] = image[std::size_t(3 * p)];
+  for (const float multiplier : {0.0f, 0.3f, 1.0f, 2.5f, 1e7f}) {
+    std::vector<float> got(image.size());
+    adjust_saturation(image.data(), got.data(), pixels, multiplier, {0.0f, 255.0f});
+    for (Index p = 0; p < pixels; ++p) {
+      float rgb[3], hsv[3];
+      for (int k = 0; k < 3; ++k) rgb[k] = image[std::size_t(3 * p + k)] / 255.0f;
+      rgb_to_hsv(rgb, hsv);
+      hsv[1] = std::clamp(hsv[1] * multiplier, 0.0f, 1.0f);
+      hsv_to_rgb(hsv, rgb);
+      for (int k = 0; k < 3; ++k) {
+        INFO("multiplier " << multiplier << ", pixel " << p);
+        REQUIRE(got[std::size_t(3 * p + k)] == Approx(255.0f * rgb[k]).margin(1e-3));
+      }
+    }
+  }
+}
+
 TEST_CASE("colour layers with fixed parameters equal Keras 3") {
   SECTION("grayscale") {
     const auto c = keras_case("random_grayscale");

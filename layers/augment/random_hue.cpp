@@ -7,16 +7,16 @@
 namespace minidl {
 
 void adjust_hue(const float* in, float* out, Index pixels, float delta, const ValueRange& range) {
-  for (Index p = 0; p < pixels; ++p) {
-    float rgb[3], hsv[3];
-    for (int k = 0; k < 3; ++k) rgb[k] = to_unit(in[3 * p + k], range);
-    rgb_to_hsv(rgb, hsv);
-    hsv[0] += delta;
-    if (hsv[0] > 1.0f) hsv[0] -= 1.0f;
-    if (hsv[0] < 0.0f) hsv[0] += 1.0f;
-    hsv_to_rgb(hsv, rgb);
-    for (int k = 0; k < 3; ++k) out[3 * p + k] = from_unit(std::clamp(rgb[k], 0.0f, 1.0f), range);
-  }
+  const float scale = 1.0f / (range.high - range.low), low = range.low;
+  const float back = range.high - range.low;
+  map_rgb(in, out, pixels, [=](float r, float g, float b) {
+    const Color hsv = hsv_of((r - low) * scale, (g - low) * scale, (b - low) * scale);
+    float h = hsv.c0 + delta;
+    h = h > 1.0f ? h - 1.0f : h < 0.0f ? h + 1.0f : h;
+    const Color rgb = rgb_of(h, hsv.c1, hsv.c2);
+    auto to_range = [=](float v) { return clamp_by_value(v, 0.0f, 1.0f) * back + low; };
+    return Color{to_range(rgb.c0), to_range(rgb.c1), to_range(rgb.c2)};
+  });
 }
 
 RandomHue::RandomHue(FactorRange factor, ValueRange value_range, std::optional<std::uint64_t> seed)

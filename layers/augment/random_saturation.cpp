@@ -8,14 +8,18 @@ namespace minidl {
 
 void adjust_saturation(const float* in, float* out, Index pixels, float multiplier,
                        const ValueRange& range) {
-  for (Index p = 0; p < pixels; ++p) {
-    float rgb[3], hsv[3];
-    for (int k = 0; k < 3; ++k) rgb[k] = to_unit(in[3 * p + k], range);
-    rgb_to_hsv(rgb, hsv);
-    hsv[1] = std::clamp(hsv[1] * multiplier, 0.0f, 1.0f);
-    hsv_to_rgb(hsv, rgb);
-    for (int k = 0; k < 3; ++k) out[3 * p + k] = from_unit(std::clamp(rgb[k], 0.0f, 1.0f), range);
-  }
+  // Keras scales S in HSV by the multiplier, clipped to [0, 1], and converts back. With H and V
+  // kept, that moves each channel c towards V = max(r, g, b) by the ratio of the saturations,
+  // gain = min(multiplier, 1 / S): out = V - gain (V - c), the same colours without the round
+  // trip through HSV (equal to it within float rounding, tests/test_augment_color.cpp).
+  const float low = range.low, high = range.high;
+  map_rgb(in, out, pixels, [=](float r, float g, float b) {
+    const float v = max3(r, g, b), spread = v - min3(r, g, b);
+    const float limit = (v - low) / (spread > 0.0f ? spread : 1.0f);
+    const float gain = spread > 0.0f ? (multiplier < limit ? multiplier : limit) : 0.0f;
+    auto move = [=](float c) { return clamp_by_value(v - gain * (v - c), low, high); };
+    return Color{move(r), move(g), move(b)};
+  });
 }
 
 RandomSaturation::RandomSaturation(FactorRange factor, ValueRange value_range,
