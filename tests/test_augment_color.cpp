@@ -89,6 +89,21 @@ TEST_CASE("adjust_saturation's closed form equals the round trip through HSV") {
   }
 }
 
+TEST_CASE("posterize keeps the high bits of every level, as a uint8 shift does") {
+  // Every level and the values between them, below and above the range too.
+  std::vector<float> values;
+  for (int i = -40; i <= 1060; ++i) values.push_back(0.25f * float(i));
+  std::vector<float> got(values.size());
+  for (int bits = 1; bits <= 8; ++bits) {
+    posterize(values.data(), got.data(), Index(values.size()), bits, {0.0f, 255.0f});
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const auto level = static_cast<std::uint8_t>(std::clamp(values[i], 0.0f, 255.0f));
+      INFO("bits " << bits << ", value " << values[i]);
+      REQUIRE(got[i] == float((level >> (8 - bits)) << (8 - bits)));
+    }
+  }
+}
+
 TEST_CASE("colour layers with fixed parameters equal Keras 3") {
   SECTION("grayscale") {
     const auto c = keras_case("random_grayscale");

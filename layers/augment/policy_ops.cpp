@@ -104,7 +104,7 @@ void apply_policy_step(const PolicyStep& s, const float* in, float* out, Index h
       solarize(in, out, size, 0.0f, s.value, range);
       return;
     case PolicyOp::AutoContrast:
-      auto_contrast(in, out, pixels, c, range);
+      auto_contrast(in, out, h, w, c, range);
       return;
     case PolicyOp::Equalize:
       equalize(in, out, pixels, c, 256, range);

@@ -6,19 +6,23 @@
 #include <fmt/core.h>
 
 #include <minidl/core/error.hpp>
+#include <minidl/layers/augment/detail/channel_rows.hpp>
 
 namespace minidl {
 
 void adjust_contrast(const float* in, float* out, Index h, Index w, Index c, float factor,
                      const ValueRange& range) {
-  std::vector<double> mean(c, 0.0);
-  for (Index p = 0; p < h * w; ++p)
-    for (Index k = 0; k < c; ++k) mean[k] += in[p * c + k];
-  for (double& m : mean) m /= static_cast<double>(h * w);
-  for (Index p = 0; p < h * w; ++p) {
-    for (Index k = 0; k < c; ++k) {
-      const float m = static_cast<float>(mean[k]);
-      out[p * c + k] = std::clamp((in[p * c + k] - m) * factor + m, range.low, range.high);
+  const std::vector<double> sums = detail::channel_sums(in, h, w, c);
+  std::vector<float> mean(static_cast<std::size_t>(c));
+  for (Index k = 0; k < c; ++k) mean[std::size_t(k)] = float(sums[std::size_t(k)] / double(h * w));
+  const std::vector<float> m = detail::spread_over_row(mean, w);
+  const float low = range.low, high = range.high;
+  for (Index y = 0; y < h; ++y) {
+    const float* src = in + y * w * c;
+    float* dst = out + y * w * c;
+    for (Index j = 0; j < w * c; ++j) {
+      const float v = (src[j] - m[std::size_t(j)]) * factor + m[std::size_t(j)];
+      dst[j] = v < low ? low : v > high ? high : v;
     }
   }
 }

@@ -14,7 +14,7 @@
 namespace minidl {
 
 // One (H,W,C) image.
-void auto_contrast(const float* in, float* out, Index pixels, Index channels,
+void auto_contrast(const float* in, float* out, Index height, Index width, Index channels,
                    const ValueRange& range);
 
 class AutoContrast : public Layer {
