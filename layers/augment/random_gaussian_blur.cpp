@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <minidl/core/error.hpp>
+#include <minidl/layers/augment/color.hpp>
 #include <minidl/layers/augment/detail/resample.hpp>
 
 namespace minidl {
@@ -29,30 +30,34 @@ void gaussian_blur(const float* in, float* out, Index h, Index w, Index c, Size2
                    float sigma_x, float sigma_y, const ValueRange& range) {
   const std::vector<float> kx = gaussian_kernel(kernel.w, sigma_x);
   const std::vector<float> ky = gaussian_kernel(kernel.h, sigma_y);
-  const Index rx = kernel.w / 2, ry = kernel.h / 2;
-  // Rows first into a buffer, then columns: separable, two passes of n taps instead of n^2.
-  std::vector<float> rows(std::size_t(h * w * c), 0.0f);
+  const Index rx = kernel.w / 2, ry = kernel.h / 2, row = w * c;
+  // Separable: rows first into a buffer, then columns, two passes of n taps instead of n^2. Each
+  // tap is one multiply-add over a whole row of contiguous floats (the horizontal pass reads a
+  // copy of the row padded by reflection), which compilers vectorise for any channel count.
+  std::vector<float> padded(std::size_t((w + 2 * rx) * c));
+  std::vector<float> rows(std::size_t(h * row), 0.0f);
   for (Index y = 0; y < h; ++y) {
-    for (Index x = 0; x < w; ++x) {
-      float* o = &rows[std::size_t((y * w + x) * c)];
-      for (Index t = 0; t < kernel.w; ++t) {
-        const Index sx = detail::fix_index(x + t - rx, w, FillMode::Reflect);
-        const float* p = in + (y * w + sx) * c;
-        for (Index k = 0; k < c; ++k) o[k] += kx[std::size_t(t)] * p[k];
-      }
+    for (Index x = 0; x < w + 2 * rx; ++x) {
+      const float* p = in + (y * w + detail::fix_index(x - rx, w, FillMode::Reflect)) * c;
+      std::copy(p, p + c, &padded[std::size_t(x * c)]);
+    }
+    float* o = &rows[std::size_t(y * row)];
+    for (Index t = 0; t < kernel.w; ++t) {
+      const float weight = kx[std::size_t(t)];
+      const float* p = &padded[std::size_t(t * c)];
+      for (Index j = 0; j < row; ++j) o[j] += weight * p[j];
     }
   }
   for (Index y = 0; y < h; ++y) {
-    for (Index x = 0; x < w; ++x) {
-      float* o = out + (y * w + x) * c;
-      std::fill(o, o + c, 0.0f);
-      for (Index t = 0; t < kernel.h; ++t) {
-        const Index sy = detail::fix_index(y + t - ry, h, FillMode::Reflect);
-        const float* p = &rows[std::size_t((sy * w + x) * c)];
-        for (Index k = 0; k < c; ++k) o[k] += ky[std::size_t(t)] * p[k];
-      }
-      for (Index k = 0; k < c; ++k) o[k] = std::clamp(o[k], range.low, range.high);
+    float* o = out + y * row;
+    std::fill(o, o + row, 0.0f);
+    for (Index t = 0; t < kernel.h; ++t) {
+      const float weight = ky[std::size_t(t)];
+      const float* p =
+          &rows[std::size_t(detail::fix_index(y + t - ry, h, FillMode::Reflect) * row)];
+      for (Index j = 0; j < row; ++j) o[j] += weight * p[j];
     }
+    for (Index j = 0; j < row; ++j) o[j] = clamp_by_value(o[j], range.low, range.high);
   }
 }
 
