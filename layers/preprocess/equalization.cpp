@@ -14,30 +14,47 @@ namespace minidl {
 
 void equalize(const float* in, float* out, Index pixels, Index c, int bins,
               const ValueRange& range) {
-  std::vector<Index> histogram(static_cast<std::size_t>(bins));
-  std::vector<float> table(static_cast<std::size_t>(bins));
-  auto bin_of = [&](float x) {
-    const float v = to_unit(x, range) * 255.0f * float(bins - 1) / 255.0f;
-    return std::clamp(static_cast<int>(v), 0, bins - 1);
-  };
+  // A vectorised pass finds every value's bin (floor by the 2^23 rounding trick, exact below
+  // 2^22: a float-to-integer cast of a clamped value keeps GCC from vectorising), a scalar one
+  // counts each in its channel's histogram, and a last one maps the bins through the tables.
+  const Index size = pixels * c;
+  std::vector<float> bin(static_cast<std::size_t>(size));
+  const float last = float(bins - 1);
+  for (Index i = 0; i < size; ++i) {
+    const float v = clamp_by_value(to_unit(in[i], range) * 255.0f * last / 255.0f, 0.0f, last);
+    const float nearest = (v + 0x1p23f) - 0x1p23f;
+    bin[std::size_t(i)] = nearest > v ? nearest - 1.0f : nearest;
+  }
+  std::vector<Index> histogram(static_cast<std::size_t>(bins * c), 0);
+  for (Index p = 0; p < pixels; ++p) {
+    const float* b = &bin[std::size_t(p * c)];
+    for (Index k = 0; k < c; ++k) ++histogram[std::size_t(k * bins + static_cast<Index>(b[k]))];
+  }
+  // Per channel the table from bin to equalised value, or empty: a channel whose values fill one
+  // bin stays as it is.
+  std::vector<std::vector<float>> tables(static_cast<std::size_t>(c));
   for (Index k = 0; k < c; ++k) {
-    std::fill(histogram.begin(), histogram.end(), 0);
-    for (Index p = 0; p < pixels; ++p) ++histogram[std::size_t(bin_of(in[p * c + k]))];
-    const auto used = std::count_if(histogram.begin(), histogram.end(), [](Index h) { return h; });
-    if (used <= 1) {
-      for (Index p = 0; p < pixels; ++p) out[p * c + k] = in[p * c + k];
-      continue;
-    }
+    const Index* counts = &histogram[std::size_t(k * bins)];
+    if (std::count_if(counts, counts + bins, [](Index n) { return n > 0; }) <= 1) continue;
+    std::vector<float>& table = tables[std::size_t(k)];
+    table.resize(std::size_t(bins));
     Index cdf = 0, cdf_min = -1;
     for (int b = 0; b < bins; ++b) {
-      cdf += histogram[std::size_t(b)];
+      cdf += counts[b];
       if (cdf_min < 0 && cdf > 0) cdf_min = cdf;
       const double scaled =
           double(cdf - cdf_min) * 255.0 / double(std::max<Index>(pixels - cdf_min, 1));
-      table[std::size_t(b)] = static_cast<float>(std::clamp(std::nearbyint(scaled), 0.0, 255.0));
+      table[std::size_t(b)] = from_unit(
+          static_cast<float>(std::clamp(std::nearbyint(scaled), 0.0, 255.0)) / 255.0f, range);
     }
-    for (Index p = 0; p < pixels; ++p) {
-      out[p * c + k] = from_unit(table[std::size_t(bin_of(in[p * c + k]))] / 255.0f, range);
+  }
+  for (Index k = 0; k < c; ++k) {
+    const std::vector<float>& table = tables[std::size_t(k)];
+    if (table.empty()) {
+      for (Index i = k; i < size; i += c) out[i] = in[i];
+    } else {
+      for (Index i = k; i < size; i += c)
+        out[i] = table[static_cast<std::size_t>(bin[std::size_t(i)])];
     }
   }
 }
