@@ -436,6 +436,36 @@ TEST_CASE("colour layers draw per image within their ranges") {
   }
 }
 
+TEST_CASE("RandomColorJitter applies each image's ops in its drawn order, for 1 to 4 ops") {
+  const Tensor x = test_images(8, 6);
+  const Index h = x.dim(1), w = x.dim(2), pixels = h * w, size = pixels * 3;
+  const ValueRange range;
+  std::vector<RandomColorJitter> jitters;
+  jitters.emplace_back(range, std::nullopt, std::nullopt, 0.6f, std::nullopt, 1);
+  jitters.emplace_back(range, 0.2f, std::nullopt, std::nullopt, 0.2f, 2);
+  jitters.emplace_back(range, 0.2f, 0.3f, 0.6f, std::nullopt, 3);
+  jitters.emplace_back(range, 0.2f, 0.3f, 0.6f, 0.2f, 4);
+  for (RandomColorJitter& jitter : jitters) {
+    const Tensor y = jitter(x, true);
+    for (Index i = 0; i < x.dim(0); ++i) {
+      const RandomColorJitter::Draw& d = jitter.last_draws()[std::size_t(i)];
+      std::vector<float> image(x.data() + i * size, x.data() + (i + 1) * size), next(image.size());
+      for (const RandomColorJitter::Op op : d.order) {
+        const float v = d.value[std::size_t(op)];
+        if (op == RandomColorJitter::Brightness)
+          adjust_brightness(image.data(), next.data(), size, v, range);
+        if (op == RandomColorJitter::Contrast)
+          adjust_contrast(image.data(), next.data(), h, w, 3, v, range);
+        if (op == RandomColorJitter::Saturation)
+          adjust_saturation(image.data(), next.data(), pixels, v, range);
+        if (op == RandomColorJitter::Hue) adjust_hue(image.data(), next.data(), pixels, v, range);
+        image.swap(next);
+      }
+      REQUIRE(std::equal(image.begin(), image.end(), y.data() + i * size));
+    }
+  }
+}
+
 TEST_CASE("colour layers refuse what they cannot take, naming the layer") {
   CHECK_THROWS_WITH(RandomHue(1.5f), Catch::Contains("RandomHue") && Catch::Contains("factor"));
   CHECK_THROWS_WITH(RandomPosterization(FactorRange(2.5f, 4.0f)),

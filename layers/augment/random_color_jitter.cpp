@@ -69,25 +69,31 @@ void RandomColorJitter::draw(Index n, const SampleStreams& streams) {
 void RandomColorJitter::transform(Index i, const float* in, float* out) const {
   const Index pixels = height() * width(), size = pixels * channels();
   const Draw& d = draws_[std::size_t(i)];
-  std::copy(in, in + size, out);
-  std::vector<float> step(static_cast<std::size_t>(size));
-  for (Op op : d.order) {
-    const float v = d.value[std::size_t(op)];
-    switch (op) {
+  if (d.order.empty()) {
+    std::copy(in, in + size, out);
+    return;
+  }
+  // The ops take turns writing `out` and a scratch image, arranged so that the last writes `out`.
+  std::vector<float> scratch(static_cast<std::size_t>(size));
+  const float* src = in;
+  for (std::size_t k = 0; k < d.order.size(); ++k) {
+    float* dst = (d.order.size() - 1 - k) % 2 == 0 ? out : scratch.data();
+    const float v = d.value[std::size_t(d.order[k])];
+    switch (d.order[k]) {
       case Brightness:
-        adjust_brightness(out, step.data(), size, v, range_);
+        adjust_brightness(src, dst, size, v, range_);
         break;
       case Contrast:
-        adjust_contrast(out, step.data(), height(), width(), channels(), v, range_);
+        adjust_contrast(src, dst, height(), width(), channels(), v, range_);
         break;
       case Saturation:
-        adjust_saturation(out, step.data(), pixels, v, range_);
+        adjust_saturation(src, dst, pixels, v, range_);
         break;
       case Hue:
-        adjust_hue(out, step.data(), pixels, v, range_);
+        adjust_hue(src, dst, pixels, v, range_);
         break;
     }
-    std::copy(step.begin(), step.end(), out);
+    src = dst;
   }
 }
 
