@@ -37,9 +37,12 @@ void gaussian_blur(const float* in, float* out, Index h, Index w, Index c, Size2
   std::vector<float> padded(std::size_t((w + 2 * rx) * c));
   std::vector<float> rows(std::size_t(h * row), 0.0f);
   for (Index y = 0; y < h; ++y) {
-    for (Index x = 0; x < w + 2 * rx; ++x) {
-      const float* p = in + (y * w + detail::fix_index(x - rx, w, FillMode::Reflect)) * c;
-      std::copy(p, p + c, &padded[std::size_t(x * c)]);
+    std::copy(in + y * row, in + (y + 1) * row, &padded[std::size_t(rx * c)]);
+    for (Index x = 0; x < rx; ++x) {  // the reflected borders, rx pixels each side
+      for (const Index at : {x, w + rx + x}) {
+        const float* p = in + (y * w + detail::fix_index(at - rx, w, FillMode::Reflect)) * c;
+        std::copy(p, p + c, &padded[std::size_t(at * c)]);
+      }
     }
     float* o = &rows[std::size_t(y * row)];
     for (Index t = 0; t < kernel.w; ++t) {
