@@ -78,6 +78,16 @@ float Generator::normal(float mean, float stddev) {
   return mean + stddev * static_cast<float>(z);
 }
 
+void Generator::fill_normal(float* out, Index n) {
+  constexpr float kTwoPi = 6.28318530717958647692f;
+  for (Index i = 0; i < n; i += 2) {
+    const float radius = std::sqrt(-2.0f * std::log(1.0f - uniform()));  // 1 - u in (0, 1]
+    const float angle = kTwoPi * uniform();
+    out[i] = radius * std::cos(angle);
+    if (i + 1 < n) out[i + 1] = radius * std::sin(angle);
+  }
+}
+
 std::uint64_t Generator::below(std::uint64_t n) {
   if (n == 0) throw Error("Generator::below: the range [0, 0) is empty");
   // Reject the top partial block of 2^64 so every residue is equally likely.

@@ -65,6 +65,27 @@ TEST_CASE("Generator: normal draws have mean 0 and variance 1") {
   CHECK(std::abs(sum_sq / n - 1.0) < 0.016);
 }
 
+TEST_CASE("Generator: fill_normal gives standard normals, pairs uncorrelated, odd counts filled") {
+  Generator g(5);
+  const Index n = 200001;  // odd: the last value comes from half a pair
+  std::vector<float> x(static_cast<std::size_t>(n), 1e9f);
+  g.fill_normal(x.data(), n);
+  double sum = 0, sum_sq = 0, pair_product = 0;
+  Index within_one = 0, within_two = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double v = x[std::size_t(i)];
+    REQUIRE(std::abs(v) < 6.0);
+    sum += v, sum_sq += v * v;
+    within_one += std::abs(v) < 1.0, within_two += std::abs(v) < 2.0;
+    if (i % 2 == 1) pair_product += v * x[std::size_t(i - 1)];
+  }
+  CHECK(sum / n == Approx(0.0).margin(0.01));     // sd of the mean: 0.0022
+  CHECK(sum_sq / n == Approx(1.0).margin(0.02));  // sd of the variance: 0.0032
+  CHECK(double(within_one) / n == Approx(0.6827).margin(0.005));
+  CHECK(double(within_two) / n == Approx(0.9545).margin(0.003));
+  CHECK(pair_product / (n / 2) == Approx(0.0).margin(0.01));  // cos and sin of one angle
+}
+
 TEST_CASE("Generator: below is uniform over its range and shuffle is a permutation") {
   Generator g(3);
   std::vector<int> counts(7, 0);

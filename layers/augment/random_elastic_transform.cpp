@@ -60,7 +60,7 @@ std::vector<float> RandomElasticTransform::field(const Draw& d) const {
   // (H,W,2): dx and dy interleaved, so that one blur smooths both.
   std::vector<float> noise(std::size_t(2 * pixels)), smooth(noise.size());
   Generator rng(d.field_seed);
-  for (float& v : noise) v = rng.normal();
+  rng.fill_normal(noise.data(), Index(noise.size()));
   const Index radius = static_cast<Index>(std::ceil(3.0f * sigma));
   const Index kernel = std::min(2 * radius + 1, 2 * ((std::min(h, w) - 1) / 2) + 1);
   const ValueRange unbounded(std::numeric_limits<float>::lowest(),
