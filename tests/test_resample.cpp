@@ -14,31 +14,16 @@ using namespace minidl;
 
 namespace {
 
-// The tap i of an axis of n pixels reads, or -1 for fill_value.
-Index reference_index(Index i, Index n, FillMode mode) {
-  if (i >= 0 && i < n) return i;
-  switch (mode) {
-    case FillMode::Constant:
-      return -1;
-    case FillMode::Nearest:
-      return i < 0 ? 0 : n - 1;
-    case FillMode::Wrap:
-      return ((i % n) + n) % n;
-    case FillMode::Reflect: {
-      const Index r = ((i % (2 * n)) + 2 * n) % (2 * n);
-      return r < n ? r : 2 * n - 1 - r;
-    }
-  }
-  return -1;
-}
-
 // out(x, y) = the input sampled at position(x, y), one pixel and one tap at a time.
 template <class Position>
 std::vector<float> reference(const std::vector<float>& in, Index h, Index w, Index c, Index out_h,
                              Index out_w, const Position& position, const Resampling& r) {
   std::vector<float> out(std::size_t(out_h * out_w * c));
   const auto value = [&](Index y, Index x, Index k) {
-    const Index iy = reference_index(y, h, r.fill_mode), ix = reference_index(x, w, r.fill_mode);
+    // fix_index is the scalar rule, one tap at a time; the sampler's vector loops fix taps their
+    // own way (fix_near) and only fall back to it far outside.
+    const Index iy = detail::fix_index(y, h, r.fill_mode),
+                ix = detail::fix_index(x, w, r.fill_mode);
     return iy < 0 || ix < 0 ? r.fill_value : in[std::size_t((iy * w + ix) * c + k)];
   };
   for (Index y = 0; y < out_h; ++y) {
