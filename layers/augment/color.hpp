@@ -38,6 +38,13 @@ inline float min3(float a, float b, float c) {
 inline float clamp_by_value(float x, float low, float high) {
   return x < low ? low : x > high ? high : x;
 }
+// floor(v) for 0 <= v < 2^22 by the 2^23 rounding trick: adding 2^23 rounds to an integer. In
+// float throughout, so that loops vectorise (GCC vectorises neither std::floor under its default
+// -ftrapping-math nor a float-to-integer cast of a clamped value).
+inline float floor_of_small(float v) {
+  const float nearest = (v + 0x1p23f) - 0x1p23f;
+  return nearest > v ? nearest - 1.0f : nearest;
+}
 
 // One pixel: rgb in [0, 1] to hsv and back. A component smaller in magnitude than float's epsilon
 // counts as 0 (as Keras), so that an almost black pixel has no hue. Written with selects rather

@@ -13,19 +13,14 @@ namespace minidl {
 
 void posterize(const float* in, float* out, Index size, int bits, const ValueRange& range) {
   // As Keras: values to (0, 255), truncated to uint8, the low 8 - bits bits cleared, and back.
-  // That is floor(v / 2^(8 - bits)) * 2^(8 - bits) for v in [0, 255], computed in float with the
-  // 2^23 rounding trick (exact below 2^22), which compilers vectorise; a float-to-integer cast of
-  // a clamped value kept GCC from it.
+  // That is floor(v / 2^(8 - bits)) * 2^(8 - bits) for v in [0, 255], in float so that the loop
+  // vectorises.
   const float step = float(1 << (8 - bits)), inverse_step = 1.0f / step;
   const float to_255 = 255.0f / (range.high - range.low), low = range.low;
   const float span = range.high - range.low;
   for (Index i = 0; i < size; ++i) {
-    float v = (in[i] - low) * to_255;
-    v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
-    const float q = v * inverse_step;
-    const float nearest = (q + 0x1p23f) - 0x1p23f;
-    const float level = (nearest > q ? nearest - 1.0f : nearest) * step;
-    out[i] = level / 255.0f * span + low;
+    const float v = clamp_by_value((in[i] - low) * to_255, 0.0f, 255.0f);
+    out[i] = floor_of_small(v * inverse_step) * step / 255.0f * span + low;
   }
 }
 

@@ -14,16 +14,14 @@ namespace minidl {
 
 void equalize(const float* in, float* out, Index pixels, Index c, int bins,
               const ValueRange& range) {
-  // A vectorised pass finds every value's bin (floor by the 2^23 rounding trick, exact below
-  // 2^22: a float-to-integer cast of a clamped value keeps GCC from vectorising), a scalar one
-  // counts each in its channel's histogram, and a last one maps the bins through the tables.
+  // A vectorised pass finds every value's bin, a scalar one counts each in its channel's
+  // histogram, and a last one maps the bins through the tables.
   const Index size = pixels * c;
   std::vector<float> bin(static_cast<std::size_t>(size));
   const float last = float(bins - 1);
   for (Index i = 0; i < size; ++i) {
-    const float v = clamp_by_value(to_unit(in[i], range) * 255.0f * last / 255.0f, 0.0f, last);
-    const float nearest = (v + 0x1p23f) - 0x1p23f;
-    bin[std::size_t(i)] = nearest > v ? nearest - 1.0f : nearest;
+    bin[std::size_t(i)] =
+        floor_of_small(clamp_by_value(to_unit(in[i], range) * 255.0f * last / 255.0f, 0.0f, last));
   }
   std::vector<Index> histogram(static_cast<std::size_t>(bins * c), 0);
   for (Index p = 0; p < pixels; ++p) {
