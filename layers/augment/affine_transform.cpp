@@ -7,6 +7,7 @@
 
 #include <minidl/core/error.hpp>
 #include <minidl/layers/augment/detail/resample.hpp>
+#include <minidl/layers/augment/detail/translate.hpp>
 
 namespace minidl {
 
@@ -158,6 +159,12 @@ AffineTransform zoom_transform(double zx, double zy, Index height, Index width) 
 
 void affine_transform(const float* in, float* out, Index h, Index w, Index c,
                       const AffineTransform& t, const Resampling& r) {
+  const bool shift_only =
+      t.a0 == 1.0f && t.a1 == 0.0f && t.b0 == 0.0f && t.b1 == 1.0f && t.c0 == 0.0f && t.c1 == 0.0f;
+  if (shift_only && std::isfinite(t.a2) && std::isfinite(t.b2)) {
+    detail::translate_image(in, out, h, w, c, t.a2, t.b2, r);
+    return;
+  }
   if (t.c0 == 0.0f && t.c1 == 0.0f) {
     detail::resample_image(
         in, out, h, w, c,
