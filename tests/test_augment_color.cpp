@@ -479,3 +479,55 @@ TEST_CASE("colour layers refuse what they cannot take, naming the layer") {
   CHECK_THROWS_WITH(AutoContrast()(Tensor(Shape{2, 4}, 0.0f), false),
                     Catch::Contains("AutoContrast") && Catch::Contains("images"));
 }
+
+TEST_CASE("equalize equals a per-channel loop for any channel count, size, bin count and range") {
+  // The reference counts and maps one channel at a time; equalize vectorises its bins and
+  // lookups (16 and 48 values at a time for RGB) and splits its counts, with scalar tails.
+  Generator rng(5);
+  for (int trial = 0; trial < 120; ++trial) {
+    const Index c = 1 + Index(rng.below(4)), pixels = 1 + Index(rng.below(300));
+    const int bins = trial % 3 == 0 ? 256 : 2 + int(rng.below(255));
+    const ValueRange range = trial % 2 ? ValueRange(0.0f, 255.0f) : ValueRange(-1.0f, 1.0f);
+    std::vector<float> in(std::size_t(pixels * c));
+    // Few distinct levels per channel (whole numbers on (0, 255)), sometimes one: a channel
+    // that fills a single bin stays as it is.
+    const int levels = trial % 7 == 0 ? 1 : 1 + int(rng.below(40));
+    for (float& v : in) {
+      const float u = float(rng.below(std::uint64_t(levels))) / 40.0f;
+      v = trial % 2 ? std::round(255.0f * u) : -1.0f + 2.0f * u;
+    }
+    std::vector<float> expected(in.size());
+    const float last = float(bins - 1), scale = last / (range.high - range.low);
+    for (Index k = 0; k < c; ++k) {
+      std::vector<int> bin(static_cast<std::size_t>(pixels)),
+          count(static_cast<std::size_t>(bins), 0);
+      for (Index p = 0; p < pixels; ++p) {
+        const float x = (in[std::size_t(p * c + k)] - range.low) * scale;
+        bin[std::size_t(p)] = int(std::clamp(x, 0.0f, last));
+        ++count[std::size_t(bin[std::size_t(p)])];
+      }
+      const bool one_bin = std::count_if(count.begin(), count.end(), [](int n) { return n; }) <= 1;
+      Index cdf = 0, cdf_min = -1;
+      std::vector<float> table(static_cast<std::size_t>(bins));
+      for (int b = 0; b < bins; ++b) {
+        cdf += count[std::size_t(b)];
+        if (cdf_min < 0 && cdf > 0) cdf_min = cdf;
+        const double scaled =
+            double(cdf - cdf_min) * 255.0 / double(std::max<Index>(pixels - cdf_min, 1));
+        table[std::size_t(b)] = range.low + (range.high - range.low) *
+                                                static_cast<float>(std::nearbyint(scaled)) / 255.0f;
+      }
+      for (Index p = 0; p < pixels; ++p) {
+        const std::size_t i = std::size_t(p * c + k);
+        expected[i] = one_bin ? in[i] : table[std::size_t(bin[std::size_t(p)])];
+      }
+    }
+    std::vector<float> got(in.size());
+    equalize(in.data(), got.data(), pixels, c, bins, range);
+    INFO("trial " << trial << ": " << pixels << " pixels x " << c << ", " << bins << " bins");
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO("value " << i);
+      REQUIRE(got[i] == Approx(expected[i]).margin(1e-5));
+    }
+  }
+}
