@@ -43,7 +43,8 @@ def layers(size):
         "Solarization": (v2.RandomSolarize(0.75, p=1.0), False),
         "RandomInvert": (v2.RandomInvert(1.0), False),
         "RandomGaussianBlur": (v2.GaussianBlur(3, sigma=(0.1, 2.0)), False),
-        "RandomErasing": (v2.RandomErasing(1.0), False),
+        # Noise in the rectangle, as minidl's default fill (torchvision's default is zeros).
+        "RandomErasing": (v2.RandomErasing(1.0, value="random"), False),
         "RandAugment": (v2.RandAugment(), True),
         "AugMix": (v2.AugMix(), True),
         "AutoContrast": (v2.RandomAutocontrast(1.0), False),

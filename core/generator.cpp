@@ -88,6 +88,16 @@ void Generator::fill_normal(float* out, Index n) {
   }
 }
 
+void Generator::fill_uniform(float* out, Index n, float low, float high) {
+  const float span = high - low;
+  for (Index i = 0; i < n; i += 2) {
+    const std::uint64_t bits = next_u64();
+    out[i] = low + span * (static_cast<float>(bits >> 40) * 0x1.0p-24f);
+    if (i + 1 < n)
+      out[i + 1] = low + span * (static_cast<float>((bits >> 16) & 0xffffff) * 0x1.0p-24f);
+  }
+}
+
 std::uint64_t Generator::below(std::uint64_t n) {
   if (n == 0) throw Error("Generator::below: the range [0, 0) is empty");
   // Reject the top partial block of 2^64 so every residue is equally likely.

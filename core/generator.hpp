@@ -44,6 +44,9 @@ class Generator {
   // n standard normals (noise fields): Box-Muller in float, both values of each pair used, about
   // 4x faster than n calls of normal(). Its uniforms have 24 bits, so |x| stays below 5.8.
   void fill_normal(float* out, Index n);
+  // n uniforms in [low, high) (noise fills): two per raw draw, its top 24 bits then the next 24,
+  // each as uniform() makes it.
+  void fill_uniform(float* out, Index n, float low, float high);
   bool bernoulli(float p) { return uniform() < p; }
   // Gamma(shape, 1) for shape > 0 (Marsaglia and Tsang 2000), and Beta(a, b) from two of them
   // (MixUp's and AugMix's mixing weights).

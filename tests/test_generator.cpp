@@ -86,6 +86,32 @@ TEST_CASE("Generator: fill_normal gives standard normals, pairs uncorrelated, od
   CHECK(pair_product / (n / 2) == Approx(0.0).margin(0.01));  // cos and sin of one angle
 }
 
+TEST_CASE("Generator: fill_uniform takes two 24-bit uniforms from each raw draw, in range") {
+  const Index n = 200001;  // odd: the last value uses half a draw
+  Generator g(6), raw(6);
+  std::vector<float> x(static_cast<std::size_t>(n), 1e9f);
+  g.fill_uniform(x.data(), n, -2.0f, 3.0f);
+  for (Index i = 0; i < 10; i += 2) {
+    const std::uint64_t bits = raw.next_u64();
+    // Approx: the library's build may fuse the multiply-add, this one not.
+    CHECK(x[std::size_t(i)] == Approx(-2.0f + 5.0f * (float(bits >> 40) * 0x1.0p-24f)));
+    CHECK(x[std::size_t(i + 1)] ==
+          Approx(-2.0f + 5.0f * (float((bits >> 16) & 0xffffff) * 0x1.0p-24f)));
+  }
+  double sum = 0, sum_sq = 0, pair_product = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double v = x[std::size_t(i)];
+    REQUIRE(v >= -2.0);
+    REQUIRE(v < 3.0);
+    sum += v, sum_sq += v * v;
+    if (i % 2 == 1) pair_product += (v - 0.5) * (x[std::size_t(i - 1)] - 0.5);
+  }
+  const double mean = sum / n, var = sum_sq / n - mean * mean;
+  CHECK(mean == Approx(0.5).margin(0.02));                    // sd of the mean: 0.0032
+  CHECK(var == Approx(25.0 / 12).margin(0.02));               // sd of the variance: 0.0042
+  CHECK(pair_product / (n / 2) == Approx(0.0).margin(0.03));  // the two halves of a draw
+}
+
 TEST_CASE("Generator: below is uniform over its range and shuffle is a permutation") {
   Generator g(3);
   std::vector<int> counts(7, 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -62,15 +63,22 @@ void RandomErasing::transform(Index i, const float* in, float* out) const {
   const Index h = height(), w = width(), c = channels();
   std::copy(in, in + h * w * c, out);
   const Rectangle& r = rectangles_[std::size_t(i)];
-  Generator noise(r.noise_seed);
+  if (fill_.empty()) {
+    // Noise, row by row of the rectangle.
+    Generator noise(r.noise_seed);
+    for (Index y = r.top; y < r.top + r.height; ++y) {
+      noise.fill_uniform(out + (y * w + r.left) * c, r.width * c, range_.low, range_.high);
+    }
+    return;
+  }
+  std::vector<float> pixel(static_cast<std::size_t>(c));
+  for (Index k = 0; k < c; ++k) {
+    pixel[std::size_t(k)] =
+        std::clamp(fill_[fill_.size() == 1 ? 0 : std::size_t(k)], range_.low, range_.high);
+  }
   for (Index y = r.top; y < r.top + r.height; ++y) {
     for (Index x = r.left; x < r.left + r.width; ++x) {
-      float* p = out + (y * w + x) * c;
-      for (Index k = 0; k < c; ++k) {
-        p[k] = fill_.empty()       ? noise.uniform(range_.low, range_.high)
-               : fill_.size() == 1 ? std::clamp(fill_[0], range_.low, range_.high)
-                                   : std::clamp(fill_[std::size_t(k)], range_.low, range_.high);
-      }
+      std::copy(pixel.begin(), pixel.end(), out + (y * w + x) * c);
     }
   }
 }
