@@ -195,3 +195,50 @@ TEST_CASE("AugMix: Dirichlet chain weights and a Beta share of the image, per im
   CHECK(depths == std::set<std::size_t>{1, 2, 3});
   for (Index i = 0; i < y.size(); ++i) REQUIRE((y[i] >= 0.0f && y[i] <= 255.0f));
 }
+
+namespace {
+
+// An image put through `steps` one at a time, each into a fresh buffer.
+std::vector<float> stepped(const float* in, Index h, Index w, const std::vector<PolicyStep>& steps,
+                           const Resampling& resampling) {
+  std::vector<float> image(in, in + h * w * 3), next(image.size());
+  for (const PolicyStep& s : steps) {
+    apply_policy_step(s, image.data(), next.data(), h, w, 3, ValueRange{}, resampling);
+    image.swap(next);
+  }
+  return image;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "RandAugment and AugMix give their drawn ops applied in order, with or without Identity") {
+  const Index n = 300, h = 7, w = 6, size = h * w * 3;
+  const Tensor x = images(n, 19, h, w);
+  const Resampling resampling{Interpolation::Bilinear, FillMode::Reflect, 0.0f};
+  for (const int num_ops : {0, 1, 2, 3, 4}) {
+    INFO(num_ops << " ops");
+    RandAugment augment(ValueRange{}, num_ops, 0.7f, "bilinear", "reflect", 20);
+    const Tensor y = augment(x, true);
+    for (Index i = 0; i < n; ++i) {
+      const std::vector<float> expected =
+          stepped(x.data() + i * size, h, w, augment.last_steps()[std::size_t(i)], resampling);
+      REQUIRE(std::memcmp(y.data() + i * size, expected.data(), size * sizeof(float)) == 0);
+    }
+  }
+  AugMix mix(ValueRange{}, 3, {1, 3}, 0.5f, 1.0f, true, "bilinear", 21);
+  const Resampling constant{Interpolation::Bilinear, FillMode::Constant, 0.0f};  // AugMix's fill
+  const Tensor y = mix(x, true);
+  for (Index i = 0; i < n; ++i) {
+    const AugMix::Draw& d = mix.last_draws()[std::size_t(i)];
+    std::vector<float> blend(static_cast<std::size_t>(size), 0.0f);
+    for (std::size_t k = 0; k < d.chains.size(); ++k) {
+      const std::vector<float> view = stepped(x.data() + i * size, h, w, d.chains[k], constant);
+      for (Index j = 0; j < size; ++j) blend[std::size_t(j)] += d.weights[k] * view[std::size_t(j)];
+    }
+    for (Index j = 0; j < size; ++j) {
+      const float v = d.original * x[i * size + j] + (1.0f - d.original) * blend[std::size_t(j)];
+      REQUIRE(y[i * size + j] == Approx(std::clamp(v, 0.0f, 255.0f)).margin(1e-3));
+    }
+  }
+}

@@ -65,13 +65,14 @@ void AugMix::transform(Index i, const float* in, float* out) const {
   const Draw& d = draws_[std::size_t(i)];
   std::vector<float> mix(static_cast<std::size_t>(size), 0.0f), view(mix.size()), step(mix.size());
   for (std::size_t k = 0; k < d.chains.size(); ++k) {
-    std::copy(in, in + size, view.begin());
+    // The chain's first op reads `in`, the others alternate between two scratch images.
+    const float* src = in;
     for (const PolicyStep& s : d.chains[k]) {
-      apply_policy_step(s, view.data(), step.data(), height(), width(), channels(), range_,
-                        resampling_);
-      view.swap(step);
+      float* dst = src == view.data() ? step.data() : view.data();
+      apply_policy_step(s, src, dst, height(), width(), channels(), range_, resampling_);
+      src = dst;
     }
-    for (Index j = 0; j < size; ++j) mix[std::size_t(j)] += d.weights[k] * view[std::size_t(j)];
+    for (Index j = 0; j < size; ++j) mix[std::size_t(j)] += d.weights[k] * src[j];
   }
   for (Index j = 0; j < size; ++j) {
     const float v = d.original * in[j] + (1.0f - d.original) * mix[std::size_t(j)];
