@@ -174,7 +174,7 @@ TEST_CASE("RandomElasticTransform: smooth, independent dx and dy fields of the d
   double dot = 0.0, dx2 = 0.0, dy2 = 0.0, neighbour = 0.0;
   for (const auto& d : elastic.last_draws()) {
     REQUIRE((d.strength >= 0.5f && d.strength <= 1.0f));
-    const std::vector<float> f = elastic.field(d);
+    const Tensor f = elastic.field(d);
     for (Index p = 0; p + 1 < pixels; ++p) {
       dot += f[p] * f[pixels + p];
       dx2 += f[p] * f[p];

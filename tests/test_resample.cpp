@@ -143,13 +143,15 @@ TEST_CASE("affine_transform equals the per-pixel rules, affine and projective") 
   }
 }
 
-TEST_CASE("a pure translation (its own row-wise path) equals the per-pixel rules") {
-  // Shifts on a 1/64 grid, so that x + dx is exact; whole and half pixels (nearest's ties), within
-  // the image and up to three image sizes away; non-square images, tails of every length.
+TEST_CASE(
+    "translations and horizontal shears (their own row-wise path) equal the per-pixel rules") {
+  // Shifts and shears on a 1/64 grid, so that every position is exact; whole and half pixels
+  // (nearest's ties), within the image and up to three image sizes away; non-square images,
+  // tails of every length.
   Generator rng(13);
-  for (int trial = 0; trial < 300; ++trial) {
-    const Index h = trial < 280 ? 1 + Index(rng.below(12)) : 224;
-    const Index w = trial < 280 ? 1 + Index(rng.below(40)) : 160;
+  for (int trial = 0; trial < 400; ++trial) {
+    const Index h = trial < 380 ? 1 + Index(rng.below(12)) : 224;
+    const Index w = trial < 380 ? 1 + Index(rng.below(40)) : 160;
     const Index c = 1 + Index(rng.below(5));
     std::vector<float> in(std::size_t(h * w * c));
     for (float& v : in) v = rng.uniform();
@@ -158,17 +160,18 @@ TEST_CASE("a pure translation (its own row-wise path) equals the per-pixel rules
       const float s = std::round(rng.uniform(-reach, reach) * 64) / 64;
       return trial % 5 == 0 ? std::round(s * 2) / 2 : s;
     };
-    const AffineTransform t = translation_transform(shift(w), shift(h));
+    AffineTransform t = translation_transform(shift(w), shift(h));
+    if (trial % 2) t.a1 = std::round(rng.uniform(-1.0f, 1.0f) * 64) / 64;  // shear
     for (const FillMode mode : kModes) {
       for (const Interpolation interpolation : kInterpolations) {
         const Resampling r{interpolation, mode, 0.5f};
-        INFO("trial " << trial << ", " << h << "x" << w << "x" << c << ", shift " << -t.a2 << ", "
-                      << -t.b2 << ", " << interpolation_name(interpolation) << ", "
-                      << fill_mode_name(mode));
+        INFO("trial " << trial << ", " << h << "x" << w << "x" << c << ", shift " << t.a2 << ", "
+                      << t.b2 << ", shear " << t.a1 << ", " << interpolation_name(interpolation)
+                      << ", " << fill_mode_name(mode));
         std::vector<float> got(in.size());
         affine_transform(in.data(), got.data(), h, w, c, t, r);
         const auto position = [&t](Index x, Index y) {
-          return std::pair(float(x) + t.a2, float(y) + t.b2);
+          return std::pair(float(x) + t.a1 * float(y) + t.a2, float(y) + t.b2);
         };
         check_same(got, reference(in, h, w, c, h, w, position, r), r);
       }

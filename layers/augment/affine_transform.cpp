@@ -7,7 +7,7 @@
 
 #include <minidl/core/error.hpp>
 #include <minidl/layers/augment/detail/resample.hpp>
-#include <minidl/layers/augment/detail/translate.hpp>
+#include <minidl/layers/augment/detail/shift_rows.hpp>
 
 namespace minidl {
 
@@ -159,10 +159,13 @@ AffineTransform zoom_transform(double zx, double zy, Index height, Index width) 
 
 void affine_transform(const float* in, float* out, Index h, Index w, Index c,
                       const AffineTransform& t, const Resampling& r) {
-  const bool shift_only =
-      t.a0 == 1.0f && t.a1 == 0.0f && t.b0 == 0.0f && t.b1 == 1.0f && t.c0 == 0.0f && t.c1 == 0.0f;
-  if (shift_only && std::isfinite(t.a2) && std::isfinite(t.b2)) {
-    detail::translate_image(in, out, h, w, c, t.a2, t.b2, r);
+  // Translations and horizontal shears move whole rows (by at most a few image sizes here).
+  const float reach = 4.0f * float(std::max(h, w));
+  const bool rows_shift = t.a0 == 1.0f && t.b0 == 0.0f && t.b1 == 1.0f && t.c0 == 0.0f &&
+                          t.c1 == 0.0f && std::abs(t.a2) + std::abs(t.a1) * float(h) < reach &&
+                          std::abs(t.b2) < reach;
+  if (rows_shift) {
+    detail::shift_rows(in, out, h, w, c, t.a2, t.a1, t.b2, r);
     return;
   }
   if (t.c0 == 0.0f && t.c1 == 0.0f) {

@@ -63,7 +63,8 @@ void AugMix::draw(Index n, const SampleStreams& streams) {
 void AugMix::transform(Index i, const float* in, float* out) const {
   const Index size = height() * width() * channels();
   const Draw& d = draws_[std::size_t(i)];
-  std::vector<float> mix(static_cast<std::size_t>(size), 0.0f), view(mix.size()), step(mix.size());
+  // Tensors, not vectors: pooled, so that large images do not fault in fresh pages every time.
+  Tensor mix(Shape{size}, 0.0f), view(Shape{size}), step(Shape{size});
   for (std::size_t k = 0; k < d.chains.size(); ++k) {
     // The chain's first op reads `in`, the others alternate between two scratch images.
     const float* src = in;
@@ -72,10 +73,10 @@ void AugMix::transform(Index i, const float* in, float* out) const {
       apply_policy_step(s, src, dst, height(), width(), channels(), range_, resampling_);
       src = dst;
     }
-    for (Index j = 0; j < size; ++j) mix[std::size_t(j)] += d.weights[k] * src[j];
+    for (Index j = 0; j < size; ++j) mix[j] += d.weights[k] * src[j];
   }
   for (Index j = 0; j < size; ++j) {
-    const float v = d.original * in[j] + (1.0f - d.original) * mix[std::size_t(j)];
+    const float v = d.original * in[j] + (1.0f - d.original) * mix[j];
     out[j] = std::clamp(v, range_.low, range_.high);
   }
 }

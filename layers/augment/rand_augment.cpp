@@ -48,7 +48,8 @@ void RandAugment::transform(Index i, const float* in, float* out) const {
     std::copy(in, in + size, out);
     return;
   }
-  std::vector<float> scratch(static_cast<std::size_t>(count > 1 ? size : 0));
+  // A Tensor, not a vector: pooled, so that large images do not fault in fresh pages each time.
+  Tensor scratch(Shape{count > 1 ? size : 0});
   const float* src = in;
   for (const PolicyStep& s : steps) {
     if (!changes(s)) continue;

@@ -74,7 +74,8 @@ void RandomColorJitter::transform(Index i, const float* in, float* out) const {
     return;
   }
   // The ops take turns writing `out` and a scratch image, arranged so that the last writes `out`.
-  std::vector<float> scratch(static_cast<std::size_t>(size));
+  // A Tensor, not a vector: pooled, so that large images do not fault in fresh pages each time.
+  Tensor scratch(Shape{size});
   const float* src = in;
   for (std::size_t k = 0; k < d.order.size(); ++k) {
     float* dst = (d.order.size() - 1 - k) % 2 == 0 ? out : scratch.data();

@@ -53,14 +53,15 @@ void RandomElasticTransform::draw(Index n, const SampleStreams& streams) {
   }
 }
 
-std::vector<float> RandomElasticTransform::field(const Draw& d) const {
+Tensor RandomElasticTransform::field(const Draw& d) const {
   const Index h = height(), w = width(), pixels = h * w;
   const float alpha = 0.1f * d.strength * float(std::max(h, w));
   const float sigma = 0.05f * d.strength * float(std::min(h, w));
-  // (H,W,2): dx and dy interleaved, so that one blur smooths both.
-  std::vector<float> noise(std::size_t(2 * pixels)), smooth(noise.size());
+  // (H,W,2): dx and dy interleaved, so that one blur smooths both. Tensors, not vectors: pooled,
+  // so that large images do not fault in fresh pages every time.
+  Tensor noise(Shape{2 * pixels}), smooth(Shape{2 * pixels});
   Generator rng(d.field_seed);
-  rng.fill_normal(noise.data(), Index(noise.size()));
+  rng.fill_normal(noise.data(), noise.size());
   const Index radius = static_cast<Index>(std::ceil(3.0f * sigma));
   const Index kernel = std::min(2 * radius + 1, 2 * ((std::min(h, w) - 1) / 2) + 1);
   const ValueRange unbounded(std::numeric_limits<float>::lowest(),
@@ -68,12 +69,12 @@ std::vector<float> RandomElasticTransform::field(const Draw& d) const {
   if (sigma > 0.0f && kernel > 1) {
     gaussian_blur(noise.data(), smooth.data(), h, w, 2, kernel, sigma, sigma, unbounded);
   } else {
-    smooth = noise;
+    smooth = std::move(noise);
   }
-  std::vector<float> out(std::size_t(2 * pixels));
+  Tensor out(Shape{2 * pixels});
   for (Index p = 0; p < pixels; ++p) {
-    out[std::size_t(p)] = alpha * smooth[std::size_t(2 * p)];
-    out[std::size_t(pixels + p)] = alpha * smooth[std::size_t(2 * p + 1)];
+    out[p] = alpha * smooth[2 * p];
+    out[pixels + p] = alpha * smooth[2 * p + 1];
   }
   return out;
 }
@@ -85,7 +86,7 @@ void RandomElasticTransform::transform(Index i, const float* in, float* out) con
     std::copy(in, in + size, out);
     return;
   }
-  const std::vector<float> f = field(d);
+  const Tensor f = field(d);
   displace(in, out, height(), width(), channels(), f.data(), f.data() + height() * width(),
            resampling_);
   for (Index k = 0; k < size; ++k) out[k] = std::clamp(out[k], range_.low, range_.high);
@@ -98,7 +99,7 @@ void RandomElasticTransform::transform_mask(Index i, const float* in, float* out
     std::copy(in, in + height() * width(), out);
     return;
   }
-  const std::vector<float> f = field(d);
+  const Tensor f = field(d);
   displace(in, out, height(), width(), 1, f.data(), f.data() + height() * width(),
            {Interpolation::Nearest, resampling_.fill_mode, fill});
 }
@@ -108,7 +109,7 @@ void RandomElasticTransform::transform_boxes(Index i,
   const Draw& d = draws_[std::size_t(i)];
   if (d.strength == 0.0f || boxes.empty()) return;
   const Index h = height(), w = width();
-  const std::vector<float> f = field(d);
+  const Tensor f = field(d);
   for (auto& b : boxes) {
     // Every output pixel whose sample point falls in the box belongs to it.
     float x1 = std::numeric_limits<float>::max(), y1 = x1;
@@ -116,8 +117,8 @@ void RandomElasticTransform::transform_boxes(Index i,
     for (Index y = 0; y < h; ++y) {
       for (Index x = 0; x < w; ++x) {
         // The sample point in edge coordinates (pixel centres at + 0.5).
-        const float sx = float(x) + f[std::size_t(y * w + x)] + 0.5f;
-        const float sy = float(y) + f[std::size_t(h * w + y * w + x)] + 0.5f;
+        const float sx = float(x) + f[y * w + x] + 0.5f;
+        const float sy = float(y) + f[h * w + y * w + x] + 0.5f;
         if (sx < b[0] || sx > b[2] || sy < b[1] || sy > b[3]) continue;
         x1 = std::min(x1, float(x)), x2 = std::max(x2, float(x + 1));
         y1 = std::min(y1, float(y)), y2 = std::max(y2, float(y + 1));

@@ -45,7 +45,7 @@ class RandomElasticTransform : public AugmentationLayer {
   };
   const std::vector<Draw>& last_draws() const { return draws_; }
   // The displacement fields (dx then dy, H*W each) of a draw, for an image of this layer's size.
-  std::vector<float> field(const Draw& draw) const;
+  Tensor field(const Draw& draw) const;
 
  protected:
   void draw(Index n, const SampleStreams& streams) override;

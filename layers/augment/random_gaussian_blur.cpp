@@ -35,7 +35,8 @@ void gaussian_blur(const float* in, float* out, Index h, Index w, Index c, Size2
   // tap is one multiply-add over a whole row of contiguous floats (the horizontal pass reads a
   // copy of the row padded by reflection), which compilers vectorise for any channel count.
   std::vector<float> padded(std::size_t((w + 2 * rx) * c));
-  std::vector<float> rows(std::size_t(h * row), 0.0f);
+  // A Tensor, not a vector: pooled, so that large images do not fault in fresh pages each time.
+  Tensor rows(Shape{h * row}, 0.0f);
   for (Index y = 0; y < h; ++y) {
     std::copy(in + y * row, in + (y + 1) * row, &padded[std::size_t(rx * c)]);
     for (Index x = 0; x < rx; ++x) {  // the reflected borders, rx pixels each side
@@ -44,7 +45,7 @@ void gaussian_blur(const float* in, float* out, Index h, Index w, Index c, Size2
         std::copy(p, p + c, &padded[std::size_t(at * c)]);
       }
     }
-    float* o = &rows[std::size_t(y * row)];
+    float* o = rows.data() + y * row;
     for (Index t = 0; t < kernel.w; ++t) {
       const float weight = kx[std::size_t(t)];
       const float* p = &padded[std::size_t(t * c)];
@@ -56,8 +57,7 @@ void gaussian_blur(const float* in, float* out, Index h, Index w, Index c, Size2
     std::fill(o, o + row, 0.0f);
     for (Index t = 0; t < kernel.h; ++t) {
       const float weight = ky[std::size_t(t)];
-      const float* p =
-          &rows[std::size_t(detail::fix_index(y + t - ry, h, FillMode::Reflect) * row)];
+      const float* p = rows.data() + detail::fix_index(y + t - ry, h, FillMode::Reflect) * row;
       for (Index j = 0; j < row; ++j) o[j] += weight * p[j];
     }
     for (Index j = 0; j < row; ++j) o[j] = clamp_by_value(o[j], range.low, range.high);
