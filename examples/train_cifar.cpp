@@ -3,7 +3,7 @@
 //   build/examples/train_cifar [--model cnn|resnet20] [--data DIR] [--epochs N] [--batch-size B]
 //                              [--learning-rate LR] [--seed S] [--threads T] [--no-augment]
 //                              [--out DIR] [--resume EPOCH]
-//                              [--recipe none|basic|randaugment+mixup]
+//                              [--recipe none|basic|basic+erasing|randaugment+mixup]
 // The trained model is saved to out/model.minidl, with the class names: examples/classify uses it;
 // a checkpoint (weights and optimizer) to out/checkpoint.weights after every epoch, from which
 // --resume EPOCH continues as if never stopped.
@@ -105,10 +105,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-augment", no_augment, "Train without the augmentation layers (--recipe none)");
   std::string recipe_name = "basic";
   app.add_option("--recipe", recipe_name,
-                 "Augmentation: none; basic (flip, small rotation and shift); randaugment+mixup "
-                 "(flip, RandAugment, RandomErasing, MixUp)")
+                 "Augmentation: none; basic (flip, small rotation and shift); basic+erasing "
+                 "(basic, then RandomErasing); randaugment+mixup (flip, RandAugment, "
+                 "RandomErasing, MixUp)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"none", "basic", "randaugment+mixup"}));
+      ->check(CLI::IsMember({"none", "basic", "basic+erasing", "randaugment+mixup"}));
   app.add_option("--out", out_dir, "Directory for history.csv, history.png and checkpoints")
       ->capture_default_str();
   app.add_option("--resume", resume_epoch,

@@ -133,6 +133,20 @@ TEST_CASE("train_cifar --recipe randaugment+mixup trains with RandAugment, Rando
   CHECK_THAT(bad.output, Contains("recipe"));
 }
 
+TEST_CASE("train_cifar --recipe basic+erasing adds RandomErasing to the basic layers") {
+  TempDir dir;
+  write_tiny_cifar(dir);
+  const Run r = run(dir, "train_cifar",
+                    "--data '" + dir.path() +
+                        "' --epochs 1 --batch-size 32 --threads 1 --recipe basic+erasing --out '" +
+                        dir.file("out") + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Contains("RandomFlip") && Contains("RandomRotation") &&
+                           Contains("RandomTranslation") && Contains("RandomErasing") &&
+                           Contains("test accuracy"));
+}
+
 TEST_CASE("train_cifar --resume continues from its checkpoint as if it had never stopped") {
   TempDir dir;
   write_tiny_cifar(dir);

@@ -20,8 +20,10 @@ minidl::TrainTest load_dataset(const std::string& cifar_dir, bool say) {
 Recipe parse_recipe(const std::string& name) {
   if (name == "none") return Recipe::None;
   if (name == "basic") return Recipe::Basic;
+  if (name == "basic+erasing") return Recipe::BasicErasing;
   if (name == "randaugment+mixup") return Recipe::RandAugmentMixUp;
-  throw minidl::Error("unknown recipe '" + name + "', expected none, basic or randaugment+mixup");
+  throw minidl::Error("unknown recipe '" + name +
+                      "', expected none, basic, basic+erasing or randaugment+mixup");
 }
 
 std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers(Recipe recipe) {
@@ -44,6 +46,11 @@ std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers(Recipe recipe) {
   layers.push_back(std::make_unique<minidl::RandomRotation>(kRotation, "reflect", "nearest"));
   layers.push_back(std::make_unique<minidl::RandomTranslation>(kTranslation, kTranslation,
                                                                "reflect", "nearest"));
+  if (recipe == Recipe::BasicErasing) {
+    layers.push_back(std::make_unique<minidl::RandomErasing>(
+        0.5f, minidl::FactorRange(0.02f, 0.4f), minidl::FactorRange(0.3f, 3.3f),
+        std::vector<float>{}, minidl::ValueRange(0.0f, 1.0f)));
+  }
   return layers;
 }
 

@@ -21,10 +21,13 @@ minidl::TrainTest load_dataset(const std::string& cifar_dir, bool say = true);
 constexpr float kRotation = 0.02f, kTranslation = 0.06f;
 
 // What train_cifar --recipe picks: no augmentation; the flip, rotation and shift above (the
-// default); or a horizontal flip, RandAugment (2 ops per image) and RandomErasing in the model
-// with MixUp on the training batches (train_cifar adds the MixUp).
-enum class Recipe { None, Basic, RandAugmentMixUp };
-Recipe parse_recipe(const std::string& name);  // "none", "basic", "randaugment+mixup"
+// default); those and RandomErasing as Zhong et al. 2020 use it (probability 0.5, 2-40% of the
+// image, aspect ratio 0.3-3.3, uniform noise); or a horizontal flip, RandAugment (2 ops per
+// image) and RandomErasing in the model with MixUp on the training batches (train_cifar adds
+// the MixUp).
+enum class Recipe { None, Basic, BasicErasing, RandAugmentMixUp };
+// "none", "basic", "basic+erasing", "randaugment+mixup"
+Recipe parse_recipe(const std::string& name);
 
 // The recipe's layers, for images in [0, 1] (after Rescaling).
 std::vector<std::unique_ptr<minidl::Layer>> augmentation_layers(Recipe recipe = Recipe::Basic);
