@@ -6,7 +6,10 @@
 // uses it as a random op).
 // Departures from Keras 3: Keras takes one histogram per channel over the whole batch, so an
 // image's result depends on the others in its batch; and it skips the layer at inference,
-// against its documentation. x (N,H,W,C) -> y of the same shape. No gradient.
+// against its documentation. minidl computes a bin as (v - low) times one precomputed scale
+// (bins - 1) / (high - low): Keras' bins for whole-number pixels with 256 bins, and otherwise
+// possibly the next bin for a value within a rounding error of a bin's edge.
+// x (N,H,W,C) -> y of the same shape. No gradient.
 #pragma once
 
 #include <memory>

@@ -47,8 +47,14 @@ void shift_rows(const float* in, float* out, Index h, Index w, Index c, float dx
           std::copy(p00, p00 + c, out + x * c);
           continue;
         }
-        blend<0>(p00, pixel(r0, first + x + 1), pixel(r1, first + x), pixel(r1, first + x + 1), c,
-                 wx, wy, out + x * c);
+        const float *p01 = pixel(r0, first + x + 1), *p10 = pixel(r1, first + x),
+                    *p11 = pixel(r1, first + x + 1);
+        // RGB unrolled: a shift by a quarter of the image has a quarter of its pixels here.
+        if (c == 3) {
+          blend<3>(p00, p01, p10, p11, c, wx, wy, out + x * c);
+        } else {
+          blend<0>(p00, p01, p10, p11, c, wx, wy, out + x * c);
+        }
       }
     };
     edge(0, inside_begin);
