@@ -1,8 +1,10 @@
 #include <minidl/core/generator.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
+#include <minidl/core/detail/unit_math.hpp>
 #include <minidl/core/error.hpp>
 
 namespace minidl {
@@ -79,12 +81,28 @@ float Generator::normal(float mean, float stddev) {
 }
 
 void Generator::fill_normal(float* out, Index n) {
-  constexpr float kTwoPi = 6.28318530717958647692f;
-  for (Index i = 0; i < n; i += 2) {
-    const float radius = std::sqrt(-2.0f * std::log(1.0f - uniform()));  // 1 - u in (0, 1]
-    const float angle = kTwoPi * uniform();
-    out[i] = radius * std::cos(angle);
-    if (i + 1 < n) out[i + 1] = radius * std::sin(angle);
+  // In blocks: the uniforms first (two per raw draw), then Box-Muller over the block in one loop
+  // that vectorises.
+  constexpr Index kPairs = 128;
+  float radius_u[kPairs], angle_u[kPairs], sine[kPairs], cosine[kPairs];
+  for (Index start = 0; start < n; start += 2 * kPairs) {
+    const Index pairs = std::min(kPairs, (n - start + 1) / 2);
+    for (Index p = 0; p < pairs; ++p) {
+      const std::uint64_t bits = next_u64();
+      radius_u[p] = 1.0f - static_cast<float>(bits >> 40) * 0x1.0p-24f;  // (0, 1]: log finite
+      angle_u[p] = static_cast<float>((bits >> 16) & 0xffffff) * 0x1.0p-24f;
+    }
+    for (Index p = 0; p < pairs; ++p) {
+      const float radius = std::sqrt(-2.0f * detail::log_positive(radius_u[p]));
+      detail::sincos_turns(angle_u[p], sine[p], cosine[p]);
+      radius_u[p] = radius;
+    }
+    float* o = out + start;
+    const Index count = std::min(2 * kPairs, n - start);
+    for (Index p = 0; p < pairs; ++p) {
+      o[2 * p] = radius_u[p] * cosine[p];
+      if (2 * p + 1 < count) o[2 * p + 1] = radius_u[p] * sine[p];
+    }
   }
 }
 

@@ -41,8 +41,10 @@ class Generator {
   double uniform_double();
   // Standard normal by Box-Muller (two uniforms per draw, no cached second value).
   float normal(float mean = 0.0f, float stddev = 1.0f);
-  // n standard normals (noise fields): Box-Muller in float, both values of each pair used, about
-  // 4x faster than n calls of normal(). Its uniforms have 24 bits, so |x| stays below 5.8.
+  // n standard normals (noise fields): Box-Muller in float, both values of each pair used and
+  // both uniforms of a pair from one raw draw, log and sin/cos by polynomials that vectorise
+  // (detail/unit_math.hpp): about 10x faster than n calls of normal(). Its uniforms have 24
+  // bits, so |x| stays below 5.8.
   void fill_normal(float* out, Index n);
   // n uniforms in [low, high) (noise fills): two per raw draw, its top 24 bits then the next 24,
   // each as uniform() makes it.
