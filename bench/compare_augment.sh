@@ -7,7 +7,8 @@
 # 32x32x3 and 224x224x3), the median over rounds of images/s: minidl, torchvision per image (a
 # draw per image, as minidl) and batched (one draw for the batch), minidl's ratio to each, and
 # minidl's share of a plain copy of the batch (`copy`, what any layer that writes a new batch
-# cannot beat). Raw JSON stays in $OUT.
+# cannot beat). Raw JSON stays in $OUT. ONLY=name (e.g. ONLY=RandomElasticTransform) measures the
+# layers whose key contains it, and the copy, on both sides.
 # The peer needs torch and torchvision >= 0.16: TORCH_PYTHON, else /tmp/torch-venv/bin/python if
 # it exists, else /usr/bin/python3.
 set -euo pipefail
@@ -18,6 +19,7 @@ THREADS=${THREADS:-1}
 REPS=${REPS:-3}
 BUILD_DIR=${BUILD_DIR:-$root/build}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 if [ -z "${TORCH_PYTHON:-}" ]; then
   TORCH_PYTHON=/usr/bin/python3
   [ -x /tmp/torch-venv/bin/python ] && TORCH_PYTHON=/tmp/torch-venv/bin/python
@@ -32,8 +34,18 @@ BENCH=${MINIDL_BENCH:-$BUILD_DIR/bench/minidl_bench}
 for t in $THREADS; do
   for r in $(seq "$ROUNDS"); do
     echo "round $r/$ROUNDS, $t thread(s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-    minidl() { "$BENCH" --threads "$t" --augment --reps "$REPS" > "$OUT/minidl_${t}_$r.json"; }
-    peer() { "$TORCH_PYTHON" "$here/torchvision_augment_peer.py" "$t" "$REPS" > "$OUT/torchvision_${t}_$r.json"; }
+    minidl() {
+      if [ -n "${ONLY:-}" ]; then
+        { "$BENCH" --threads "$t" --augment --reps "$REPS" --only "$ONLY"
+          "$BENCH" --threads "$t" --augment --reps "$REPS" --only copy_; } |
+          python3 -c 'import json, sys, re; d = {}
+for part in re.findall(r"\{.*?\n\}", sys.stdin.read(), re.S): d.update(json.loads(part))
+print(json.dumps(d))' > "$OUT/minidl_${t}_$r.json"
+      else
+        "$BENCH" --threads "$t" --augment --reps "$REPS" > "$OUT/minidl_${t}_$r.json"
+      fi
+    }
+    peer() { "$TORCH_PYTHON" "$here/torchvision_augment_peer.py" "$t" "$REPS" "${ONLY:-}" > "$OUT/torchvision_${t}_$r.json"; }
     if [ $((r % 2)) -eq 1 ]; then minidl; peer; else peer; minidl; fi
   done
 done

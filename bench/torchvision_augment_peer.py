@@ -3,7 +3,8 @@ torchvision counterpart at batch 64 on 32x32x3 and 224x224x3 images, applied per
 over the batch: a draw per image, as minidl) and batched (one call on the (64,3,H,W) tensor: one
 draw for the whole batch).
 
-Usage: python bench/torchvision_augment_peer.py THREADS [REPS]
+Usage: python bench/torchvision_augment_peer.py THREADS [REPS] [ONLY]
+(ONLY: measure only the layers whose name contains it.)
 Needs torch and torchvision >= 0.16 (transforms.v2), e.g. in a venv: pip install torch torchvision.
 Prints one JSON object with "<minidl layer>_<size>_per_image" and "..._batched" keys.
 Float images in [0, 255] (as minidl's), uint8 where the op takes only uint8 (posterize, equalize,
@@ -15,6 +16,7 @@ from torchvision.transforms import v2
 
 threads = int(sys.argv[1])
 reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+only = sys.argv[3] if len(sys.argv) > 3 else ""
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 B = 64
@@ -72,6 +74,8 @@ for size in (32, 224):
     x = torch.rand(B, 3, size, size) * 255
     x8 = x.to(torch.uint8)
     for name, (t, uint8) in layers(size).items():
+        if only not in name:
+            continue
         batch = x8 if uint8 else x
         # The float ops expect [0, 1] where they clip; scale as a user would.
         if not uint8:
