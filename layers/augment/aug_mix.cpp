@@ -66,14 +66,9 @@ void AugMix::transform(Index i, const float* in, float* out) const {
   // Tensors, not vectors: pooled, so that large images do not fault in fresh pages every time.
   Tensor mix(Shape{size}, 0.0f), view(Shape{size}), step(Shape{size});
   for (std::size_t k = 0; k < d.chains.size(); ++k) {
-    // The chain's first op reads `in`, the others alternate between two scratch images.
-    const float* src = in;
-    for (const PolicyStep& s : d.chains[k]) {
-      float* dst = src == view.data() ? step.data() : view.data();
-      apply_policy_step(s, src, dst, height(), width(), channels(), range_, resampling_);
-      src = dst;
-    }
-    for (Index j = 0; j < size; ++j) mix[j] += d.weights[k] * src[j];
+    apply_policy_steps(d.chains[k], in, view.data(), step.data(), height(), width(), channels(),
+                       range_, resampling_);
+    for (Index j = 0; j < size; ++j) mix[j] += d.weights[k] * view[j];
   }
   for (Index j = 0; j < size; ++j) {
     const float v = d.original * in[j] + (1.0f - d.original) * mix[j];

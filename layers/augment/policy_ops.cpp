@@ -115,4 +115,22 @@ void apply_policy_step(const PolicyStep& s, const float* in, float* out, Index h
   }
 }
 
+void apply_policy_steps(const std::vector<PolicyStep>& steps, const float* in, float* out,
+                        float* scratch, Index h, Index w, Index c, const ValueRange& range,
+                        const Resampling& resampling) {
+  const auto changes = [](const PolicyStep& s) { return s.op != PolicyOp::Identity; };
+  auto remaining = std::count_if(steps.begin(), steps.end(), changes);
+  if (remaining == 0) {
+    std::copy(in, in + h * w * c, out);
+    return;
+  }
+  const float* src = in;
+  for (const PolicyStep& s : steps) {
+    if (!changes(s)) continue;
+    float* dst = --remaining % 2 == 0 ? out : scratch;
+    apply_policy_step(s, src, dst, h, w, c, range, resampling);
+    src = dst;
+  }
+}
+
 }  // namespace minidl

@@ -58,5 +58,11 @@ PolicyStep policy_step(PolicyOp op, float magnitude, Generator& rng, Index heigh
 void apply_policy_step(const PolicyStep& step, const float* in, float* out, Index height,
                        Index width, Index channels, const ValueRange& range,
                        const Resampling& resampling);
+// Applies `steps` in order, from `in` (never written) to `out`. The steps that change the image
+// take turns writing `out` and `scratch` (an image's size), in the order that makes the last
+// write `out`: no copies between steps. Identity steps are skipped; with none left, a copy.
+void apply_policy_steps(const std::vector<PolicyStep>& steps, const float* in, float* out,
+                        float* scratch, Index height, Index width, Index channels,
+                        const ValueRange& range, const Resampling& resampling);
 
 }  // namespace minidl

@@ -1,7 +1,6 @@
 #include <minidl/layers/augment/rand_augment.hpp>
 
 #include <algorithm>
-#include <vector>
 
 #include <fmt/core.h>
 
@@ -38,25 +37,10 @@ void RandAugment::draw(Index n, const SampleStreams& streams) {
 }
 
 void RandAugment::transform(Index i, const float* in, float* out) const {
-  const Index size = height() * width() * channels();
-  const std::vector<PolicyStep>& steps = steps_[std::size_t(i)];
-  // The ops that change the image alternate between out and one scratch image, the first reading
-  // `in`, in the order that makes the last write to out: no copies between ops.
-  const auto changes = [](const PolicyStep& s) { return s.op != PolicyOp::Identity; };
-  auto count = std::count_if(steps.begin(), steps.end(), changes);
-  if (count == 0) {
-    std::copy(in, in + size, out);
-    return;
-  }
   // A Tensor, not a vector: pooled, so that large images do not fault in fresh pages each time.
-  Tensor scratch(Shape{count > 1 ? size : 0});
-  const float* src = in;
-  for (const PolicyStep& s : steps) {
-    if (!changes(s)) continue;
-    float* dst = --count % 2 == 0 ? out : scratch.data();
-    apply_policy_step(s, src, dst, height(), width(), channels(), range_, resampling_);
-    src = dst;
-  }
+  Tensor scratch(Shape{height() * width() * channels()});
+  apply_policy_steps(steps_[std::size_t(i)], in, out, scratch.data(), height(), width(), channels(),
+                     range_, resampling_);
 }
 
 void RandAugment::transform_mask(Index i, const float* in, float* out, float fill) const {
