@@ -17,6 +17,15 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// The two uniforms in [0, 1) of a raw draw, 24 bits each: its top bits (uniform()'s), then the
+// next 24.
+float first_uniform(std::uint64_t bits) {
+  return static_cast<float>(bits >> 40) * 0x1.0p-24f;
+}
+float second_uniform(std::uint64_t bits) {
+  return static_cast<float>((bits >> 16) & 0xffffff) * 0x1.0p-24f;
+}
+
 }  // namespace
 
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
@@ -42,7 +51,7 @@ Generator Generator::from_state(const std::array<std::uint64_t, 4>& state) {
 }
 
 float Generator::uniform() {
-  return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f;
+  return first_uniform(next_u64());
 }
 
 double Generator::uniform_double() {
@@ -89,19 +98,19 @@ void Generator::fill_normal(float* out, Index n) {
     const Index pairs = std::min(kPairs, (n - start + 1) / 2);
     for (Index p = 0; p < pairs; ++p) {
       const std::uint64_t bits = next_u64();
-      radius_u[p] = 1.0f - static_cast<float>(bits >> 40) * 0x1.0p-24f;  // (0, 1]: log finite
-      angle_u[p] = static_cast<float>((bits >> 16) & 0xffffff) * 0x1.0p-24f;
+      radius_u[p] = 1.0f - first_uniform(bits);  // (0, 1]: log finite
+      angle_u[p] = second_uniform(bits);
     }
     for (Index p = 0; p < pairs; ++p) {
       const float radius = std::sqrt(-2.0f * detail::log_positive(radius_u[p]));
       detail::sincos_turns(angle_u[p], sine[p], cosine[p]);
-      radius_u[p] = radius;
+      sine[p] *= radius, cosine[p] *= radius;
     }
     float* o = out + start;
     const Index count = std::min(2 * kPairs, n - start);
     for (Index p = 0; p < pairs; ++p) {
-      o[2 * p] = radius_u[p] * cosine[p];
-      if (2 * p + 1 < count) o[2 * p + 1] = radius_u[p] * sine[p];
+      o[2 * p] = cosine[p];
+      if (2 * p + 1 < count) o[2 * p + 1] = sine[p];
     }
   }
 }
@@ -110,9 +119,8 @@ void Generator::fill_uniform(float* out, Index n, float low, float high) {
   const float span = high - low;
   for (Index i = 0; i < n; i += 2) {
     const std::uint64_t bits = next_u64();
-    out[i] = low + span * (static_cast<float>(bits >> 40) * 0x1.0p-24f);
-    if (i + 1 < n)
-      out[i + 1] = low + span * (static_cast<float>((bits >> 16) & 0xffffff) * 0x1.0p-24f);
+    out[i] = low + span * first_uniform(bits);
+    if (i + 1 < n) out[i + 1] = low + span * second_uniform(bits);
   }
 }
 
