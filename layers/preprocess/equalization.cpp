@@ -19,27 +19,29 @@ namespace minidl {
 
 namespace {
 
-// Per channel the table from bin to equalised value, or empty: a channel whose values fill one
-// bin stays as it is.
-std::vector<std::vector<float>> equalising_tables(const std::uint32_t* histogram, Index pixels,
-                                                  Index c, int bins, const ValueRange& range) {
-  std::vector<std::vector<float>> tables(static_cast<std::size_t>(c));
+// Channel k's table from bin to equalised value into lookup[k * bins ...]; returns which
+// channels stay as they are: those whose values fill one bin (their tables are left unset).
+std::vector<bool> equalising_tables(const std::uint32_t* histogram, Index pixels, Index c, int bins,
+                                    const ValueRange& range, float* lookup) {
+  std::vector<bool> unchanged(static_cast<std::size_t>(c), false);
   for (Index k = 0; k < c; ++k) {
     const std::uint32_t* counts = &histogram[std::size_t(k * bins)];
-    if (std::count_if(counts, counts + bins, [](std::uint32_t n) { return n > 0; }) <= 1) continue;
-    std::vector<float>& table = tables[std::size_t(k)];
-    table.resize(std::size_t(bins));
+    if (std::count_if(counts, counts + bins, [](std::uint32_t n) { return n > 0; }) <= 1) {
+      unchanged[std::size_t(k)] = true;
+      continue;
+    }
+    float* table = lookup + k * bins;
     Index cdf = 0, cdf_min = -1;
     for (int b = 0; b < bins; ++b) {
       cdf += counts[b];
       if (cdf_min < 0 && cdf > 0) cdf_min = cdf;
       const double scaled =
           double(cdf - cdf_min) * 255.0 / double(std::max<Index>(pixels - cdf_min, 1));
-      table[std::size_t(b)] = from_unit(
+      table[b] = from_unit(
           static_cast<float>(std::clamp(std::nearbyint(scaled), 0.0, 255.0)) / 255.0f, range);
     }
   }
-  return tables;
+  return unchanged;
 }
 
 // Counts pixel p's bin of channel k into histogram[k * bins + bin] of `even` or `odd` by the
@@ -135,17 +137,14 @@ void equalize(const float* in, float* out, Index pixels, Index c, int bins,
     count_bins<0>(bin.data(), pixels, c, bins, even, odd);
   }
   for (Index j = 0; j < bins * c; ++j) even[j] += odd[j];
-  const std::vector<std::vector<float>> tables = equalising_tables(even, pixels, c, bins, range);
-  // One table of c * bins floats; a channel left as it is gets any, and is copied over after.
+  // One table of c * bins floats; a channel left as it is gets zeros, and is copied over after.
   std::vector<float> lookup(static_cast<std::size_t>(c * bins), 0.0f);
-  for (Index k = 0; k < c; ++k) {
-    const std::vector<float>& table = tables[std::size_t(k)];
-    std::copy(table.begin(), table.end(), lookup.begin() + k * bins);
-  }
+  const std::vector<bool> unchanged =
+      equalising_tables(even, pixels, c, bins, range, lookup.data());
   Index i = c == 3 ? lookup_rgb(bin.data(), lookup.data(), bins, size, out) : 0;
   for (; i < size; ++i) out[i] = lookup[std::size_t((i % c) * bins + bin[std::size_t(i)])];
   for (Index k = 0; k < c; ++k) {
-    if (tables[std::size_t(k)].empty()) {
+    if (unchanged[std::size_t(k)]) {
       for (Index j = k; j < size; j += c) out[j] = in[j];
     }
   }
