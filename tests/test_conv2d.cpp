@@ -203,18 +203,30 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
   // convolution of dy with the flipped kernel), through Winograd F(2x2,3x3) for 3x3 kernels.
   // 20 filters take im2col + GEMM. Odd sizes leave tails after the last full step of the loops
   // and make 'same' pad asymmetrically; 10x28 leaves Winograd a partial last block of tile rows.
+  // 16 filters with 3-wide kernels and outputs 16 or 32 wide take the sliding-window loops
+  // (forward and kernel gradient; the input gradient where 16 input channels make it one).
   struct Case {
     Index cin, filters;
     Size2 kernel, strides;
     const char* padding;
     Index height, width;
   };
+#ifdef __AVX512F__
+  const bool avx512 = true;
+#else
+  const bool avx512 = false;
+#endif
+  const ConvGeometry resnet_first_stage{32, 32, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1};
+  CHECK(detail::DirectConv::slides(resnet_first_stage) == avx512);
   const Case cases[] = {{16, 16, 3, 1, "same", 9, 11},     {32, 32, 3, 1, "same", 8, 8},
                         {16, 32, 3, 2, "same", 10, 10},    {16, 32, 1, 2, "valid", 10, 10},
                         {64, 64, 3, 1, "valid", 7, 9},     {32, 48, {2, 5}, 1, "same", 7, 13},
                         {48, 16, 3, {2, 1}, "same", 9, 7}, {3, 16, 3, 2, "same", 9, 9},
                         {128, 64, 1, 1, "valid", 5, 5},    {16, 64, 3, 2, "valid", 11, 12},
-                        {20, 20, 3, 1, "same", 6, 7},      {16, 32, 3, 1, "same", 10, 28}};
+                        {20, 20, 3, 1, "same", 6, 7},      {16, 32, 3, 1, "same", 10, 28},
+                        {16, 16, 3, 1, "same", 9, 32},     {32, 16, 3, {2, 1}, "same", 8, 16},
+                        {64, 16, 3, 1, "valid", 6, 18},    {16, 64, 3, 1, "same", 5, 16},
+                        {16, 16, {5, 3}, 1, "same", 7, 16}};
   for (const Case& c : cases) {
     INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
                 << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"

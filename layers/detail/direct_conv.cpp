@@ -128,6 +128,120 @@ void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Inde
   }
 }
 
+// Sliding windows, for 16 filters (one vector), 3-wide kernels and horizontal stride 1. The
+// loops above load one input value per multiply-add, which bounds them at half the FMA peak
+// when there is only one filter vector to reuse it for. Here an input value, broadcast once,
+// serves the three taps of its kernel row in three neighbouring output pixels: the output
+// pixels of a segment (forward) or the taps of a kernel row (kernel gradient) stay in registers.
+constexpr int kSegment = 16;          // output pixels along a row per step of the sliding loops
+constexpr int kRowTaps = 3;           // kernel width
+constexpr int kForwardChannels = 2;   // weight vectors in registers: kRowTaps x this
+constexpr int kGradientChannels = 8;  // accumulators in registers: kRowTaps x this
+
+// out (16 pixels, 16 filters) = bias + the kh x 3 window rows from `window` (the segment's first
+// input pixel in the padded image) times kernel (kh, 3, CIN, 16).
+template <int CIN>
+void slide_forward_segment(const float* window, Index row_floats, Index kh, const float* kernel,
+                           const float* bias, float* out) {
+  __m512 acc[kSegment];
+  const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+  for (int p = 0; p < kSegment; ++p) acc[p] = b;
+  for (Index ky = 0; ky < kh; ++ky) {
+    const float* row = window + ky * row_floats;
+    const float* k = kernel + ky * kRowTaps * CIN * kLanes;
+    for (int c0 = 0; c0 < CIN; c0 += kForwardChannels) {
+      __m512 w[kRowTaps][kForwardChannels];
+#pragma GCC unroll 4
+      for (int kx = 0; kx < kRowTaps; ++kx) {
+#pragma GCC unroll 8
+        for (int c = 0; c < kForwardChannels; ++c) {
+          w[kx][c] = _mm512_loadu_ps(k + (kx * CIN + c0 + c) * kLanes);
+        }
+      }
+#pragma GCC unroll 8
+      for (int c = 0; c < kForwardChannels; ++c) {
+        // Input pixel ix feeds output pixel ix - kx through tap kx.
+#pragma GCC unroll 32
+        for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
+          const __m512 xv = _mm512_set1_ps(row[ix * CIN + c0 + c]);
+#pragma GCC unroll 4
+          for (int kx = 0; kx < kRowTaps; ++kx) {
+            const int p = ix - kx;
+            if (p >= 0 && p < kSegment) acc[p] = _mm512_fmadd_ps(xv, w[kx][c], acc[p]);
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int p = 0; p < kSegment; ++p) _mm512_storeu_ps(out + p * kLanes, acc[p]);
+}
+
+template <int CIN>
+void slide_forward_image(const ConvGeometry& g, Index padded_w, const float* padded,
+                         const float* kernel, const float* bias, float* y) {
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    for (Index ox = 0; ox < g.ow; ox += kSegment) {
+      slide_forward_segment<CIN>(padded + (oy * g.sh * padded_w + ox) * CIN, padded_w * CIN, g.kh,
+                                 kernel, bias, y + (oy * g.ow + ox) * kLanes);
+    }
+  }
+}
+
+// dk (ky, 3 taps, channels c0.. c0+kGradientChannels-1, 16) += the sum over output pixels of
+// window value x dz. Input pixel ix of a segment meets dz of output pixel ix - kx through tap kx.
+template <int CIN>
+void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const float* padded,
+                                const float* dz, Index ky, Index c0, float* dk) {
+  __m512 acc[kRowTaps][kGradientChannels];
+#pragma GCC unroll 4
+  for (int kx = 0; kx < kRowTaps; ++kx) {
+#pragma GCC unroll 8
+    for (int c = 0; c < kGradientChannels; ++c) acc[kx][c] = _mm512_setzero_ps();
+  }
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    const float* row = padded + (oy * g.sh + ky) * padded_w * CIN + c0;
+    const float* grad = dz + oy * g.ow * kLanes;
+    for (Index ox = 0; ox < g.ow; ox += kSegment) {
+      const float* x = row + ox * CIN;
+      const float* d = grad + ox * kLanes;
+      __m512 dv[kSegment];
+#pragma GCC unroll 32
+      for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
+        if (ix < kSegment) dv[ix] = _mm512_loadu_ps(d + ix * kLanes);
+#pragma GCC unroll 8
+        for (int c = 0; c < kGradientChannels; ++c) {
+          const __m512 xv = _mm512_set1_ps(x[ix * CIN + c]);
+#pragma GCC unroll 4
+          for (int kx = 0; kx < kRowTaps; ++kx) {
+            const int p = ix - kx;
+            if (p >= 0 && p < kSegment) acc[kx][c] = _mm512_fmadd_ps(xv, dv[p], acc[kx][c]);
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int kx = 0; kx < kRowTaps; ++kx) {
+#pragma GCC unroll 8
+    for (int c = 0; c < kGradientChannels; ++c) {
+      float* dst = dk + ((ky * kRowTaps + kx) * CIN + c0 + c) * kLanes;
+      _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), acc[kx][c]));
+    }
+  }
+}
+
+template <int CIN>
+void slide_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const float* padded,
+                                 const float* dz, float* dk) {
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index c0 = 0; c0 < CIN; c0 += kGradientChannels) {
+      slide_kernel_gradient_rows<CIN>(g, padded_w, padded, dz, ky, c0, dk);
+    }
+  }
+}
+
 #endif  // __AVX512F__
 
 }  // namespace
@@ -143,8 +257,21 @@ bool DirectConv::suits(const ConvGeometry& g) {
 #endif
 }
 
+bool DirectConv::slides(const ConvGeometry& g) {
+#ifdef __AVX512F__
+  return g.cout == kLanes && g.kw == kRowTaps && g.sw == 1 && g.ow % kSegment == 0 &&
+         (g.cin == 16 || g.cin == 32 || g.cin == 64);
+#else
+  (void)g;
+  return false;
+#endif
+}
+
 DirectConv::DirectConv(const ConvGeometry& g)
-    : g_(g), padded_h_((g.oh - 1) * g.sh + g.kh), padded_w_((g.ow - 1) * g.sw + g.kw) {
+    : g_(g),
+      padded_h_((g.oh - 1) * g.sh + g.kh),
+      padded_w_((g.ow - 1) * g.sw + g.kw),
+      slides_(slides(g)) {
   if (!suits(g)) throw std::logic_error("DirectConv: geometry not supported (see suits())");
   for (Index ky = 0; ky < g.kh; ++ky) {
     for (Index i = 0; i < g.kw * g.cin; ++i) tap_offsets_.push_back(ky * padded_w_ * g.cin + i);
@@ -166,6 +293,16 @@ void DirectConv::pad(const float* image, float* padded) const {
 void DirectConv::forward(const float* padded, const float* kernel, const float* bias,
                          float* y) const {
 #ifdef __AVX512F__
+  if (slides_) {
+    switch (g_.cin) {
+      case 16:
+        return slide_forward_image<16>(g_, padded_w_, padded, kernel, bias, y);
+      case 32:
+        return slide_forward_image<32>(g_, padded_w_, padded, kernel, bias, y);
+      default:
+        return slide_forward_image<64>(g_, padded_w_, padded, kernel, bias, y);
+    }
+  }
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:
@@ -184,6 +321,16 @@ void DirectConv::forward(const float* padded, const float* kernel, const float* 
 
 void DirectConv::add_kernel_gradient(const float* padded, const float* dz, float* dk) const {
 #ifdef __AVX512F__
+  if (slides_) {
+    switch (g_.cin) {
+      case 16:
+        return slide_kernel_gradient_image<16>(g_, padded_w_, padded, dz, dk);
+      case 32:
+        return slide_kernel_gradient_image<32>(g_, padded_w_, padded, dz, dk);
+      default:
+        return slide_kernel_gradient_image<64>(g_, padded_w_, padded, dz, dk);
+    }
+  }
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:

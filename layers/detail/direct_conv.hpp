@@ -20,6 +20,11 @@ class DirectConv {
   // Whether this build has the direct path and it pays for `g`.
   static bool suits(const ConvGeometry& g);
 
+  // Whether `g` takes the sliding-window loops (16 filters, 3-wide kernel, horizontal stride 1,
+  // 16, 32 or 64 input channels, output width a multiple of 16), which run near the FMA peak and
+  // beat Winograd for these layers.
+  static bool slides(const ConvGeometry& g);
+
   explicit DirectConv(const ConvGeometry& g);
 
   // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin).
@@ -34,6 +39,7 @@ class DirectConv {
  private:
   ConvGeometry g_;
   Index padded_h_, padded_w_;
+  bool slides_;
   std::vector<Index> tap_offsets_;  // tap (ky,kx,c) from a window's top-left corner, in floats
 };
 
