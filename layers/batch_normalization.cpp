@@ -135,26 +135,6 @@ std::pair<std::vector<double>, std::vector<double>> gradient_sums(const float* d
   return {std::move(total_dy), std::move(total_dy_xhat)};
 }
 
-// dx = gamma * inv_std / M * (M * dy' - sum(dy') - x_hat * sum(dy' * x_hat)), per channel, with
-// k = gamma * inv_std / M; M (count) and the sums are over the global batch.
-template <bool Relu>
-void input_gradient_rows(const float* dy, const float* x, const Channels& ch, const float* k,
-                         const float* sum_dy, const float* sum_dy_xhat, float count, Index rows,
-                         Index c, float* dx) {
-#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
-  for (Index r = 0; r < rows; ++r) {
-    const float* gr = dy + r * c;
-    const float* xr = x + r * c;
-    float* out = dx + r * c;
-#pragma omp simd
-    for (Index j = 0; j < c; ++j) {
-      const float xhat = (xr[j] - ch.mean[j]) * ch.inv_std[j];
-      out[j] =
-          ((masked<Relu>(gr[j], xhat, ch, j) * count - sum_dy[j]) - xhat * sum_dy_xhat[j]) * k[j];
-    }
-  }
-}
-
 // Applies row(in_r, out_r) to every row of (rows, c) arrays in parallel.
 template <class F>
 void for_rows(Index rows, Index c, F row) {
@@ -283,7 +263,7 @@ void BatchNormalization::join_collectives(bool backward) {
   }
 }
 
-Tensor BatchNormalization::backward(const Tensor& dy) {
+std::optional<NormalizationGradient> BatchNormalization::backward_map(const Tensor& dy) {
   check_backward(batch_of(input_), dy);
   const Index c = gamma_.value.size(), rows = dy.size() / c;
   const float* g = dy.data();
@@ -296,7 +276,7 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
     beta_.grad[j] += static_cast<float>(dbeta[j]);
     gamma_.grad[j] += static_cast<float>(dgamma[j]);
   }
-  if (!input_gradient()) return {};
+  if (!input_gradient()) return std::nullopt;
   if (sync_) {
     // dx needs the sums over the global batch its statistics came from.
     std::vector<double> sums(dbeta);
@@ -305,17 +285,34 @@ Tensor BatchNormalization::backward(const Tensor& dy) {
     std::copy(sums.begin(), sums.begin() + c, dbeta.begin());
     std::copy(sums.begin() + c, sums.end(), dgamma.begin());
   }
-  const auto count = static_cast<float>(count_);
-  std::vector<float> k(static_cast<std::size_t>(c)), sum_dy(k.size()), sum_dy_xhat(k.size());
+  NormalizationGradient map;
+  map.dy = dy.share();
+  map.relu = relu_;
+  map.count = static_cast<float>(count_);
+  map.mean.assign(ch.mean, ch.mean + c);
+  map.inv_std.assign(ch.inv_std, ch.inv_std + c);
+  map.gamma.assign(ch.gamma, ch.gamma + c);
+  map.beta.assign(ch.beta, ch.beta + c);
   for (Index j = 0; j < c; ++j) {
-    k[j] = ch.gamma[j] * ch.inv_std[j] / count;
-    sum_dy[j] = static_cast<float>(dbeta[j]);
-    sum_dy_xhat[j] = static_cast<float>(dgamma[j]);
+    map.k.push_back(ch.gamma[j] * ch.inv_std[j] / map.count);
+    map.sum_dy.push_back(static_cast<float>(dbeta[j]));
+    map.sum_dy_xhat.push_back(static_cast<float>(dgamma[j]));
   }
+  return map;
+}
+
+Tensor BatchNormalization::backward(const Tensor& dy) {
+  const std::optional<NormalizationGradient> map = backward_map(dy);
+  if (!map) return {};
+  const Index c = map->channels(), rows = dy.size() / c;
+  const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
   Tensor dx(dy.shape());
-  (relu_ ? input_gradient_rows<true>
-         : input_gradient_rows<false>)(g, x, ch, k.data(), sum_dy.data(), sum_dy_xhat.data(), count,
-                                       rows, c, dx.data());
+#pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
+  for (Index b = 0; b < blocks; ++b) {
+    const Index first = b * kBlockRows, offset = first * c;
+    map->apply(input_.data() + offset, dy.data() + offset, std::min(kBlockRows, rows - first),
+               dx.data() + offset);
+  }
   return dx;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <minidl/layers/layer.hpp>
+#include <minidl/layers/normalization_gradient.hpp>
 
 namespace minidl {
 
@@ -36,6 +37,9 @@ class BatchNormalization : public Layer {
   static BatchNormalization from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
+  // backward up to the input gradient: adds gamma's and beta's gradients, and returns the map
+  // that gives dx from dy and the input (nullopt when no input gradient is needed).
+  std::optional<NormalizationGradient> backward_map(const Tensor& dy);
   std::vector<Parameter*> parameters() override;
   bool fuses_relu() const override { return true; }
   // gamma / sqrt(moving_variance + epsilon) and beta - moving_mean * that.

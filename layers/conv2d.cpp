@@ -12,6 +12,7 @@
 #include <minidl/layers/detail/direct_conv.hpp>
 #include <minidl/layers/detail/winograd.hpp>
 #include <minidl/layers/initializers.hpp>
+#include <minidl/layers/normalization_gradient.hpp>
 
 namespace minidl {
 namespace {
@@ -138,7 +139,7 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
 }
 
 Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
-                              const std::vector<float>& shift, bool relu) {
+                              const std::vector<float>& shift, const Tensor* residual, bool relu) {
   if (xs.size() != 1) throw Error(label() + ": takes one input, got " + std::to_string(xs.size()));
   if (!folds_affine() || scale.size() != std::size_t(g_.cout) || shift.size() != scale.size()) {
     throw Error(label() + ": cannot fold a per-channel scale and shift of " +
@@ -153,8 +154,13 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
     bias[c] = (use_bias_ ? bias_.value[c] * scale[c] : 0.0f) + shift[c];
   }
   Tensor y(Shape{x.dim(0), g_.oh, g_.ow, g_.cout});
+  if (residual && residual->shape() != y.shape()) {
+    throw Error(label() + ": cannot add a residual of shape " + residual->shape().str() +
+                " to its output " + y.shape().str());
+  }
   convolve(x, y,
-           {kernel.data(), bias.data(), relu ? ActivationKind::Relu : ActivationKind::Linear});
+           {kernel.data(), bias.data(), relu ? ActivationKind::Relu : ActivationKind::Linear,
+            residual ? residual->data() : nullptr});
   return y;
 }
 
@@ -168,10 +174,20 @@ void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w) const {
   }
 }
 
+void Conv2D::finish_output(const Weights& w, float* y, Index offset, Index count) const {
+  float* out = y + offset;
+  if (w.residual) {
+    const float* residual = w.residual + offset;
+#pragma omp simd
+    for (Index i = 0; i < count; ++i) out[i] += residual[i];
+  }
+  activation_forward(w.activation, out, count, g_.cout);
+}
+
 // Images in parallel: convolve(image, out, scratch) writes one image's output, then bias is
-// already in and the activation is applied while the image is in cache.
+// already in and the residual and activation are applied while the image is in cache.
 template <class F>
-void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, ActivationKind act,
+void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
                             F convolve) const {
   const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
 #pragma omp parallel if (n > 1)
@@ -179,27 +195,25 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, Acti
     Tensor scratch(Shape{scratch_size});
 #pragma omp for schedule(static)
     for (Index i = 0; i < n; ++i) {
-      float* out = y.data() + i * out_size;
-      convolve(x.data() + i * in_size, out, scratch.data());
-      activation_forward(act, out, out_size, g_.cout);
+      convolve(x.data() + i * in_size, y.data() + i * out_size, scratch.data());
+      finish_output(w, y.data(), i * out_size, out_size);
     }
   }
 }
 
 void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w) const {
   const detail::DirectConv direct(g_);
-  forward_images(x, y, direct.padded_size(), w.activation,
-                 [&](const float* image, float* out, float* padded) {
-                   direct.pad(image, padded);
-                   direct.forward(padded, w.kernel, w.bias, out);
-                 });
+  forward_images(x, y, direct.padded_size(), w, [&](const float* image, float* out, float* padded) {
+    direct.pad(image, padded);
+    direct.forward(padded, w.kernel, w.bias, out);
+  });
 }
 
 void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const {
   const detail::Winograd winograd(g_);
   Tensor u(Shape{winograd.transformed_kernel_size()});
   winograd.transform_kernel(w.kernel, u.data());
-  forward_images(x, y, winograd.scratch_size(), w.activation,
+  forward_images(x, y, winograd.scratch_size(), w,
                  [&](const float* image, float* out, float* scratch) {
                    winograd.forward(image, u.data(), w.bias, out, scratch);
                  });
@@ -218,17 +232,18 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const 
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels;
-      float* out = y.data() + first * out_pixels * g_.cout;
+      const Index offset = first * out_pixels * g_.cout;
+      float* out = y.data() + offset;
       im2col(x.data() + first * in_size, images, cols.data());
       // out (rows,cout) = cols (rows,patch) . kernel (patch,cout)
       gemm(Transpose::No, Transpose::No, rows, g_.cout, g_.patch(), 1.0f, cols.data(), g_.patch(),
            w.kernel, g_.cout, 0.0f, out, g_.cout);
-      // Bias and activation while the block is still in cache.
+      // Bias, residual and activation while the block is still in cache.
       if (w.bias) {
         detail::UnalignedMatrixView(out, rows, g_.cout).rowwise() +=
             Eigen::Map<const Eigen::RowVectorXf>(w.bias, g_.cout);
       }
-      activation_forward(w.activation, out, rows * g_.cout, g_.cout);
+      finish_output(w, y.data(), offset, rows * g_.cout);
     }
   }
 }
@@ -238,6 +253,20 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const 
 // gradient of a stride-1 layer is a convolution of dz with the flipped kernel (Cin and Cout
 // swapped), so it takes the same paths as a forward pass; with strides it is GEMM + col2im.
 Tensor Conv2D::backward(const Tensor& dy) {
+  return backward_from(dy, nullptr);
+}
+
+std::vector<Tensor> Conv2D::backward_normalized(const NormalizationGradient& map) {
+  if (!takes_normalization_gradient() || map.channels() != g_.cout) {
+    throw Error(label() + ": cannot apply the input gradient of a BatchNormalization over " +
+                std::to_string(map.channels()) + " channels");
+  }
+  std::vector<Tensor> dx;
+  dx.push_back(backward_from(map.dy, &map));
+  return dx;
+}
+
+Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* normalization) {
   check_backward(batch_of(input_), dy);
   const Index n = dy.dim(0), per_block = images_per_block();
   const Index blocks = (n + per_block - 1) / per_block;
@@ -281,8 +310,8 @@ Tensor Conv2D::backward(const Tensor& dy) {
     db = Tensor::zeros(Shape{g_.cout});
     const Index max_rows = std::min(per_block, n) * out_pixels;
     Tensor cols(Shape{gemm_dk || gemm_dx ? max_rows : 0, g_.patch()});
-    // Without an activation dz is dy itself: no copy.
-    const bool linear = activation_ == ActivationKind::Linear;
+    // Without an activation or a BatchNormalization's map dz is dy itself: no copy.
+    const bool linear = activation_ == ActivationKind::Linear && !normalization;
     Tensor dz_block(Shape{linear ? 0 : max_rows, g_.cout});
     const Index scratch = std::max(
         {winograd ? winograd->scratch_size() : 0, winograd_dx ? winograd_dx->scratch_size() : 0,
@@ -292,9 +321,13 @@ Tensor Conv2D::backward(const Tensor& dy) {
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
-      // dz (rows,cout) = dy * f'(y) for this block only, so it stays in cache for what follows.
+      // dz (rows,cout) = dy * f'(y), or a following BatchNormalization's map of dy and y, for
+      // this block only, so it stays in cache for what follows.
       const float* dz = dy.data() + offset;
-      if (!linear) {
+      if (normalization) {
+        normalization->apply(output_.data() + offset, dz, rows, dz_block.data());
+        dz = dz_block.data();
+      } else if (!linear) {
         activation_backward(activation_, output_.data() + offset, dz, dz_block.data(),
                             rows * g_.cout, g_.cout);
         dz = dz_block.data();

@@ -38,11 +38,18 @@ class Conv2D : public Layer {
   std::vector<Parameter*> parameters() override;
 
   // Inference with a per-channel y * scale + shift after it folded in (a graph folds a following
-  // BatchNormalization so): one convolution with kernel * scale and bias * scale + shift, then
-  // ReLU when `relu`. Only without an activation of its own.
+  // BatchNormalization so): one convolution with kernel * scale and bias * scale + shift, plus
+  // `residual` when not null, then ReLU when `relu`. Only without an activation of its own.
   bool folds_affine() const override { return activation_ == ActivationKind::Linear; }
   Tensor forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
-                        const std::vector<float>& shift, bool relu) override;
+                        const std::vector<float>& shift, const Tensor* residual,
+                        bool relu) override;
+
+  // Training: a following BatchNormalization's input gradient applied while reading it.
+  bool takes_normalization_gradient() const override {
+    return activation_ == ActivationKind::Linear;
+  }
+  std::vector<Tensor> backward_normalized(const NormalizationGradient& map) override;
 
   Parameter& kernel() { return kernel_; }
   Parameter& bias() { return bias_; }
@@ -56,15 +63,20 @@ class Conv2D : public Layer {
     const float* kernel;
     const float* bias;  // nullptr: none
     ActivationKind activation;
+    const float* residual = nullptr;  // added to the output before the activation; or none
   };
+  // Adds the residual to `count` floats of the output from `offset` on, then the activation.
+  void finish_output(const Weights& w, float* y, Index offset, Index count) const;
   // y = activation(x (*) kernel + bias) by the fastest path for the geometry.
   void convolve(const Tensor& x, Tensor& y, const Weights& w) const;
   template <class F>
-  void forward_images(const Tensor& x, Tensor& y, Index scratch_size, ActivationKind act,
+  void forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
                       F convolve) const;
   void forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const;
   void forward_direct(const Tensor& x, Tensor& y, const Weights& w) const;
   void forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const;
+  // backward(dy), or with the gradient of this layer's output given by `normalization` (not null).
+  Tensor backward_from(const Tensor& dy, const NormalizationGradient* normalization);
   Index images_per_block() const;
   void im2col(const float* x, Index images, float* cols) const;
   void col2im(const float* cols, Index images, float* dx) const;

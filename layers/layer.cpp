@@ -89,8 +89,13 @@ Tensor Layer::forward_relu(const std::vector<Tensor>& /*xs*/, bool /*training*/)
 }
 
 Tensor Layer::forward_affine(const std::vector<Tensor>& /*xs*/, const std::vector<float>& /*scale*/,
-                             const std::vector<float>& /*shift*/, bool /*relu*/) {
+                             const std::vector<float>& /*shift*/, const Tensor* /*residual*/,
+                             bool /*relu*/) {
   throw Error(label() + ": cannot fold a following per-channel scale and shift");
+}
+
+std::vector<Tensor> Layer::backward_normalized(const NormalizationGradient& /*map*/) {
+  throw Error(label() + ": cannot apply a following BatchNormalization's input gradient");
 }
 
 Index Layer::count_params() {

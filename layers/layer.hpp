@@ -27,6 +27,7 @@ namespace minidl {
 
 class Communicator;
 class Node;
+struct NormalizationGradient;
 
 struct Parameter {
   std::string name;  // "kernel", "bias", ...
@@ -91,15 +92,25 @@ class Layer {
   // BatchNormalization folded into the layer before it, at inference only (in training it needs
   // the batch's statistics): a layer that is a per-channel y = x * scale + shift in inference
   // gives them (inference_affine), and one that can fold them (folds_affine, Conv2D) computes
-  // forward_affine(xs, scale, shift, relu) = [ReLU](forward(xs) * scale + shift) in one pass.
-  // The results equal the two layers' up to float rounding.
+  // forward_affine(xs, scale, shift, residual, relu) = [ReLU](forward(xs) * scale + shift
+  // [+ residual]) in one pass, where `residual` (may be null) is the other operand of an Add
+  // reading the BatchNormalization. The results equal the layers' up to float rounding.
   virtual bool inference_affine(std::vector<float>* /*scale*/,
                                 std::vector<float>* /*shift*/) const {
     return false;
   }
   virtual bool folds_affine() const { return false; }
   virtual Tensor forward_affine(const std::vector<Tensor>& xs, const std::vector<float>& scale,
-                                const std::vector<float>& shift, bool relu);
+                                const std::vector<float>& shift, const Tensor* residual, bool relu);
+
+  // BatchNormalization's input gradient applied by the layer before it, in training: a graph that
+  // finds a BatchNormalization as the only reader of a layer that takes it
+  // (takes_normalization_gradient) ends the BatchNormalization's backward at its map from output
+  // gradient to input gradient (normalization_gradient.hpp), and this layer's
+  // backward_normalized(map) applies it block by block as it reads its output gradient: one pass
+  // over memory and one tensor less. The results equal the two backward passes bit for bit.
+  virtual bool takes_normalization_gradient() const { return false; }
+  virtual std::vector<Tensor> backward_normalized(const NormalizationGradient& map);
 
   // The tensors a training forward caches for backward. A layer called at several places of one
   // graph keeps one cache per call: the model swaps them in and out around each call. nullopt:

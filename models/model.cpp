@@ -5,9 +5,12 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <minidl/core/error.hpp>
+#include <minidl/layers/batch_normalization.hpp>
+#include <minidl/layers/merge/add.hpp>
 
 namespace minidl {
 namespace {
@@ -79,6 +82,7 @@ void Model::set_graph(std::vector<Node> inputs, std::vector<Node> outputs) {
   check_graph();
   name_graph();
   fuse_steps();
+  fold_residual_adds();
 }
 
 // Steps in depth-first post-order from the outputs: every layer after the nodes it reads, and a
@@ -137,7 +141,8 @@ void Model::order_steps() {
 }
 
 // Folds a step into the one before it where the results allow: a plain ReLU into a layer that
-// applies it in its own pass, and (in inference) a BatchNormalization into a Conv2D's weights.
+// applies it in its own pass, (in inference) a BatchNormalization into a Conv2D's weights, and (in
+// training) a BatchNormalization's input gradient into the Conv2D's backward.
 void Model::fuse_steps() {
   // s's only source, when that is an unshared layer step read by s alone and not an output.
   auto private_source = [&](const Step& s) -> Step* {
@@ -156,10 +161,33 @@ void Model::fuse_steps() {
       source->applies_relu = true;
       s.folded = true;
     }
+    if (source->layer->takes_normalization_gradient() &&
+        dynamic_cast<BatchNormalization*>(s.layer)) {
+      s.maps_gradient = true;
+    }
     std::vector<float> scale, shift;
     if (source->layer->folds_affine() && s.layer->inference_affine(&scale, &shift)) {
       source->affine = static_cast<int>(i);
       s.affine_folded = true;
+    }
+  }
+}
+
+// In inference, an Add of a folded BatchNormalization and a value computed before the Conv2D it
+// is folded into is done by that Conv2D too, with the Add's ReLU: one pass over memory less.
+void Model::fold_residual_adds() {
+  for (Step& add : steps_) {
+    if (!dynamic_cast<Add*>(add.layer) || add.shared || add.sources.size() != 2) continue;
+    for (std::size_t j = 0; j < 2; ++j) {
+      const int folded = add.sources[j], other = add.sources[1 - j];
+      const Step& bn = steps_[folded];
+      if (!bn.affine_folded || bn.applies_relu || bn.readers != 1 || bn.output) continue;
+      Step& conv = steps_[bn.sources[0]];
+      if (other >= bn.sources[0]) continue;  // not computed yet when the Conv2D runs
+      conv.residual = other;
+      conv.residual_relu = add.applies_relu;
+      add.sum_from = folded;
+      break;
     }
   }
 }
@@ -265,7 +293,9 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
       values[i] = std::move(values[s.sources[0]]);
       continue;
     }
-    {
+    if (s.sum_from >= 0 && !training) {
+      values[i] = std::move(values[s.sum_from]);
+    } else {
       std::vector<Tensor> args;
       for (int source : s.sources) args.push_back(values[source].share());
       const auto start = Clock::now();
@@ -273,7 +303,9 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
         const Step& bn = steps_[s.affine];
         std::vector<float> scale, shift;
         bn.layer->inference_affine(&scale, &shift);
-        values[i] = s.layer->forward_affine(args, scale, shift, bn.applies_relu);
+        const Tensor* residual = s.residual >= 0 ? &values[s.residual] : nullptr;
+        values[i] = s.layer->forward_affine(args, scale, shift, residual,
+                                            bn.applies_relu || s.residual_relu);
       } else if (s.applies_relu) {
         values[i] = s.layer->forward_relu(args, training);
       } else {
@@ -339,9 +371,11 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
   for (std::size_t k = 0; k < dys.size(); ++k) {
     if (steps_[output_steps_[k]].needs_gradient) accumulate(output_steps_[k], dys[k].share());
   }
+  // Input gradients of BatchNormalization steps left to the step they read (Step::maps_gradient).
+  std::vector<std::optional<NormalizationGradient>> maps(steps_.size());
   for (std::size_t i = steps_.size(); i-- > 0;) {
     Step& s = steps_[i];
-    if (!s.layer || !s.needs_gradient || grads[i].empty()) continue;
+    if (!s.layer || !s.needs_gradient || (grads[i].empty() && !maps[i])) continue;
     if (s.folded) {  // the step it reads applies the ReLU, and its backward the ReLU's
       accumulate(s.sources[0], std::move(grads[i]));
       continue;
@@ -355,10 +389,18 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
       s.cache.clear();
     }
     const auto start = Clock::now();
-    std::vector<Tensor> dxs = s.layer->backward_inputs(grads[i]);
+    std::vector<Tensor> dxs;
+    if (s.maps_gradient && need_dx) {
+      maps[s.sources[0]] = static_cast<BatchNormalization*>(s.layer)->backward_map(grads[i]);
+    } else if (maps[i]) {
+      dxs = s.layer->backward_normalized(*maps[i]);
+      maps[i].reset();
+    } else {
+      dxs = s.layer->backward_inputs(grads[i]);
+    }
     if (observer_) observer_(*s.layer, true, milliseconds_since(start));
     grads[i] = Tensor();
-    if (!need_dx) continue;
+    if (!need_dx || s.maps_gradient) continue;
     for (std::size_t j = 0; j < s.sources.size(); ++j) {
       if (steps_[s.sources[j]].needs_gradient) accumulate(s.sources[j], std::move(dxs.at(j)));
     }

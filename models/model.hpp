@@ -269,6 +269,11 @@ class Model {
     bool folded = false;          // a ReLU applied by the step it reads: passes values through
     int affine = -1;              // in inference, the BatchNormalization step folded into it
     bool affine_folded = false;   // in inference, folded into the step it reads
+    bool maps_gradient = false;   // a BatchNormalization whose input gradient the step it reads
+                                  // applies (Layer::takes_normalization_gradient)
+    int residual = -1;            // in inference, a step whose value it adds to its output (and
+    bool residual_relu = false;   // then the ReLU): an Add reading its folded BatchNormalization
+    int sum_from = -1;            // in inference, an Add whose sum that step computes
     std::vector<Tensor> cache;    // a shared layer's backward cache of this call
   };
   // Sums over the samples seen so far of each output's mean batch loss and correct predictions.
@@ -281,6 +286,7 @@ class Model {
   void name_graph();
   void order_steps();
   void fuse_steps();
+  void fold_residual_adds();
   void check_graph() const;
   std::string first_reader(std::size_t input) const;
 

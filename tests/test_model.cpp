@@ -431,6 +431,86 @@ TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically t
   for (Index i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == pb[i]);
 }
 
+TEST_CASE("in inference an Add reading a folded BatchNormalization is done by its Conv2D") {
+  // A projection shortcut computed after the main branch (its Conv2D takes the Add, the main
+  // branch being ready by then) and an identity shortcut (the main branch's Conv2D takes it).
+  Node x = Input({8, 8, 16});
+  Node h = ReLU()(BatchNormalization(0.9f)(Conv2D(16, 3, 1, "same", "linear", false)(x)));
+  Node r = BatchNormalization(0.9f)(Conv2D(16, 3, 1, "same", "linear", false)(h));
+  Node p = BatchNormalization(0.9f)(Conv2D(16, 1, 1, "valid", "linear", false)(x));
+  Node y = ReLU()(Add()({r, p}));
+  Node z = Add()({BatchNormalization(0.9f)(Conv2D(16, 3, 1, "same")(y)), y});
+  Model model({x}, {Dense(3)(GlobalAveragePooling2D()(z))}, "residual", 7);
+  model.compile(SGD(0.05f), SparseCategoricalCrossentropy(true));
+  const Tensor images = random_tensor({16, 8, 8, 16}, 21);
+  Tensor labels(Shape{16});
+  for (Index i = 0; i < 16; ++i) labels[i] = static_cast<float>(i % 3);
+  model.fit(images, labels, quiet(3, 8));  // moving statistics away from 0 and 1
+  auto layer = [&](const char* name) -> Layer& { return model.layer(name); };
+  auto add = [&](const char* name, const Tensor& a, const Tensor& b) {
+    std::vector<Tensor> args;
+    args.push_back(a.share());
+    args.push_back(b.share());
+    return layer(name).forward_inputs(args, false);
+  };
+  const Tensor h1 =
+      layer("re_lu")(layer("batch_normalization")(layer("conv2d")(images, false), false), false);
+  const Tensor r1 = layer("batch_normalization_1")(layer("conv2d_1")(h1, false), false);
+  const Tensor p1 = layer("batch_normalization_2")(layer("conv2d_2")(images, false), false);
+  const Tensor y1 = layer("re_lu_1")(add("add", r1, p1), false);
+  const Tensor z1 =
+      add("add_1", layer("batch_normalization_3")(layer("conv2d_3")(y1, false), false), y1);
+  const Tensor expected = layer("dense")(layer("global_average_pooling2d")(z1, false), false);
+  int adds = 0;
+  model.observe_steps([&](const Layer& l, bool, double) { adds += l.type() == "Add"; });
+  minidl::testing::check_close(model.predict(images), expected, 1e-4f);
+  CHECK(adds == 0);
+  model.fit(images, labels, quiet(1, 8));  // in training the Adds run as layers of their own
+  CHECK(adds == 2 * 2 * 2);                // 2 Adds, 2 batches, forward and backward
+}
+
+TEST_CASE("in training a Conv2D applies the input gradient of the BatchNormalization after it") {
+  // The graph's backward hands the Conv2D the BatchNormalization's map from output to input
+  // gradient; the gradients must equal those of the layers' own backward passes, bit for bit:
+  // with and without a fused ReLU, with a bias, on the sliding-window loops (16 filters, 32 wide)
+  // and on Winograd (32 filters).
+  for (const bool relu : {false, true}) {
+    for (const Index filters : {16, 32}) {
+      INFO("relu " << relu << ", " << filters << " filters");
+      Node x = Input({6, 32, 3});
+      Node h = BatchNormalization()(Conv2D(filters, 3, 1, "same", "linear", true)(x));
+      if (relu) h = ReLU()(h);
+      Node r = BatchNormalization()(Conv2D(16, 3, 1, "same", "linear", false)(h));
+      Model model({x}, {Dense(3)(GlobalAveragePooling2D()(r))}, "block", 13);
+      const Tensor images = random_tensor({5, 6, 32, 3}, 19);
+      const Tensor dy = random_tensor({5, 3}, 20);
+      model.forward(images, /*training=*/true);
+      model.backward(dy);
+      std::vector<Tensor> graph_grads;
+      for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
+        graph_grads.push_back(p->grad.clone());
+        p->grad.fill(0.0f);
+      }
+      // The same layers one by one, forward then backward in reverse.
+      Tensor value = images.share();
+      for (std::size_t i = 0; i < model.size(); ++i) value = model.layer(i)(value, true);
+      Tensor grad = dy.share();
+      for (std::size_t i = model.size(); i-- > 0;) {
+        model.layer(i).set_input_gradient(i > 0);
+        grad = model.layer(i).backward(grad);
+      }
+      const auto params = model.parameters(/*trainable_only=*/true);
+      REQUIRE(params.size() == graph_grads.size());
+      for (std::size_t k = 0; k < params.size(); ++k) {
+        INFO("parameter " << params[k]->name);
+        for (Index j = 0; j < graph_grads[k].size(); ++j) {
+          REQUIRE(graph_grads[k][j] == params[k]->grad[j]);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("in inference a BatchNormalization after a Conv2D is folded into its weights") {
   Node x = Input({8, 8, 3});
   Node h = Conv2D(16, 3, 1, "same", "linear", false)(x);  // direct loops
