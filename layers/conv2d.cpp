@@ -204,8 +204,7 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, cons
 void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w) const {
   const detail::DirectConv direct(g_);
   forward_images(x, y, direct.padded_size(), w, [&](const float* image, float* out, float* padded) {
-    direct.pad(image, padded);
-    direct.forward(padded, w.kernel, w.bias, out);
+    direct.forward_image(image, w.kernel, w.bias, out, padded);
   });
 }
 
@@ -358,8 +357,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         if (winograd_dx) {
           winograd_dx->forward(dzi, flipped.data(), nullptr, dxi, work.data());
         } else {
-          direct_dx->pad(dzi, work.data());
-          direct_dx->forward(work.data(), flipped.data(), nullptr, dxi);
+          direct_dx->forward_image(dzi, flipped.data(), nullptr, dxi, work.data());
         }
       }
       if (gemm_dx) {

@@ -56,8 +56,8 @@ void forward_pixels(const float* window, Index step, const Index* offsets, Index
 }
 
 template <int V>
-void forward_image(const ConvGeometry& g, Index padded_w, const Index* offsets, const float* padded,
-                   const float* kernel, const float* bias, float* y) {
+void forward_pixels_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
+                          const float* padded, const float* kernel, const float* bias, float* y) {
   constexpr int P = pixels_per_step(V);
   const Index taps = g.patch(), full = g.ow - g.ow % P, step = g.sw * g.cin;
   for (Index oy = 0; oy < g.oh; ++oy) {
@@ -138,18 +138,20 @@ constexpr int kRowTaps = 3;           // kernel width
 constexpr int kForwardChannels = 2;   // weight vectors in registers: kRowTaps x this
 constexpr int kGradientChannels = 8;  // accumulators in registers: kRowTaps x this
 
-// out (16 pixels, 16 filters) = bias + the kh x 3 window rows from `window` (the segment's first
-// input pixel in the padded image) times kernel (kh, 3, CIN, 16).
-template <int CIN>
-void slide_forward_segment(const float* window, Index row_floats, Index kh, const float* kernel,
-                           const float* bias, float* out) {
+// out (16 pixels, 16 filters) = bias + `rows` window rows times kernel (rows, 3, CIN, 16). The
+// segment's first input pixel in its first row is x[first]; rows are row_floats apart. Where the
+// segment's first (LeftOut) or last (RightOut) input column lies outside an unpadded image, that
+// column is skipped: it would read padding zeros.
+template <int CIN, bool LeftOut, bool RightOut>
+void slide_forward_segment(const float* x, Index first, Index row_floats, Index rows,
+                           const float* kernel, const float* bias, float* out) {
   __m512 acc[kSegment];
   const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
 #pragma GCC unroll 16
   for (int p = 0; p < kSegment; ++p) acc[p] = b;
-  for (Index ky = 0; ky < kh; ++ky) {
-    const float* row = window + ky * row_floats;
-    const float* k = kernel + ky * kRowTaps * CIN * kLanes;
+  for (Index r = 0; r < rows; ++r) {
+    const Index row = first + r * row_floats;
+    const float* k = kernel + r * kRowTaps * CIN * kLanes;
     for (int c0 = 0; c0 < CIN; c0 += kForwardChannels) {
       __m512 w[kRowTaps][kForwardChannels];
 #pragma GCC unroll 4
@@ -164,7 +166,8 @@ void slide_forward_segment(const float* window, Index row_floats, Index kh, cons
         // Input pixel ix feeds output pixel ix - kx through tap kx.
 #pragma GCC unroll 32
         for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
-          const __m512 xv = _mm512_set1_ps(row[ix * CIN + c0 + c]);
+          if ((LeftOut && ix == 0) || (RightOut && ix == kSegment + kRowTaps - 2)) continue;
+          const __m512 xv = _mm512_set1_ps(x[row + ix * CIN + c0 + c]);
 #pragma GCC unroll 4
           for (int kx = 0; kx < kRowTaps; ++kx) {
             const int p = ix - kx;
@@ -178,13 +181,32 @@ void slide_forward_segment(const float* window, Index row_floats, Index kh, cons
   for (int p = 0; p < kSegment; ++p) _mm512_storeu_ps(out + p * kLanes, acc[p]);
 }
 
+// The segments of one image, read from the image itself: window rows outside it are left out,
+// and so is a column outside it at either end of a segment. A 3-wide kernel with stride 1 pads
+// at most one column on either side ('same'; 'valid' none).
 template <int CIN>
-void slide_forward_image(const ConvGeometry& g, Index padded_w, const float* padded,
-                         const float* kernel, const float* bias, float* y) {
+void slide_forward_unpadded(const ConvGeometry& g, const float* image, const float* kernel,
+                            const float* bias, float* y) {
+  const Index row_floats = g.w * CIN;
   for (Index oy = 0; oy < g.oh; ++oy) {
+    const Index top = oy * g.sh - g.pad_top;  // the image row of kernel row 0
+    const Index ky_begin = std::max<Index>(0, -top), ky_end = std::min(g.kh, g.h - top);
+    const Index rows = std::max<Index>(0, ky_end - ky_begin);
+    const float* k = kernel + ky_begin * kRowTaps * CIN * kLanes;
     for (Index ox = 0; ox < g.ow; ox += kSegment) {
-      slide_forward_segment<CIN>(padded + (oy * g.sh * padded_w + ox) * CIN, padded_w * CIN, g.kh,
-                                 kernel, bias, y + (oy * g.ow + ox) * kLanes);
+      const Index left = ox - g.pad_left;  // the image column of the segment's first input pixel
+      const Index first = (top + ky_begin) * row_floats + left * CIN;
+      const bool left_out = left < 0, right_out = left + kSegment + kRowTaps - 2 >= g.w;
+      float* out = y + (oy * g.ow + ox) * kLanes;
+      if (left_out && right_out) {
+        slide_forward_segment<CIN, true, true>(image, first, row_floats, rows, k, bias, out);
+      } else if (left_out) {
+        slide_forward_segment<CIN, true, false>(image, first, row_floats, rows, k, bias, out);
+      } else if (right_out) {
+        slide_forward_segment<CIN, false, true>(image, first, row_floats, rows, k, bias, out);
+      } else {
+        slide_forward_segment<CIN, false, false>(image, first, row_floats, rows, k, bias, out);
+      }
     }
   }
 }
@@ -293,30 +315,38 @@ void DirectConv::pad(const float* image, float* padded) const {
 void DirectConv::forward(const float* padded, const float* kernel, const float* bias,
                          float* y) const {
 #ifdef __AVX512F__
-  if (slides_) {
-    switch (g_.cin) {
-      case 16:
-        return slide_forward_image<16>(g_, padded_w_, padded, kernel, bias, y);
-      case 32:
-        return slide_forward_image<32>(g_, padded_w_, padded, kernel, bias, y);
-      default:
-        return slide_forward_image<64>(g_, padded_w_, padded, kernel, bias, y);
-    }
-  }
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:
-      return forward_image<1>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<1>(g_, padded_w_, offsets, padded, kernel, bias, y);
     case 2:
-      return forward_image<2>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<2>(g_, padded_w_, offsets, padded, kernel, bias, y);
     case 3:
-      return forward_image<3>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<3>(g_, padded_w_, offsets, padded, kernel, bias, y);
     default:
-      return forward_image<4>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<4>(g_, padded_w_, offsets, padded, kernel, bias, y);
   }
 #else
   (void)padded, (void)kernel, (void)bias, (void)y;
 #endif
+}
+
+void DirectConv::forward_image(const float* image, const float* kernel, const float* bias, float* y,
+                               float* scratch) const {
+#ifdef __AVX512F__
+  if (slides_) {
+    switch (g_.cin) {
+      case 16:
+        return slide_forward_unpadded<16>(g_, image, kernel, bias, y);
+      case 32:
+        return slide_forward_unpadded<32>(g_, image, kernel, bias, y);
+      default:
+        return slide_forward_unpadded<64>(g_, image, kernel, bias, y);
+    }
+  }
+#endif
+  pad(image, scratch);
+  forward(scratch, kernel, bias, y);
 }
 
 void DirectConv::add_kernel_gradient(const float* padded, const float* dz, float* dk) const {

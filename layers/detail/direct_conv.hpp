@@ -27,11 +27,17 @@ class DirectConv {
 
   explicit DirectConv(const ConvGeometry& g);
 
-  // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin).
+  // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin): the scratch of
+  // forward_image and what pad writes.
   Index padded_size() const { return padded_h_ * padded_w_ * g_.cin; }
+  // y (OH*OW, Cout) = image (H,W,Cin) (*) kernel (+ bias when not null), for one image: the
+  // sliding loops read the image itself, the others a copy padded in `scratch`.
+  void forward_image(const float* image, const float* kernel, const float* bias, float* y,
+                     float* scratch) const;
   // image (H,W,Cin) -> padded, with the layer's padding as zeros around it.
   void pad(const float* image, float* padded) const;
-  // y (OH*OW, Cout) = padded (*) kernel (+ bias when not null), for one image.
+  // y (OH*OW, Cout) = padded (*) kernel (+ bias when not null), for one image (the loops with
+  // a register tile per pixel group, whatever the geometry: Winograd's products).
   void forward(const float* padded, const float* kernel, const float* bias, float* y) const;
   // dk (taps, Cout) += sum over the output pixels p of window_p (taps) x dz_p (Cout), one image.
   void add_kernel_gradient(const float* padded, const float* dz, float* dk) const;
