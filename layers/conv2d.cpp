@@ -341,8 +341,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         if (winograd) {
           winograd->add_transformed_gradient(image, dzi, dk.data(), work.data());
         } else {
-          direct->pad(image, work.data());
-          direct->add_kernel_gradient(work.data(), dzi, dk.data());
+          direct->add_kernel_gradient(direct->prepare(image, work.data()), dzi, dk.data());
         }
       }
       if (gemm_dk) {

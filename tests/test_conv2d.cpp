@@ -218,15 +218,16 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
 #endif
   const ConvGeometry resnet_first_stage{32, 32, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1};
   CHECK(detail::DirectConv::slides(resnet_first_stage) == avx512);
-  const Case cases[] = {{16, 16, 3, 1, "same", 9, 11},     {32, 32, 3, 1, "same", 8, 8},
-                        {16, 32, 3, 2, "same", 10, 10},    {16, 32, 1, 2, "valid", 10, 10},
-                        {64, 64, 3, 1, "valid", 7, 9},     {32, 48, {2, 5}, 1, "same", 7, 13},
-                        {48, 16, 3, {2, 1}, "same", 9, 7}, {3, 16, 3, 2, "same", 9, 9},
-                        {128, 64, 1, 1, "valid", 5, 5},    {16, 64, 3, 2, "valid", 11, 12},
-                        {20, 20, 3, 1, "same", 6, 7},      {16, 32, 3, 1, "same", 10, 28},
-                        {16, 16, 3, 1, "same", 9, 32},     {32, 16, 3, {2, 1}, "same", 8, 16},
-                        {64, 16, 3, 1, "valid", 6, 18},    {16, 64, 3, 1, "same", 5, 16},
-                        {16, 16, {5, 3}, 1, "same", 7, 16}};
+  const Case cases[] = {{16, 16, 3, 1, "same", 9, 11},      {32, 32, 3, 1, "same", 8, 8},
+                        {16, 32, 3, 2, "same", 10, 10},     {16, 32, 1, 2, "valid", 10, 10},
+                        {64, 64, 3, 1, "valid", 7, 9},      {32, 48, {2, 5}, 1, "same", 7, 13},
+                        {48, 16, 3, {2, 1}, "same", 9, 7},  {3, 16, 3, 2, "same", 9, 9},
+                        {128, 64, 1, 1, "valid", 5, 5},     {16, 64, 3, 2, "valid", 11, 12},
+                        {20, 20, 3, 1, "same", 6, 7},       {16, 32, 3, 1, "same", 10, 28},
+                        {16, 16, 3, 1, "same", 9, 32},      {32, 16, 3, {2, 1}, "same", 8, 16},
+                        {64, 16, 3, 1, "valid", 6, 18},     {16, 64, 3, 1, "same", 5, 16},
+                        {16, 16, {5, 3}, 1, "same", 7, 16}, {3, 16, 3, 1, "same", 9, 32},
+                        {1, 16, 3, 1, "valid", 5, 18}};
   for (const Case& c : cases) {
     INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
                 << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"

@@ -133,10 +133,16 @@ void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Inde
 // when there is only one filter vector to reuse it for. Here an input value, broadcast once,
 // serves the three taps of its kernel row in three neighbouring output pixels: the output
 // pixels of a segment (forward) or the taps of a kernel row (kernel gradient) stay in registers.
-constexpr int kSegment = 16;          // output pixels along a row per step of the sliding loops
-constexpr int kRowTaps = 3;           // kernel width
-constexpr int kForwardChannels = 2;   // weight vectors in registers: kRowTaps x this
-constexpr int kGradientChannels = 8;  // accumulators in registers: kRowTaps x this
+constexpr int kSegment = 16;  // output pixels along a row per step of the sliding loops
+constexpr int kRowTaps = 3;   // kernel width
+// Input channels per step: the forward holds kRowTaps x this many weight vectors in registers, the
+// kernel gradient as many accumulators. An image's 1 or 3 channels are taken at once.
+constexpr int forward_channels(int cin) {
+  return cin % 2 == 0 ? 2 : cin;
+}
+constexpr int gradient_channels(int cin) {
+  return cin % 8 == 0 ? 8 : cin;
+}
 
 // out (16 pixels, 16 filters) = bias + `rows` window rows times kernel (rows, 3, CIN, 16). The
 // segment's first input pixel in its first row is x[first]; rows are row_floats apart. Where the
@@ -145,6 +151,7 @@ constexpr int kGradientChannels = 8;  // accumulators in registers: kRowTaps x t
 template <int CIN, bool LeftOut, bool RightOut>
 void slide_forward_segment(const float* x, Index first, Index row_floats, Index rows,
                            const float* kernel, const float* bias, float* out) {
+  constexpr int CB = forward_channels(CIN);
   __m512 acc[kSegment];
   const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
 #pragma GCC unroll 16
@@ -152,17 +159,17 @@ void slide_forward_segment(const float* x, Index first, Index row_floats, Index 
   for (Index r = 0; r < rows; ++r) {
     const Index row = first + r * row_floats;
     const float* k = kernel + r * kRowTaps * CIN * kLanes;
-    for (int c0 = 0; c0 < CIN; c0 += kForwardChannels) {
-      __m512 w[kRowTaps][kForwardChannels];
+    for (int c0 = 0; c0 < CIN; c0 += CB) {
+      __m512 w[kRowTaps][CB];
 #pragma GCC unroll 4
       for (int kx = 0; kx < kRowTaps; ++kx) {
 #pragma GCC unroll 8
-        for (int c = 0; c < kForwardChannels; ++c) {
+        for (int c = 0; c < CB; ++c) {
           w[kx][c] = _mm512_loadu_ps(k + (kx * CIN + c0 + c) * kLanes);
         }
       }
 #pragma GCC unroll 8
-      for (int c = 0; c < kForwardChannels; ++c) {
+      for (int c = 0; c < CB; ++c) {
         // Input pixel ix feeds output pixel ix - kx through tap kx.
 #pragma GCC unroll 32
         for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
@@ -211,16 +218,17 @@ void slide_forward_unpadded(const ConvGeometry& g, const float* image, const flo
   }
 }
 
-// dk (ky, 3 taps, channels c0.. c0+kGradientChannels-1, 16) += the sum over output pixels of
+// dk (ky, 3 taps, gradient_channels(CIN) channels from c0, 16) += the sum over output pixels of
 // window value x dz. Input pixel ix of a segment meets dz of output pixel ix - kx through tap kx.
 template <int CIN>
 void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const float* padded,
                                 const float* dz, Index ky, Index c0, float* dk) {
-  __m512 acc[kRowTaps][kGradientChannels];
+  constexpr int CB = gradient_channels(CIN);
+  __m512 acc[kRowTaps][CB];
 #pragma GCC unroll 4
   for (int kx = 0; kx < kRowTaps; ++kx) {
 #pragma GCC unroll 8
-    for (int c = 0; c < kGradientChannels; ++c) acc[kx][c] = _mm512_setzero_ps();
+    for (int c = 0; c < CB; ++c) acc[kx][c] = _mm512_setzero_ps();
   }
   for (Index oy = 0; oy < g.oh; ++oy) {
     const float* row = padded + (oy * g.sh + ky) * padded_w * CIN + c0;
@@ -233,7 +241,7 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const flo
       for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
         if (ix < kSegment) dv[ix] = _mm512_loadu_ps(d + ix * kLanes);
 #pragma GCC unroll 8
-        for (int c = 0; c < kGradientChannels; ++c) {
+        for (int c = 0; c < CB; ++c) {
           const __m512 xv = _mm512_set1_ps(x[ix * CIN + c]);
 #pragma GCC unroll 4
           for (int kx = 0; kx < kRowTaps; ++kx) {
@@ -247,7 +255,7 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const flo
 #pragma GCC unroll 4
   for (int kx = 0; kx < kRowTaps; ++kx) {
 #pragma GCC unroll 8
-    for (int c = 0; c < kGradientChannels; ++c) {
+    for (int c = 0; c < CB; ++c) {
       float* dst = dk + ((ky * kRowTaps + kx) * CIN + c0 + c) * kLanes;
       _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), acc[kx][c]));
     }
@@ -258,7 +266,7 @@ template <int CIN>
 void slide_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const float* padded,
                                  const float* dz, float* dk) {
   for (Index ky = 0; ky < g.kh; ++ky) {
-    for (Index c0 = 0; c0 < CIN; c0 += kGradientChannels) {
+    for (Index c0 = 0; c0 < CIN; c0 += gradient_channels(CIN)) {
       slide_kernel_gradient_rows<CIN>(g, padded_w, padded, dz, ky, c0, dk);
     }
   }
@@ -282,7 +290,7 @@ bool DirectConv::suits(const ConvGeometry& g) {
 bool DirectConv::slides(const ConvGeometry& g) {
 #ifdef __AVX512F__
   return g.cout == kLanes && g.kw == kRowTaps && g.sw == 1 && g.ow % kSegment == 0 &&
-         (g.cin == 16 || g.cin == 32 || g.cin == 64);
+         (g.cin == 1 || g.cin == 3 || g.cin == 16 || g.cin == 32 || g.cin == 64);
 #else
   (void)g;
   return false;
@@ -293,10 +301,14 @@ DirectConv::DirectConv(const ConvGeometry& g)
     : g_(g),
       padded_h_((g.oh - 1) * g.sh + g.kh),
       padded_w_((g.ow - 1) * g.sw + g.kw),
-      slides_(slides(g)) {
+      slides_(slides(g)),
+      // Without padding and with every window inside the image (e.g. 1x1 stride 2), the loops
+      // read the image itself, its rows w pixels apart.
+      reads_image_(g.pad_top == 0 && g.pad_left == 0 && padded_h_ <= g.h && padded_w_ <= g.w),
+      row_w_(reads_image_ ? g.w : padded_w_) {
   if (!suits(g)) throw std::logic_error("DirectConv: geometry not supported (see suits())");
   for (Index ky = 0; ky < g.kh; ++ky) {
-    for (Index i = 0; i < g.kw * g.cin; ++i) tap_offsets_.push_back(ky * padded_w_ * g.cin + i);
+    for (Index i = 0; i < g.kw * g.cin; ++i) tap_offsets_.push_back(ky * row_w_ * g.cin + i);
   }
 }
 
@@ -312,22 +324,22 @@ void DirectConv::pad(const float* image, float* padded) const {
   }
 }
 
-void DirectConv::forward(const float* padded, const float* kernel, const float* bias,
+void DirectConv::forward(const float* prepared, const float* kernel, const float* bias,
                          float* y) const {
 #ifdef __AVX512F__
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:
-      return forward_pixels_image<1>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<1>(g_, row_w_, offsets, prepared, kernel, bias, y);
     case 2:
-      return forward_pixels_image<2>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<2>(g_, row_w_, offsets, prepared, kernel, bias, y);
     case 3:
-      return forward_pixels_image<3>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<3>(g_, row_w_, offsets, prepared, kernel, bias, y);
     default:
-      return forward_pixels_image<4>(g_, padded_w_, offsets, padded, kernel, bias, y);
+      return forward_pixels_image<4>(g_, row_w_, offsets, prepared, kernel, bias, y);
   }
 #else
-  (void)padded, (void)kernel, (void)bias, (void)y;
+  (void)prepared, (void)kernel, (void)bias, (void)y;
 #endif
 }
 
@@ -336,6 +348,10 @@ void DirectConv::forward_image(const float* image, const float* kernel, const fl
 #ifdef __AVX512F__
   if (slides_) {
     switch (g_.cin) {
+      case 1:
+        return slide_forward_unpadded<1>(g_, image, kernel, bias, y);
+      case 3:
+        return slide_forward_unpadded<3>(g_, image, kernel, bias, y);
       case 16:
         return slide_forward_unpadded<16>(g_, image, kernel, bias, y);
       case 32:
@@ -345,35 +361,44 @@ void DirectConv::forward_image(const float* image, const float* kernel, const fl
     }
   }
 #endif
-  pad(image, scratch);
-  forward(scratch, kernel, bias, y);
+  forward(prepare(image, scratch), kernel, bias, y);
 }
 
-void DirectConv::add_kernel_gradient(const float* padded, const float* dz, float* dk) const {
+const float* DirectConv::prepare(const float* image, float* scratch) const {
+  if (reads_image_) return image;
+  pad(image, scratch);
+  return scratch;
+}
+
+void DirectConv::add_kernel_gradient(const float* prepared, const float* dz, float* dk) const {
 #ifdef __AVX512F__
   if (slides_) {
     switch (g_.cin) {
+      case 1:
+        return slide_kernel_gradient_image<1>(g_, row_w_, prepared, dz, dk);
+      case 3:
+        return slide_kernel_gradient_image<3>(g_, row_w_, prepared, dz, dk);
       case 16:
-        return slide_kernel_gradient_image<16>(g_, padded_w_, padded, dz, dk);
+        return slide_kernel_gradient_image<16>(g_, row_w_, prepared, dz, dk);
       case 32:
-        return slide_kernel_gradient_image<32>(g_, padded_w_, padded, dz, dk);
+        return slide_kernel_gradient_image<32>(g_, row_w_, prepared, dz, dk);
       default:
-        return slide_kernel_gradient_image<64>(g_, padded_w_, padded, dz, dk);
+        return slide_kernel_gradient_image<64>(g_, row_w_, prepared, dz, dk);
     }
   }
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:
-      return add_kernel_gradient_image<1>(g_, padded_w_, offsets, padded, dz, dk);
+      return add_kernel_gradient_image<1>(g_, row_w_, offsets, prepared, dz, dk);
     case 2:
-      return add_kernel_gradient_image<2>(g_, padded_w_, offsets, padded, dz, dk);
+      return add_kernel_gradient_image<2>(g_, row_w_, offsets, prepared, dz, dk);
     case 3:
-      return add_kernel_gradient_image<3>(g_, padded_w_, offsets, padded, dz, dk);
+      return add_kernel_gradient_image<3>(g_, row_w_, offsets, prepared, dz, dk);
     default:
-      return add_kernel_gradient_image<4>(g_, padded_w_, offsets, padded, dz, dk);
+      return add_kernel_gradient_image<4>(g_, row_w_, offsets, prepared, dz, dk);
   }
 #else
-  (void)padded, (void)dz, (void)dk;
+  (void)prepared, (void)dz, (void)dk;
 #endif
 }
 

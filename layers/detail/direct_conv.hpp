@@ -21,31 +21,36 @@ class DirectConv {
   static bool suits(const ConvGeometry& g);
 
   // Whether `g` takes the sliding-window loops (16 filters, 3-wide kernel, horizontal stride 1,
-  // 16, 32 or 64 input channels, output width a multiple of 16), which run near the FMA peak and
-  // beat Winograd for these layers.
+  // 1, 3, 16, 32 or 64 input channels, output width a multiple of 16), which run near the FMA
+  // peak and beat Winograd for these layers.
   static bool slides(const ConvGeometry& g);
 
   explicit DirectConv(const ConvGeometry& g);
 
-  // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin): the scratch of
-  // forward_image and what pad writes.
+  // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin): the scratch that
+  // forward_image and prepare may pad an image into.
   Index padded_size() const { return padded_h_ * padded_w_ * g_.cin; }
   // y (OH*OW, Cout) = image (H,W,Cin) (*) kernel (+ bias when not null), for one image: the
-  // sliding loops read the image itself, the others a copy padded in `scratch`.
+  // sliding loops read the image itself, the others prepare(image, scratch).
   void forward_image(const float* image, const float* kernel, const float* bias, float* y,
                      float* scratch) const;
-  // image (H,W,Cin) -> padded, with the layer's padding as zeros around it.
-  void pad(const float* image, float* padded) const;
-  // y (OH*OW, Cout) = padded (*) kernel (+ bias when not null), for one image (the loops with
+  // What forward and add_kernel_gradient read for an image (H,W,Cin): the image itself when no
+  // window reaches outside it, else a copy with the layer's padding as zeros around it, written
+  // to `scratch`.
+  const float* prepare(const float* image, float* scratch) const;
+  // y (OH*OW, Cout) = prepared (*) kernel (+ bias when not null), for one image (the loops with
   // a register tile per pixel group, whatever the geometry: Winograd's products).
-  void forward(const float* padded, const float* kernel, const float* bias, float* y) const;
+  void forward(const float* prepared, const float* kernel, const float* bias, float* y) const;
   // dk (taps, Cout) += sum over the output pixels p of window_p (taps) x dz_p (Cout), one image.
-  void add_kernel_gradient(const float* padded, const float* dz, float* dk) const;
+  void add_kernel_gradient(const float* prepared, const float* dz, float* dk) const;
 
  private:
+  void pad(const float* image, float* padded) const;
+
   ConvGeometry g_;
   Index padded_h_, padded_w_;
-  bool slides_;
+  bool slides_, reads_image_;
+  Index row_w_;                     // pixels per row of what prepare gives
   std::vector<Index> tap_offsets_;  // tap (ky,kx,c) from a window's top-left corner, in floats
 };
 
