@@ -45,12 +45,10 @@ Winograd::Winograd(const ConvGeometry& g)
       block_rows_(std::min(tiles_along(g.oh), std::max<Index>(1, kBlockTiles / tiles_w_))),
       tiles_h_((tiles_along(g.oh) + block_rows_ - 1) / block_rows_ * block_rows_),
       block_tiles_(block_rows_ * tiles_w_),
-      padded_h_(2 * tiles_h_ + 2),
-      padded_w_(2 * tiles_w_ + 2),
       product_(product_geometry(g, block_tiles_)) {}
 
 Index Winograd::scratch_size() const {
-  return padded_h_ * padded_w_ * g_.cin + 16 * block_tiles_ * (g_.cin + g_.cout);
+  return 16 * block_tiles_ * (g_.cin + g_.cout);
 }
 
 void Winograd::transform_kernel(const float* kernel, float* u) const {
@@ -95,33 +93,32 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
   }
 }
 
-void Winograd::pad(const float* image, float* padded) const {
-  const Index c = g_.cin;
-  std::memset(padded, 0, padded_h_ * padded_w_ * c * sizeof(float));
-  const Index rows = std::min(g_.h, padded_h_ - g_.pad_top);
-  const Index cols = std::min(g_.w, padded_w_ - g_.pad_left);
-  for (Index iy = 0; iy < rows; ++iy) {
-    std::memcpy(padded + ((iy + g_.pad_top) * padded_w_ + g_.pad_left) * c, image + iy * g_.w * c,
-                cols * c * sizeof(float));
-  }
-}
-
 #ifdef __AVX512F__
 
-void Winograd::transform_input(const float* padded, Index first_row, float* v) const {
-  const Index c = g_.cin, plane = block_tiles_ * c, row = padded_w_ * c;
+void Winograd::transform_input(const float* image, Index first_row, float* v) const {
+  const Index c = g_.cin, plane = block_tiles_ * c;
+  const __m512 zero = _mm512_setzero_ps();
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index ty = first_row + b / tiles_w_, tx = b % tiles_w_;
-    const float* d = padded + (2 * ty * padded_w_ + 2 * tx) * c;
+    // The tile's 4x4 input pixels in the image; those in the padding (or below the image, for
+    // the tile rows that round the grid up) read as zeros.
+    const Index iy0 = 2 * ty - g_.pad_top, ix0 = 2 * tx - g_.pad_left;
+    const float* rows[4];
+    bool col_in[4];
+    for (int i = 0; i < 4; ++i) {
+      const Index iy = iy0 + i, ix = ix0 + i;
+      rows[i] = iy >= 0 && iy < g_.h ? image + iy * g_.w * c : nullptr;
+      col_in[i] = ix >= 0 && ix < g_.w;
+    }
     float* out = v + b * c;
     for (Index ch = 0; ch < c; ch += kLanes) {
+      auto at = [&](int i, int j) {
+        return rows[i] && col_in[j] ? _mm512_loadu_ps(rows[i] + (ix0 + j) * c + ch) : zero;
+      };
       __m512 t[4][4];
       // t = B^T x, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
       for (int j = 0; j < 4; ++j) {
-        const __m512 x0 = _mm512_loadu_ps(d + j * c + ch);
-        const __m512 x1 = _mm512_loadu_ps(d + row + j * c + ch);
-        const __m512 x2 = _mm512_loadu_ps(d + 2 * row + j * c + ch);
-        const __m512 x3 = _mm512_loadu_ps(d + 3 * row + j * c + ch);
+        const __m512 x0 = at(0, j), x1 = at(1, j), x2 = at(2, j), x3 = at(3, j);
         t[0][j] = _mm512_sub_ps(x0, x2);
         t[1][j] = _mm512_add_ps(x1, x2);
         t[2][j] = _mm512_sub_ps(x2, x1);
@@ -219,12 +216,10 @@ void Winograd::transform_gradient(const float*, Index, float*) const {}
 
 void Winograd::forward(const float* image, const float* u, const float* bias, float* y,
                        float* scratch) const {
-  float* padded = scratch;
-  float* v = padded + padded_h_ * padded_w_ * g_.cin;
+  float* v = scratch;
   float* m = v + 16 * block_tiles_ * g_.cin;
-  pad(image, padded);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
-    transform_input(padded, first, v);
+    transform_input(image, first, v);
     for (int e = 0; e < 16; ++e) {
       product_.forward(v + e * block_tiles_ * g_.cin, u + e * g_.cin * g_.cout, nullptr,
                        m + e * block_tiles_ * g_.cout);
@@ -235,12 +230,10 @@ void Winograd::forward(const float* image, const float* u, const float* bias, fl
 
 void Winograd::add_transformed_gradient(const float* image, const float* dy, float* du,
                                         float* scratch) const {
-  float* padded = scratch;
-  float* v = padded + padded_h_ * padded_w_ * g_.cin;
+  float* v = scratch;
   float* dm = v + 16 * block_tiles_ * g_.cin;
-  pad(image, padded);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
-    transform_input(padded, first, v);
+    transform_input(image, first, v);
     transform_gradient(dy, first, dm);
     for (int e = 0; e < 16; ++e) {
       product_.add_kernel_gradient(v + e * block_tiles_ * g_.cin, dm + e * block_tiles_ * g_.cout,

@@ -27,7 +27,7 @@ class Winograd {
   // dk (3,3,Cin,Cout) += G^T dU G.
   void add_kernel_gradient_from(const float* du, float* dk) const;
 
-  // Floats of scratch one image needs (padded image, V, and the 16 products).
+  // Floats of scratch one image needs (V and the 16 products of a block of tiles).
   Index scratch_size() const;
   // y (OH,OW,Cout) = image (H,W,Cin) (*) kernel (+ bias when not null).
   void forward(const float* image, const float* u, const float* bias, float* y,
@@ -37,10 +37,10 @@ class Winograd {
                                 float* scratch) const;
 
  private:
-  // A zero-padded copy of one image, covering every tile of the (rounded-up) grid.
-  void pad(const float* image, float* padded) const;
   // V (16, block tiles, Cin) of the block of tile rows from `first_row`.
-  void transform_input(const float* padded, Index first_row, float* v) const;
+  // Input pixels in the padding, or below the image in the tile rows that round the grid up to
+  // whole blocks, read as zeros.
+  void transform_input(const float* image, Index first_row, float* v) const;
   // The block's outputs from its products m (16, block tiles, Cout), plus bias.
   void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
   // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
@@ -48,7 +48,6 @@ class Winograd {
 
   ConvGeometry g_;
   Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
-  Index padded_h_, padded_w_;
   DirectConv product_;  // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution
 };
 
