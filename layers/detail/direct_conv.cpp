@@ -219,11 +219,14 @@ void slide_forward_unpadded(const ConvGeometry& g, const float* image, const flo
 }
 
 // dk (ky, 3 taps, gradient_channels(CIN) channels from c0, 16) += the sum over output pixels of
-// window value x dz. Input pixel ix of a segment meets dz of output pixel ix - kx through tap kx.
+// window value x dz, read from the image itself (no padded copy): rows outside it are left out,
+// and so is a column outside it at either end of a segment. Input pixel ix of a segment meets dz
+// of output pixel ix - kx through tap kx.
 template <int CIN>
-void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const float* padded,
-                                const float* dz, Index ky, Index c0, float* dk) {
+void slide_kernel_gradient_rows(const ConvGeometry& g, const float* image, const float* dz,
+                                Index ky, Index c0, float* dk) {
   constexpr int CB = gradient_channels(CIN);
+  constexpr int kLast = kSegment + kRowTaps - 2;  // a segment's last input pixel
   __m512 acc[kRowTaps][CB];
 #pragma GCC unroll 4
   for (int kx = 0; kx < kRowTaps; ++kx) {
@@ -231,10 +234,13 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const flo
     for (int c = 0; c < CB; ++c) acc[kx][c] = _mm512_setzero_ps();
   }
   for (Index oy = 0; oy < g.oh; ++oy) {
-    const float* row = padded + (oy * g.sh + ky) * padded_w * CIN + c0;
+    const Index iy = oy * g.sh - g.pad_top + ky;
+    if (iy < 0 || iy >= g.h) continue;
     const float* grad = dz + oy * g.ow * kLanes;
     for (Index ox = 0; ox < g.ow; ox += kSegment) {
-      const float* x = row + ox * CIN;
+      const Index left = ox - g.pad_left;  // the image column of the segment's first input pixel
+      const bool left_out = left < 0, right_out = left + kLast >= g.w;
+      const Index first = (iy * g.w + left) * CIN + c0;
       const float* d = grad + ox * kLanes;
       __m512 dv[kSegment];
 #pragma GCC unroll 32
@@ -242,7 +248,8 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const flo
         if (ix < kSegment) dv[ix] = _mm512_loadu_ps(d + ix * kLanes);
 #pragma GCC unroll 8
         for (int c = 0; c < CB; ++c) {
-          const __m512 xv = _mm512_set1_ps(x[ix * CIN + c]);
+          if ((ix == 0 && left_out) || (ix == kLast && right_out)) continue;
+          const __m512 xv = _mm512_set1_ps(image[first + ix * CIN + c]);
 #pragma GCC unroll 4
           for (int kx = 0; kx < kRowTaps; ++kx) {
             const int p = ix - kx;
@@ -263,11 +270,11 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, Index padded_w, const flo
 }
 
 template <int CIN>
-void slide_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const float* padded,
-                                 const float* dz, float* dk) {
+void slide_kernel_gradient_image(const ConvGeometry& g, const float* image, const float* dz,
+                                 float* dk) {
   for (Index ky = 0; ky < g.kh; ++ky) {
     for (Index c0 = 0; c0 < CIN; c0 += gradient_channels(CIN)) {
-      slide_kernel_gradient_rows<CIN>(g, padded_w, padded, dz, ky, c0, dk);
+      slide_kernel_gradient_rows<CIN>(g, image, dz, ky, c0, dk);
     }
   }
 }
@@ -327,6 +334,20 @@ void DirectConv::pad(const float* image, float* padded) const {
 void DirectConv::forward(const float* prepared, const float* kernel, const float* bias,
                          float* y) const {
 #ifdef __AVX512F__
+  if (slides_) {
+    switch (g_.cin) {
+      case 1:
+        return slide_forward_unpadded<1>(g_, prepared, kernel, bias, y);
+      case 3:
+        return slide_forward_unpadded<3>(g_, prepared, kernel, bias, y);
+      case 16:
+        return slide_forward_unpadded<16>(g_, prepared, kernel, bias, y);
+      case 32:
+        return slide_forward_unpadded<32>(g_, prepared, kernel, bias, y);
+      default:
+        return slide_forward_unpadded<64>(g_, prepared, kernel, bias, y);
+    }
+  }
   const Index* offsets = tap_offsets_.data();
   switch (g_.cout / kLanes) {
     case 1:
@@ -345,27 +366,11 @@ void DirectConv::forward(const float* prepared, const float* kernel, const float
 
 void DirectConv::forward_image(const float* image, const float* kernel, const float* bias, float* y,
                                float* scratch) const {
-#ifdef __AVX512F__
-  if (slides_) {
-    switch (g_.cin) {
-      case 1:
-        return slide_forward_unpadded<1>(g_, image, kernel, bias, y);
-      case 3:
-        return slide_forward_unpadded<3>(g_, image, kernel, bias, y);
-      case 16:
-        return slide_forward_unpadded<16>(g_, image, kernel, bias, y);
-      case 32:
-        return slide_forward_unpadded<32>(g_, image, kernel, bias, y);
-      default:
-        return slide_forward_unpadded<64>(g_, image, kernel, bias, y);
-    }
-  }
-#endif
   forward(prepare(image, scratch), kernel, bias, y);
 }
 
 const float* DirectConv::prepare(const float* image, float* scratch) const {
-  if (reads_image_) return image;
+  if (reads_image_ || slides_) return image;
   pad(image, scratch);
   return scratch;
 }
@@ -375,15 +380,15 @@ void DirectConv::add_kernel_gradient(const float* prepared, const float* dz, flo
   if (slides_) {
     switch (g_.cin) {
       case 1:
-        return slide_kernel_gradient_image<1>(g_, row_w_, prepared, dz, dk);
+        return slide_kernel_gradient_image<1>(g_, prepared, dz, dk);
       case 3:
-        return slide_kernel_gradient_image<3>(g_, row_w_, prepared, dz, dk);
+        return slide_kernel_gradient_image<3>(g_, prepared, dz, dk);
       case 16:
-        return slide_kernel_gradient_image<16>(g_, row_w_, prepared, dz, dk);
+        return slide_kernel_gradient_image<16>(g_, prepared, dz, dk);
       case 32:
-        return slide_kernel_gradient_image<32>(g_, row_w_, prepared, dz, dk);
+        return slide_kernel_gradient_image<32>(g_, prepared, dz, dk);
       default:
-        return slide_kernel_gradient_image<64>(g_, row_w_, prepared, dz, dk);
+        return slide_kernel_gradient_image<64>(g_, prepared, dz, dk);
     }
   }
   const Index* offsets = tap_offsets_.data();

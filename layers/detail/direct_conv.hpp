@@ -30,16 +30,16 @@ class DirectConv {
   // Floats of one zero-padded image, ((OH-1)*SH+KH, (OW-1)*SW+KW, Cin): the scratch that
   // forward_image and prepare may pad an image into.
   Index padded_size() const { return padded_h_ * padded_w_ * g_.cin; }
-  // y (OH*OW, Cout) = image (H,W,Cin) (*) kernel (+ bias when not null), for one image: the
-  // sliding loops read the image itself, the others prepare(image, scratch).
+  // y (OH*OW, Cout) = image (H,W,Cin) (*) kernel (+ bias when not null), for one image:
+  // forward(prepare(image, scratch), ...).
   void forward_image(const float* image, const float* kernel, const float* bias, float* y,
                      float* scratch) const;
-  // What forward and add_kernel_gradient read for an image (H,W,Cin): the image itself when no
-  // window reaches outside it, else a copy with the layer's padding as zeros around it, written
-  // to `scratch`.
+  // What forward and add_kernel_gradient read for an image (H,W,Cin): the image itself for the
+  // sliding loops (which leave out what lies outside it) and when no window reaches outside it,
+  // else a copy with the layer's padding as zeros around it, written to `scratch`.
   const float* prepare(const float* image, float* scratch) const;
-  // y (OH*OW, Cout) = prepared (*) kernel (+ bias when not null), for one image (the loops with
-  // a register tile per pixel group, whatever the geometry: Winograd's products).
+  // y (OH*OW, Cout) = prepared (*) kernel (+ bias when not null), for one image. Winograd's
+  // products call it directly, as 1x1 convolutions of rows of tiles.
   void forward(const float* prepared, const float* kernel, const float* bias, float* y) const;
   // dk (taps, Cout) += sum over the output pixels p of window_p (taps) x dz_p (Cout), one image.
   void add_kernel_gradient(const float* prepared, const float* dz, float* dk) const;
