@@ -195,8 +195,6 @@ Tensor BatchNormalization::forward_relu(const std::vector<Tensor>& xs, bool trai
 Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) {
   check_input(x);
   const Index c = gamma_.value.size(), rows = x.size() / c;
-  const float* gamma = gamma_.value.data();
-  const float* beta = beta_.value.data();
   const float* in = x.data();
   Tensor y(x.shape());
   float* out = y.data();
@@ -212,23 +210,29 @@ Tensor BatchNormalization::normalize(const Tensor& x, bool training, bool relu) 
     });
     return y;
   }
-  const Moments local = moments(in, rows, c);
-  const Moments batch = sync_ ? global_moments(*sync_, local) : local;
-  use_batch_moments(batch.count, batch.mean, batch.m2);
-  const float* m = mean_.data();
-  const float* inv = inv_std_.data();
+  const NormalizationMap map = forward_statistics(x);
+  relu_ = relu;
   for_rows(rows, c, [&](Index r) {
     const float* xr = in + r * c;
     float* yr = out + r * c;
 #pragma omp simd
     for (Index j = 0; j < c; ++j) {
-      const float v = (xr[j] - m[j]) * inv[j] * gamma[j] + beta[j];
+      const float v = map(xr[j], j);
       yr[j] = relu ? relu_value(v) : v;
     }
   });
-  input_ = x.share();
-  relu_ = relu;
   return y;
+}
+
+NormalizationMap BatchNormalization::forward_statistics(const Tensor& x) {
+  check_input(x);
+  const Index c = gamma_.value.size();
+  const Moments local = moments(x.data(), x.size() / c, c);
+  const Moments batch = sync_ ? global_moments(*sync_, local) : local;
+  use_batch_moments(batch.count, batch.mean, batch.m2);
+  input_ = x.share();
+  relu_ = false;
+  return {mean_.data(), inv_std_.data(), gamma_.value.data(), beta_.value.data()};
 }
 
 void BatchNormalization::use_batch_moments(double count, const std::vector<double>& mean,

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include <minidl/layers/layer.hpp>
-#include <minidl/layers/normalization_gradient.hpp>
+#include <minidl/layers/normalization_maps.hpp>
 
 namespace minidl {
 
@@ -37,6 +37,11 @@ class BatchNormalization : public Layer {
   static BatchNormalization from_config(const LayerConfig& config);
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
+  // A training forward without its output pass: takes the batch statistics (and updates the
+  // moving ones) and keeps what backward needs, as forward does, and returns the map that gives
+  // the output, for the layer reading it to apply (Add::forward_normalized). Valid until the
+  // next forward.
+  NormalizationMap forward_statistics(const Tensor& x);
   // backward up to the input gradient: adds gamma's and beta's gradients, and returns the map
   // that gives dx from dy and the input (nullopt when no input gradient is needed).
   std::optional<NormalizationGradient> backward_map(const Tensor& dy);

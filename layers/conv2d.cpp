@@ -12,7 +12,7 @@
 #include <minidl/layers/detail/direct_conv.hpp>
 #include <minidl/layers/detail/winograd.hpp>
 #include <minidl/layers/initializers.hpp>
-#include <minidl/layers/normalization_gradient.hpp>
+#include <minidl/layers/normalization_maps.hpp>
 
 namespace minidl {
 namespace {

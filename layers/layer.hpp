@@ -106,7 +106,7 @@ class Layer {
   // BatchNormalization's input gradient applied by the layer before it, in training: a graph that
   // finds a BatchNormalization as the only reader of a layer that takes it
   // (takes_normalization_gradient) ends the BatchNormalization's backward at its map from output
-  // gradient to input gradient (normalization_gradient.hpp), and this layer's
+  // gradient to input gradient (normalization_maps.hpp), and this layer's
   // backward_normalized(map) applies it block by block as it reads its output gradient: one pass
   // over memory and one tensor less. The results equal the two backward passes bit for bit.
   virtual bool takes_normalization_gradient() const { return false; }

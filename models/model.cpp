@@ -82,7 +82,7 @@ void Model::set_graph(std::vector<Node> inputs, std::vector<Node> outputs) {
   check_graph();
   name_graph();
   fuse_steps();
-  fold_residual_adds();
+  fold_adds();
 }
 
 // Steps in depth-first post-order from the outputs: every layer after the nodes it reads, and a
@@ -173,21 +173,31 @@ void Model::fuse_steps() {
   }
 }
 
-// In inference, an Add of a folded BatchNormalization and a value computed before the Conv2D it
-// is folded into is done by that Conv2D too, with the Add's ReLU: one pass over memory less.
-void Model::fold_residual_adds() {
+// An Add reading a BatchNormalization read by nothing else. In inference, when that is folded
+// into a Conv2D and the Add's other operand is computed before the Conv2D, the Conv2D does the
+// Add too, with its ReLU. In training, the Add does the BatchNormalization's output pass
+// (Add::forward_normalized). Either saves a pass over memory.
+void Model::fold_adds() {
   for (Step& add : steps_) {
     if (!dynamic_cast<Add*>(add.layer) || add.shared || add.sources.size() != 2) continue;
     for (std::size_t j = 0; j < 2; ++j) {
       const int folded = add.sources[j], other = add.sources[1 - j];
-      const Step& bn = steps_[folded];
-      if (!bn.affine_folded || bn.applies_relu || bn.readers != 1 || bn.output) continue;
-      Step& conv = steps_[bn.sources[0]];
-      if (other >= bn.sources[0]) continue;  // not computed yet when the Conv2D runs
-      conv.residual = other;
-      conv.residual_relu = add.applies_relu;
-      add.sum_from = folded;
-      break;
+      Step& bn = steps_[folded];
+      if (!dynamic_cast<BatchNormalization*>(bn.layer) || bn.shared || bn.applies_relu ||
+          bn.readers != 1 || bn.output) {
+        continue;
+      }
+      if (add.normalized_source < 0) {
+        bn.output_by_reader = true;
+        add.normalized_source = static_cast<int>(j);
+      }
+      // Inference: only where the other operand is ready when the Conv2D runs.
+      if (add.sum_from < 0 && bn.affine_folded && other < bn.sources[0]) {
+        Step& conv = steps_[bn.sources[0]];
+        conv.residual = other;
+        conv.residual_relu = add.applies_relu;
+        add.sum_from = folded;
+      }
     }
   }
 }
@@ -283,6 +293,8 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
   std::vector<Tensor> values(steps_.size());
   std::vector<int> pending(steps_.size());
   for (std::size_t i = 0; i < steps_.size(); ++i) pending[i] = steps_[i].readers;
+  // Training: BatchNormalization steps whose output pass their Add does (Step::output_by_reader).
+  std::vector<std::optional<NormalizationMap>> normalizations(steps_.size());
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     Step& s = steps_[i];
     if (!s.layer) {
@@ -306,6 +318,13 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
         const Tensor* residual = s.residual >= 0 ? &values[s.residual] : nullptr;
         values[i] = s.layer->forward_affine(args, scale, shift, residual,
                                             bn.applies_relu || s.residual_relu);
+      } else if (training && s.output_by_reader) {
+        normalizations[i] = static_cast<BatchNormalization*>(s.layer)->forward_statistics(args[0]);
+        values[i] = std::move(args[0]);
+      } else if (training && s.normalized_source >= 0) {
+        const auto j = static_cast<std::size_t>(s.normalized_source);
+        values[i] = static_cast<Add*>(s.layer)->forward_normalized(
+            args, j, *normalizations[s.sources[j]], s.applies_relu);
       } else if (s.applies_relu) {
         values[i] = s.layer->forward_relu(args, training);
       } else {

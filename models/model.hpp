@@ -258,23 +258,25 @@ class Model {
  private:
   // One layer call (or input) of the graph, in execution order.
   struct Step {
-    Layer* layer = nullptr;       // nullptr for a model input
-    std::size_t input = 0;        // which model input, for an input step
-    std::vector<int> sources;     // steps read by this one, in the layer's argument order
-    int readers = 0;              // how many arguments of later steps read this one
-    bool output = false;          // a model output: kept after its last reader, never folded
-    bool needs_gradient = false;  // a trainable parameter at or before this step
-    bool shared = false;          // its layer is called at other steps too
-    bool applies_relu = false;    // its layer also applies the ReLU of the step reading it
-    bool folded = false;          // a ReLU applied by the step it reads: passes values through
-    int affine = -1;              // in inference, the BatchNormalization step folded into it
-    bool affine_folded = false;   // in inference, folded into the step it reads
-    bool maps_gradient = false;   // a BatchNormalization whose input gradient the step it reads
-                                  // applies (Layer::takes_normalization_gradient)
-    int residual = -1;            // in inference, a step whose value it adds to its output (and
-    bool residual_relu = false;   // then the ReLU): an Add reading its folded BatchNormalization
-    int sum_from = -1;            // in inference, an Add whose sum that step computes
-    std::vector<Tensor> cache;    // a shared layer's backward cache of this call
+    Layer* layer = nullptr;         // nullptr for a model input
+    std::size_t input = 0;          // which model input, for an input step
+    std::vector<int> sources;       // steps read by this one, in the layer's argument order
+    int readers = 0;                // how many arguments of later steps read this one
+    bool output = false;            // a model output: kept after its last reader, never folded
+    bool needs_gradient = false;    // a trainable parameter at or before this step
+    bool shared = false;            // its layer is called at other steps too
+    bool applies_relu = false;      // its layer also applies the ReLU of the step reading it
+    bool folded = false;            // a ReLU applied by the step it reads: passes values through
+    int affine = -1;                // in inference, the BatchNormalization step folded into it
+    bool affine_folded = false;     // in inference, folded into the step it reads
+    bool maps_gradient = false;     // a BatchNormalization whose input gradient the step it reads
+                                    // applies (Layer::takes_normalization_gradient)
+    int residual = -1;              // in inference, a step whose value it adds to its output (and
+    bool residual_relu = false;     // then the ReLU): an Add reading its folded BatchNormalization
+    int sum_from = -1;              // in inference, an Add whose sum that step computes
+    bool output_by_reader = false;  // in training, a BatchNormalization whose output pass the
+    int normalized_source = -1;     // Add reading it does: that Add's argument it is
+    std::vector<Tensor> cache;      // a shared layer's backward cache of this call
   };
   // Sums over the samples seen so far of each output's mean batch loss and correct predictions.
   struct Sums {
@@ -286,7 +288,7 @@ class Model {
   void name_graph();
   void order_steps();
   void fuse_steps();
-  void fold_residual_adds();
+  void fold_adds();
   void check_graph() const;
   std::string first_reader(std::size_t input) const;
 

@@ -431,6 +431,51 @@ TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically t
   for (Index i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == pb[i]);
 }
 
+TEST_CASE("in training an Add does the output pass of the BatchNormalization it reads") {
+  // A residual block: the graph's fused passes (BatchNormalization statistics, then the Add doing
+  // the normalization, the Conv2D applying the input gradient map) against the layers run one by
+  // one, bit for bit: outputs, and every parameter's gradient.
+  Node x = Input({6, 32, 16});
+  Node h = ReLU()(BatchNormalization()(Conv2D(16, 3, 1, "same", "linear", false)(x)));
+  Node r = BatchNormalization()(Conv2D(16, 3, 1, "same", "linear", false)(h));
+  Node y = ReLU()(Add()({r, x}));
+  Model model({x}, {Dense(3)(GlobalAveragePooling2D()(y))}, "block", 17);
+  const Tensor images = random_tensor({5, 6, 32, 16}, 22);
+  const Tensor dy = random_tensor({5, 3}, 23);
+  const Tensor out = model.forward(images, /*training=*/true);
+  model.backward(dy);
+  std::vector<Tensor> graph_grads;
+  for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
+    graph_grads.push_back(p->grad.clone());
+    p->grad.fill(0.0f);
+  }
+  auto layer = [&](const char* name) -> Layer& { return model.layer(name); };
+  const Tensor h1 =
+      layer("re_lu")(layer("batch_normalization")(layer("conv2d")(images, true), true), true);
+  const Tensor r1 = layer("batch_normalization_1")(layer("conv2d_1")(h1, true), true);
+  std::vector<Tensor> operands;
+  operands.push_back(r1.share());
+  operands.push_back(images.share());
+  const Tensor y1 = layer("re_lu_1")(layer("add").forward_inputs(operands, true), true);
+  const Tensor expected = layer("dense")(layer("global_average_pooling2d")(y1, true), true);
+  for (Index i = 0; i < out.size(); ++i) REQUIRE(out[i] == expected[i]);
+  for (std::size_t i = 0; i < model.size(); ++i) model.layer(i).set_input_gradient(true);
+  layer("conv2d").set_input_gradient(false);
+  Tensor g = layer("re_lu_1").backward(
+      layer("global_average_pooling2d").backward(layer("dense").backward(dy)));
+  g = std::move(layer("add").backward_inputs(g)[0]);
+  g = layer("conv2d_1").backward(layer("batch_normalization_1").backward(g));
+  g = layer("batch_normalization").backward(layer("re_lu").backward(g));
+  layer("conv2d").backward(g);
+  const auto params = model.parameters(/*trainable_only=*/true);
+  REQUIRE(params.size() == graph_grads.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    INFO("parameter " << params[k]->name);
+    for (Index j = 0; j < graph_grads[k].size(); ++j)
+      REQUIRE(graph_grads[k][j] == params[k]->grad[j]);
+  }
+}
+
 TEST_CASE("in inference an Add reading a folded BatchNormalization is done by its Conv2D") {
   // A projection shortcut computed after the main branch (its Conv2D takes the Add, the main
   // branch being ready by then) and an identity shortcut (the main branch's Conv2D takes it).

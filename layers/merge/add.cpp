@@ -1,5 +1,6 @@
 #include <minidl/layers/merge/add.hpp>
 
+#include <minidl/core/error.hpp>
 #include <minidl/layers/relu.hpp>
 
 namespace minidl {
@@ -13,6 +14,30 @@ Tensor Add::forward_relu(const std::vector<Tensor>& xs, bool training) {
   check_inputs(xs);
   Tensor y = sum(xs, /*relu=*/true);
   if (training) relu_output_ = y.share();
+  return y;
+}
+
+Tensor Add::forward_normalized(const std::vector<Tensor>& xs, std::size_t normalized,
+                               const NormalizationMap& map, bool relu) {
+  check_inputs(xs);
+  if (xs.size() != 2 || normalized > 1) {
+    throw Error(label() + ": adds a normalized input to one other, got " +
+                std::to_string(xs.size()) + " inputs");
+  }
+  Tensor y(xs[0].shape());
+  const Index c = y.dim(y.rank() - 1), rows = y.size() / c;
+  const float* in = xs[normalized].data();
+  const float* other = xs[1 - normalized].data();
+  float* out = y.data();
+#pragma omp parallel for schedule(static) if (y.size() > (Index(1) << 16))
+  for (Index r = 0; r < rows; ++r) {
+#pragma omp simd
+    for (Index j = 0; j < c; ++j) {
+      const float v = map(in[r * c + j], j) + other[r * c + j];
+      out[r * c + j] = relu ? relu_value(v) : v;
+    }
+  }
+  relu_output_ = relu ? y.share() : Tensor();
   return y;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <minidl/layers/merge/merge_layer.hpp>
+#include <minidl/layers/normalization_maps.hpp>
 
 namespace minidl {
 
@@ -19,6 +20,11 @@ class Add : public MergeLayer {
   }
   bool fuses_relu() const override { return true; }
   Tensor forward_relu(const std::vector<Tensor>& xs, bool training) override;
+  // Training forward of two inputs, xs[normalized] being a BatchNormalization's input whose
+  // output pass is left to this Add (BatchNormalization::forward_statistics): y = [ReLU](
+  // map(xs[normalized]) + the other), equal bit for bit to the two layers' passes.
+  Tensor forward_normalized(const std::vector<Tensor>& xs, std::size_t normalized,
+                            const NormalizationMap& map, bool relu);
 
  protected:
   Shape merged_shape(const std::vector<Shape>& s) const override { return same_shapes(s); }

@@ -1,4 +1,4 @@
-#include <minidl/layers/normalization_gradient.hpp>
+#include <minidl/layers/normalization_maps.hpp>
 
 #include <minidl/layers/relu.hpp>
 
