@@ -1,5 +1,7 @@
 #include <minidl/layers/detail/winograd.hpp>
 
+#include <minidl/layers/detail/tile_products.hpp>
+
 #include <algorithm>
 #include <cstring>
 
@@ -45,7 +47,8 @@ Winograd::Winograd(const ConvGeometry& g)
       block_rows_(std::min(tiles_along(g.oh), std::max<Index>(1, kBlockTiles / tiles_w_))),
       tiles_h_((tiles_along(g.oh) + block_rows_ - 1) / block_rows_ * block_rows_),
       block_tiles_(block_rows_ * tiles_w_),
-      product_(product_geometry(g, block_tiles_)) {}
+      product_(product_geometry(g, block_tiles_)),
+      fixed_products_(has_tile_products(g.cin, g.cout)) {}
 
 Index Winograd::scratch_size() const {
   return 16 * block_tiles_ * (g_.cin + g_.cout);
@@ -221,8 +224,14 @@ void Winograd::forward(const float* image, const float* u, const float* bias, fl
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
     transform_input(image, first, v);
     for (int e = 0; e < 16; ++e) {
-      product_.forward(v + e * block_tiles_ * g_.cin, u + e * g_.cin * g_.cout, nullptr,
-                       m + e * block_tiles_ * g_.cout);
+      const float* ve = v + e * block_tiles_ * g_.cin;
+      const float* ue = u + e * g_.cin * g_.cout;
+      float* me = m + e * block_tiles_ * g_.cout;
+      if (fixed_products_) {
+        tile_products(g_.cin, g_.cout, block_tiles_, ve, ue, me);
+      } else {
+        product_.forward(ve, ue, nullptr, me);
+      }
     }
     transform_output(m, first, bias, y);
   }
@@ -236,8 +245,14 @@ void Winograd::add_transformed_gradient(const float* image, const float* dy, flo
     transform_input(image, first, v);
     transform_gradient(dy, first, dm);
     for (int e = 0; e < 16; ++e) {
-      product_.add_kernel_gradient(v + e * block_tiles_ * g_.cin, dm + e * block_tiles_ * g_.cout,
-                                   du + e * g_.cin * g_.cout);
+      const float* ve = v + e * block_tiles_ * g_.cin;
+      const float* dme = dm + e * block_tiles_ * g_.cout;
+      float* due = du + e * g_.cin * g_.cout;
+      if (fixed_products_) {
+        add_tile_gradients(g_.cin, g_.cout, block_tiles_, ve, dme, due);
+      } else {
+        product_.add_kernel_gradient(ve, dme, due);
+      }
     }
   }
 }

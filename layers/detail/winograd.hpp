@@ -3,10 +3,11 @@
 // time. Each 2x2 block of output pixels reads a 4x4 input tile; with
 //   V = B^T d B (input tile),  U = G g G^T (kernel),  Y = A^T (V . U) A (output block)
 // the 9 multiply-adds per output pixel and channel pair become 4: the 16 products V . U are 16
-// matrix products (tiles, Cin) x (Cin, Cout), run by DirectConv's register-tiled loops as 1x1
-// convolutions. The kernel gradient is the adjoint: dU = sum over tiles of V^T (A dY A^T), then
-// dg = G^T dU G. Rounding differs from the direct sum by a few float ulps of the inputs'
-// magnitude (the transforms only add, subtract and halve).
+// matrix products (tiles, Cin) x (Cin, Cout), run by tile_products.hpp's fixed-size loops for 32
+// or 64 channels, else by DirectConv's register-tiled loops as 1x1 convolutions. The kernel
+// gradient is the adjoint: dU = sum over tiles of V^T (A dY A^T), then dg = G^T dU G. Rounding
+// differs from the direct sum by a few float ulps of the inputs' magnitude (the transforms only
+// add, subtract and halve).
 #pragma once
 
 #include <minidl/layers/conv_geometry.hpp>
@@ -48,7 +49,8 @@ class Winograd {
 
   ConvGeometry g_;
   Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
-  DirectConv product_;  // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution
+  DirectConv product_;   // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution, or
+  bool fixed_products_;  // the loops of tile_products.hpp for these channel counts
 };
 
 }  // namespace minidl::detail

@@ -1,0 +1,128 @@
+#include <minidl/layers/detail/tile_products.hpp>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+namespace minidl::detail {
+namespace {
+
+#ifdef __AVX512F__
+
+constexpr int kLanes = 16;  // floats per AVX-512 vector
+
+// P tiles x C/16 output vectors of accumulators: 16 registers, the rest for operands.
+template <int C>
+constexpr int tiles_per_step() {
+  return 16 / (C / kLanes);
+}
+
+// m (P tiles, C) = v (P tiles, C) . u (C, C).
+template <int C, int P>
+void product_step(const float* v, const float* u, float* m) {
+  constexpr int V = C / kLanes;
+  __m512 acc[P][V];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) acc[p][k] = _mm512_setzero_ps();
+  }
+#pragma GCC unroll 64
+  for (int t = 0; t < C; ++t) {
+    __m512 w[V];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) w[k] = _mm512_loadu_ps(u + t * C + k * kLanes);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      const __m512 x = _mm512_set1_ps(v[p * C + t]);
+#pragma GCC unroll 4
+      for (int k = 0; k < V; ++k) acc[p][k] = _mm512_fmadd_ps(x, w[k], acc[p][k]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) _mm512_storeu_ps(m + p * C + k * kLanes, acc[p][k]);
+  }
+}
+
+template <int C>
+void products(Index tiles, const float* v, const float* u, float* m) {
+  constexpr int P = tiles_per_step<C>();
+  Index t = 0;
+  for (; t + P <= tiles; t += P) product_step<C, P>(v + t * C, u, m + t * C);
+  for (; t < tiles; ++t) product_step<C, 1>(v + t * C, u, m + t * C);
+}
+
+// du (G rows from g0, C) += the sum over tiles of v (tile, g0..g0+G) x dm (tile, C).
+template <int C>
+void gradient_rows(Index tiles, const float* v, const float* dm, int g0, float* du) {
+  constexpr int V = C / kLanes, G = 16 / V;
+  __m512 acc[G][V];
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) acc[g][k] = _mm512_setzero_ps();
+  }
+  for (Index t = 0; t < tiles; ++t) {
+    const float* vt = v + t * C + g0;
+    __m512 d[V];
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) d[k] = _mm512_loadu_ps(dm + t * C + k * kLanes);
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+      const __m512 x = _mm512_set1_ps(vt[g]);
+#pragma GCC unroll 4
+      for (int k = 0; k < V; ++k) acc[g][k] = _mm512_fmadd_ps(x, d[k], acc[g][k]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+    for (int k = 0; k < V; ++k) {
+      float* dst = du + (g0 + g) * C + k * kLanes;
+      _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), acc[g][k]));
+    }
+  }
+}
+
+template <int C>
+void gradients(Index tiles, const float* v, const float* dm, float* du) {
+  constexpr int G = 16 / (C / kLanes);
+  for (int g0 = 0; g0 < C; g0 += G) gradient_rows<C>(tiles, v, dm, g0, du);
+}
+
+#endif  // __AVX512F__
+
+}  // namespace
+
+bool has_tile_products(Index cin, Index cout) {
+#ifdef __AVX512F__
+  return cin == cout && (cin == 32 || cin == 64);
+#else
+  (void)cin, (void)cout;
+  return false;
+#endif
+}
+
+void tile_products(Index cin, Index /*cout*/, Index tiles, const float* v, const float* u,
+                   float* m) {
+#ifdef __AVX512F__
+  if (cin == 32) return products<32>(tiles, v, u, m);
+  return products<64>(tiles, v, u, m);
+#else
+  (void)cin, (void)tiles, (void)v, (void)u, (void)m;
+#endif
+}
+
+void add_tile_gradients(Index cin, Index /*cout*/, Index tiles, const float* v, const float* dm,
+                        float* du) {
+#ifdef __AVX512F__
+  if (cin == 32) return gradients<32>(tiles, v, dm, du);
+  return gradients<64>(tiles, v, dm, du);
+#else
+  (void)cin, (void)tiles, (void)v, (void)dm, (void)du;
+#endif
+}
+
+}  // namespace minidl::detail
