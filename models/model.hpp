@@ -10,7 +10,9 @@
 //
 //   fit       forwards every batch with training=true: augmentation transforms, Dropout drops.
 //   evaluate  forwards with training=false: augmentation is the identity.
-//   predict   forwards with training=false, in batches.
+//   predict   forwards with training=false, in batches of at most batch_size samples: fewer
+//             where that many samples' activations would not stay in cache (the results are
+//             the same: inference computes every sample on its own).
 // Serving: predict may be called from several threads at once on a built model (a loaded one
 // is), with the results of serial calls: inference writes no model or layer state. Not while fit,
 // compile, set_weights or load_weights run on the same model. Each calling thread runs its own
@@ -296,6 +298,9 @@ class Model {
   void check_built(const char* caller) const;
   void check_dataset_options(const FitOptions& options) const;
   void check_inputs(const char* caller, const std::vector<Tensor>& xs, Index batch_size) const;
+  // The samples predict runs at once: at most batch_size, fewer where the activations of
+  // batch_size samples would not stay in cache.
+  Index inference_chunk(Index batch_size) const;
   void check_data(const char* caller, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
                   Index batch_size) const;
   void check_samples(const char* caller, const Tensor& x, const Tensor& t, const std::string& what,

@@ -431,6 +431,21 @@ TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically t
   for (Index i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == pb[i]);
 }
 
+TEST_CASE("predict runs large activations in chunks, with the results of one forward") {
+  // 256 KiB of activations per sample: predict's batches of 150 run in chunks of 64, 64 and 22.
+  Node x = Input({32, 32, 4});
+  Node h = Conv2D(64, 3, 1, "same", "relu")(x);
+  Model model({x}, {Dense(3)(GlobalAveragePooling2D()(BatchNormalization()(h)))}, "wide", 3);
+  const Tensor images = random_tensor({150, 32, 32, 4}, 24);
+  const Tensor whole = model.forward(images, /*training=*/false);
+  int convolutions = 0;
+  model.observe_steps([&](const Layer& l, bool, double) { convolutions += l.type() == "Conv2D"; });
+  const Tensor chunked = model.predict(images, 150);
+  CHECK(convolutions == 3);
+  REQUIRE(chunked.shape() == whole.shape());
+  for (Index i = 0; i < whole.size(); ++i) REQUIRE(chunked[i] == whole[i]);
+}
+
 TEST_CASE("in training an Add does the output pass of the BatchNormalization it reads") {
   // A residual block: the graph's fused passes (BatchNormalization statistics, then the Add doing
   // the normalization, the Conv2D applying the input gradient map) against the layers run one by
