@@ -247,8 +247,9 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const 
   }
 }
 
-// The kernel gradient and the input gradient each take the fastest path that fits: Winograd
-// F(2x2,3x3) for 3x3 stride 1, direct loops for 16-64 filters, im2col + GEMM otherwise. The input
+// The kernel gradient and the input gradient each take the fastest path that fits: the sliding
+// loops for 16 filters with 3-wide kernels, Winograd F(2x2,3x3) for other 3x3 stride 1, direct
+// loops for 16-64 filters, im2col + GEMM otherwise. The input
 // gradient of a stride-1 layer is a convolution of dz with the flipped kernel (Cin and Cout
 // swapped), so it takes the same paths as a forward pass; with strides it is GEMM + col2im.
 Tensor Conv2D::backward(const Tensor& dy) {

@@ -15,6 +15,14 @@ using namespace minidl;
 
 namespace {
 
+// This file is compiled like the library (-march=native with MINIDL_NATIVE): on an AVX-512
+// machine the direct and sliding-window paths exist.
+#ifdef __AVX512F__
+constexpr bool kAvx512 = true;
+#else
+constexpr bool kAvx512 = false;
+#endif
+
 // A direct, loop-by-loop convolution with TensorFlow's padding: the reference for im2col + GEMM.
 Tensor direct_conv(const Tensor& x, const Tensor& k, const Tensor& b, Index sh, Index sw,
                    Padding padding) {
@@ -162,15 +170,9 @@ TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop re
   const Case cases[] = {{3, 32, 3, "same", 13},       {1, 16, 3, "same", 11},
                         {3, 48, {2, 5}, "same", 11},  {3, 64, 3, "valid", 13},
                         {1, 32, {4, 2}, "valid", 13}, {5, 32, 3, "same", 11}};
-  // This file is compiled like the library (-march=native with MINIDL_NATIVE): on an AVX-512
-  // machine the direct path exists and takes the reference CNN's first layer.
-#ifdef __AVX512F__
-  const bool avx512 = true;
-#else
-  const bool avx512 = false;
-#endif
+  // On an AVX-512 machine the direct path takes the reference CNN's first layer.
   const ConvGeometry first_layer{32, 32, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1};
-  CHECK(detail::DirectConv::suits(first_layer) == avx512);
+  CHECK(detail::DirectConv::suits(first_layer) == kAvx512);
   for (const Case& c : cases) {
     INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str() << " "
                 << c.padding << ", width " << c.width);
@@ -213,13 +215,8 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
     const char* padding;
     Index height, width;
   };
-#ifdef __AVX512F__
-  const bool avx512 = true;
-#else
-  const bool avx512 = false;
-#endif
   const ConvGeometry resnet_first_stage{32, 32, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1};
-  CHECK(detail::DirectConv::slides(resnet_first_stage) == avx512);
+  CHECK(detail::DirectConv::slides(resnet_first_stage) == kAvx512);
   const Case cases[] = {{16, 16, 3, 1, "same", 9, 11},      {32, 32, 3, 1, "same", 8, 8},
                         {16, 32, 3, 2, "same", 10, 10},     {16, 32, 1, 2, "valid", 10, 10},
                         {64, 64, 3, 1, "valid", 7, 9},      {32, 48, {2, 5}, 1, "same", 7, 13},

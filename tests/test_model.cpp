@@ -18,6 +18,13 @@ using minidl::testing::random_tensor;
 
 namespace {
 
+// Labels 0, 1, .., classes-1, 0, 1, .. for n samples.
+Tensor cyclic_labels(Index n, Index classes) {
+  Tensor labels(Shape{n});
+  for (Index i = 0; i < n; ++i) labels[i] = static_cast<float>(i % classes);
+  return labels;
+}
+
 std::vector<Tensor> one(Tensor t) {
   std::vector<Tensor> v;
   v.push_back(std::move(t));
@@ -417,8 +424,7 @@ TEST_CASE("a ReLU folded into BatchNormalization or Add trains bit-identically t
   separate.observe_steps(
       [&](const Layer& l, bool, double) { relu_calls[1] += l.type() == "ReLU"; });
   const Tensor x = random_tensor({24, 6, 6, 2}, 17);
-  Tensor y(Shape{24});
-  for (Index i = 0; i < 24; ++i) y[i] = static_cast<float>(i % 3);
+  const Tensor y = cyclic_labels(24, 3);
   fused.fit(x, y, quiet(2, 8));
   separate.fit(x, y, quiet(2, 8));
   CHECK(relu_calls[0] == 0);
@@ -503,8 +509,7 @@ TEST_CASE("in inference an Add reading a folded BatchNormalization is done by it
   Model model({x}, {Dense(3)(GlobalAveragePooling2D()(z))}, "residual", 7);
   model.compile(SGD(0.05f), SparseCategoricalCrossentropy(true));
   const Tensor images = random_tensor({16, 8, 8, 16}, 21);
-  Tensor labels(Shape{16});
-  for (Index i = 0; i < 16; ++i) labels[i] = static_cast<float>(i % 3);
+  const Tensor labels = cyclic_labels(16, 3);
   model.fit(images, labels, quiet(3, 8));  // moving statistics away from 0 and 1
   auto layer = [&](const char* name) -> Layer& { return model.layer(name); };
   auto add = [&](const char* name, const Tensor& a, const Tensor& b) {
@@ -580,8 +585,7 @@ TEST_CASE("in inference a BatchNormalization after a Conv2D is folded into its w
   Model model({x}, {Dense(3)(GlobalAveragePooling2D()(r))}, "folded", 5);
   model.compile(SGD(0.05f), SparseCategoricalCrossentropy(true));
   const Tensor images = random_tensor({16, 8, 8, 3}, 18);
-  Tensor labels(Shape{16});
-  for (Index i = 0; i < 16; ++i) labels[i] = static_cast<float>(i % 3);
+  const Tensor labels = cyclic_labels(16, 3);
   model.fit(images, labels, quiet(3, 8));  // moving statistics away from 0 and 1
   // The same layers one by one, each in inference.
   Tensor expected = images.share();
