@@ -207,8 +207,9 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
   // and make 'same' pad asymmetrically; 10x28 leaves Winograd a partial last block of tile rows.
   // 16 filters with 3-wide kernels and outputs 16 or 32 wide take the sliding-window loops
   // (forward and kernel gradient; the input gradient where 16 input channels make it one).
-  // Winograd's products for 32 -> 32 and 64 -> 64 take fixed-size loops; 10x6 leaves them a
-  // block of 15 tiles, not a multiple of their step.
+  // Winograd's products for 32 or 64 channels in and out take fixed-size loops (32 -> 64 forward,
+  // 64 -> 32 for its input gradient); 10x6 leaves them a block of 15 tiles, not a multiple of
+  // their step.
   struct Case {
     Index cin, filters;
     Size2 kernel, strides;
@@ -226,7 +227,8 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
                         {16, 16, 3, 1, "same", 9, 32},      {32, 16, 3, {2, 1}, "same", 8, 16},
                         {64, 16, 3, 1, "valid", 6, 18},     {16, 64, 3, 1, "same", 5, 16},
                         {16, 16, {5, 3}, 1, "same", 7, 16}, {3, 16, 3, 1, "same", 9, 32},
-                        {1, 16, 3, 1, "valid", 5, 18},      {32, 32, 3, 1, "same", 10, 6}};
+                        {1, 16, 3, 1, "valid", 5, 18},      {32, 32, 3, 1, "same", 10, 6},
+                        {32, 64, 3, 1, "same", 7, 9}};
   for (const Case& c : cases) {
     INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
                 << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"

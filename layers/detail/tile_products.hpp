@@ -1,5 +1,6 @@
-// Internal: the 16 matrix products of Winograd F(2x2,3x3) (winograd.hpp) for the channel counts
-// of ResNet-style stages, 32 -> 32 and 64 -> 64, with the counts fixed at compile time. The
+// Internal: the 16 matrix products of Winograd F(2x2,3x3) (winograd.hpp) for 32 or 64 input and
+// output channels (ResNet-style stages, the reference CNN's second layer), with the counts fixed
+// at compile time. The
 // generic loops (DirectConv's, as 1x1 convolutions) look their taps up in a table and step
 // their addresses at run time; here every operand sits at a constant offset, so each
 // multiply-add is one instruction with its broadcast folded in.

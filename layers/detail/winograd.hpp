@@ -4,10 +4,10 @@
 //   V = B^T d B (input tile),  U = G g G^T (kernel),  Y = A^T (V . U) A (output block)
 // the 9 multiply-adds per output pixel and channel pair become 4: the 16 products V . U are 16
 // matrix products (tiles, Cin) x (Cin, Cout), run by tile_products.hpp's fixed-size loops for 32
-// or 64 channels, else by DirectConv's register-tiled loops as 1x1 convolutions. The kernel
-// gradient is the adjoint: dU = sum over tiles of V^T (A dY A^T), then dg = G^T dU G. Rounding
-// differs from the direct sum by a few float ulps of the inputs' magnitude (the transforms only
-// add, subtract and halve).
+// or 64 channels in and out, else by DirectConv's register-tiled loops as 1x1 convolutions. The
+// kernel gradient is the adjoint: dU = sum over tiles of V^T (A dY A^T), then dg = G^T dU G.
+// Rounding differs from the direct sum by a few float ulps of the inputs' magnitude (the transforms
+// only add, subtract and halve).
 #pragma once
 
 #include <minidl/layers/conv_geometry.hpp>
