@@ -88,15 +88,10 @@ Moments global_moments(Communicator& communicator, const Moments& local) {
   return global;
 }
 
-// What backward needs of one channel's values: its parameters and batch statistics.
-struct Channels {
-  const float *mean, *inv_std, *gamma, *beta;
-};
-
 // dy where the output was computed, multiplied by a fused ReLU's slope there when Relu: the
 // output before the ReLU is x_hat * gamma + beta, recomputed as forward computed it.
 template <bool Relu>
-inline float masked(float dy, float xhat, const Channels& ch, Index j) {
+inline float masked(float dy, float xhat, const NormalizationMap& ch, Index j) {
   return Relu ? dy * relu_slope(xhat * ch.gamma[j] + ch.beta[j]) : dy;
 }
 
@@ -104,8 +99,8 @@ inline float masked(float dy, float xhat, const Channels& ch, Index j) {
 // mean_and_variance: the result does not depend on the thread count.
 template <bool Relu>
 std::pair<std::vector<double>, std::vector<double>> gradient_sums(const float* dy, const float* x,
-                                                                  const Channels& ch, Index rows,
-                                                                  Index c) {
+                                                                  const NormalizationMap& ch,
+                                                                  Index rows, Index c) {
   const Index blocks = (rows + kBlockRows - 1) / kBlockRows;
   std::vector<float> partial(static_cast<std::size_t>(2 * blocks * c), 0.0f);
 #pragma omp parallel for schedule(static) if (rows * c > (Index(1) << 16))
@@ -232,6 +227,10 @@ NormalizationMap BatchNormalization::forward_statistics(const Tensor& x) {
   use_batch_moments(batch.count, batch.mean, batch.m2);
   input_ = x.share();
   relu_ = false;
+  return statistics_map();
+}
+
+NormalizationMap BatchNormalization::statistics_map() const {
   return {mean_.data(), inv_std_.data(), gamma_.value.data(), beta_.value.data()};
 }
 
@@ -272,7 +271,7 @@ std::optional<NormalizationGradient> BatchNormalization::backward_map(const Tens
   const Index c = gamma_.value.size(), rows = dy.size() / c;
   const float* g = dy.data();
   const float* x = input_.data();
-  const Channels ch{mean_.data(), inv_std_.data(), gamma_.value.data(), beta_.value.data()};
+  const NormalizationMap ch = statistics_map();
   auto [dbeta, dgamma] =
       relu_ ? gradient_sums<true>(g, x, ch, rows, c) : gradient_sums<false>(g, x, ch, rows, c);
   // gamma's and beta's gradients are this rank's part: the model sums them over the ranks.
@@ -293,10 +292,7 @@ std::optional<NormalizationGradient> BatchNormalization::backward_map(const Tens
   map.dy = dy.share();
   map.relu = relu_;
   map.count = static_cast<float>(count_);
-  map.mean.assign(ch.mean, ch.mean + c);
-  map.inv_std.assign(ch.inv_std, ch.inv_std + c);
-  map.gamma.assign(ch.gamma, ch.gamma + c);
-  map.beta.assign(ch.beta, ch.beta + c);
+  map.statistics = ch;
   for (Index j = 0; j < c; ++j) {
     map.k.push_back(ch.gamma[j] * ch.inv_std[j] / map.count);
     map.sum_dy.push_back(static_cast<float>(dbeta[j]));

@@ -63,6 +63,8 @@ class BatchNormalization : public Layer {
 
  private:
   Tensor normalize(const Tensor& x, bool training, bool relu);
+  // The map of the last training forward's statistics (pointers to this layer's own).
+  NormalizationMap statistics_map() const;
   // Takes the batch's mean and inverse deviation, and updates the moving statistics.
   void use_batch_moments(double count, const std::vector<double>& mean,
                          const std::vector<double>& m2);

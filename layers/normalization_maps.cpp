@@ -9,8 +9,9 @@ template <bool Relu>
 void apply_rows(const NormalizationGradient& g, const float* x, const float* dy, Index rows,
                 float* dx) {
   const Index c = g.channels();
-  const float *mean = g.mean.data(), *inv_std = g.inv_std.data(), *gamma = g.gamma.data();
-  const float *beta = g.beta.data(), *k = g.k.data(), *sum_dy = g.sum_dy.data();
+  const float *mean = g.statistics.mean, *inv_std = g.statistics.inv_std;
+  const float *gamma = g.statistics.gamma, *beta = g.statistics.beta;
+  const float *k = g.k.data(), *sum_dy = g.sum_dy.data();
   const float* sum_dy_xhat = g.sum_dy_xhat.data();
   for (Index r = 0; r < rows; ++r) {
     const float* xr = x + r * c;

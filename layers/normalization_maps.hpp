@@ -15,6 +15,7 @@
 
 namespace minidl {
 
+// Valid until the BatchNormalization's next forward.
 struct NormalizationMap {
   const float *mean, *inv_std, *gamma, *beta;  // per channel: the BatchNormalization's own
   float operator()(float x, Index j) const {
@@ -26,7 +27,8 @@ struct NormalizationGradient {
   Tensor dy;          // the gradient of the BatchNormalization's output (N,...,C)
   bool relu = false;  // a ReLU fused into the BatchNormalization: mask dy where it gave 0
   float count = 0;    // the values per channel the statistics are over (the global batch's)
-  std::vector<float> mean, inv_std, gamma, beta, k, sum_dy, sum_dy_xhat;  // per channel
+  NormalizationMap statistics{};              // mean, inv_std, gamma, beta: valid as above
+  std::vector<float> k, sum_dy, sum_dy_xhat;  // per channel
 
   Index channels() const { return static_cast<Index>(k.size()); }
   // dx of `rows` rows of channels() values, from those rows of x and dy; on the calling thread.
