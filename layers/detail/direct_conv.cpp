@@ -135,6 +135,7 @@ void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Inde
 // pixels of a segment (forward) or the taps of a kernel row (kernel gradient) stay in registers.
 constexpr int kSegment = 16;  // output pixels along a row per step of the sliding loops
 constexpr int kRowTaps = 3;   // kernel width
+constexpr int kLastInput = kSegment + kRowTaps - 2;  // a segment's last input pixel
 // Input channels per step: the forward holds kRowTaps x this many weight vectors in registers, the
 // kernel gradient as many accumulators. An image's 1 or 3 channels are taken at once.
 constexpr int forward_channels(int cin) {
@@ -146,11 +147,12 @@ constexpr int gradient_channels(int cin) {
 
 // out (16 pixels, 16 filters) = bias + `rows` window rows times kernel (rows, 3, CIN, 16). The
 // segment's first input pixel in its first row is x[first]; rows are row_floats apart. Where the
-// segment's first (LeftOut) or last (RightOut) input column lies outside an unpadded image, that
-// column is skipped: it would read padding zeros.
-template <int CIN, bool LeftOut, bool RightOut>
+// segment's first (left_out) or last (right_out) input column lies outside an unpadded image,
+// that column is skipped: it would read padding zeros.
+template <int CIN>
 void slide_forward_segment(const float* x, Index first, Index row_floats, Index rows,
-                           const float* kernel, const float* bias, float* out) {
+                           const float* kernel, const float* bias, bool left_out, bool right_out,
+                           float* out) {
   constexpr int CB = forward_channels(CIN);
   __m512 acc[kSegment];
   const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
@@ -173,7 +175,7 @@ void slide_forward_segment(const float* x, Index first, Index row_floats, Index 
         // Input pixel ix feeds output pixel ix - kx through tap kx.
 #pragma GCC unroll 32
         for (int ix = 0; ix < kSegment + kRowTaps - 1; ++ix) {
-          if ((LeftOut && ix == 0) || (RightOut && ix == kSegment + kRowTaps - 2)) continue;
+          if ((ix == 0 && left_out) || (ix == kLastInput && right_out)) continue;
           const __m512 xv = _mm512_set1_ps(x[row + ix * CIN + c0 + c]);
 #pragma GCC unroll 4
           for (int kx = 0; kx < kRowTaps; ++kx) {
@@ -203,17 +205,8 @@ void slide_forward_unpadded(const ConvGeometry& g, const float* image, const flo
     for (Index ox = 0; ox < g.ow; ox += kSegment) {
       const Index left = ox - g.pad_left;  // the image column of the segment's first input pixel
       const Index first = (top + ky_begin) * row_floats + left * CIN;
-      const bool left_out = left < 0, right_out = left + kSegment + kRowTaps - 2 >= g.w;
-      float* out = y + (oy * g.ow + ox) * kLanes;
-      if (left_out && right_out) {
-        slide_forward_segment<CIN, true, true>(image, first, row_floats, rows, k, bias, out);
-      } else if (left_out) {
-        slide_forward_segment<CIN, true, false>(image, first, row_floats, rows, k, bias, out);
-      } else if (right_out) {
-        slide_forward_segment<CIN, false, true>(image, first, row_floats, rows, k, bias, out);
-      } else {
-        slide_forward_segment<CIN, false, false>(image, first, row_floats, rows, k, bias, out);
-      }
+      slide_forward_segment<CIN>(image, first, row_floats, rows, k, bias, left < 0,
+                                 left + kLastInput >= g.w, y + (oy * g.ow + ox) * kLanes);
     }
   }
 }
@@ -226,7 +219,6 @@ template <int CIN>
 void slide_kernel_gradient_rows(const ConvGeometry& g, const float* image, const float* dz,
                                 Index ky, Index c0, float* dk) {
   constexpr int CB = gradient_channels(CIN);
-  constexpr int kLast = kSegment + kRowTaps - 2;  // a segment's last input pixel
   __m512 acc[kRowTaps][CB];
 #pragma GCC unroll 4
   for (int kx = 0; kx < kRowTaps; ++kx) {
@@ -239,7 +231,7 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, const float* image, const
     const float* grad = dz + oy * g.ow * kLanes;
     for (Index ox = 0; ox < g.ow; ox += kSegment) {
       const Index left = ox - g.pad_left;  // the image column of the segment's first input pixel
-      const bool left_out = left < 0, right_out = left + kLast >= g.w;
+      const bool left_out = left < 0, right_out = left + kLastInput >= g.w;
       const Index first = (iy * g.w + left) * CIN + c0;
       const float* d = grad + ox * kLanes;
       __m512 dv[kSegment];
@@ -248,7 +240,7 @@ void slide_kernel_gradient_rows(const ConvGeometry& g, const float* image, const
         if (ix < kSegment) dv[ix] = _mm512_loadu_ps(d + ix * kLanes);
 #pragma GCC unroll 8
         for (int c = 0; c < CB; ++c) {
-          if ((ix == 0 && left_out) || (ix == kLast && right_out)) continue;
+          if ((ix == 0 && left_out) || (ix == kLastInput && right_out)) continue;
           const __m512 xv = _mm512_set1_ps(image[first + ix * CIN + c]);
 #pragma GCC unroll 4
           for (int kx = 0; kx < kRowTaps; ++kx) {
