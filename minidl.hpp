@@ -1,6 +1,7 @@
 // The umbrella header: everything a user of minidl needs.
 #pragma once
 
+#include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/file_io.hpp>
 #include <minidl/core/gemm.hpp>

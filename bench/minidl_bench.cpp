@@ -14,6 +14,8 @@
 // --augment the augmentation layers of augment_bench.cpp.
 // Each model measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as
 // the PyTorch peer does), R blocks each; the median block rate is reported with min and max.
+// kernel_isa is the tier of the convolution kernels: the best this CPU runs, or MINIDL_ISA=avx2
+// (or portable) to measure a lower one.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -210,10 +212,10 @@ int main(int argc, char** argv) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   fmt::print(
-      "{{\n  \"threads\": {},\n  \"blas_core\": \"{}\",\n  \"gemm_kernel\": \"{}\",\n  "
-      "\"OPENBLAS_CORETYPE\": \"{}\",\n",
-      minidl::num_threads(), minidl::blas_core_name(), minidl::gemm_kernel_name(),
-      coretype ? coretype : "");
+      "{{\n  \"threads\": {},\n  \"kernel_isa\": \"{}\",\n  \"blas_core\": \"{}\",\n  "
+      "\"gemm_kernel\": \"{}\",\n  \"OPENBLAS_CORETYPE\": \"{}\",\n",
+      minidl::num_threads(), minidl::isa_name(minidl::kernel_isa()), minidl::blas_core_name(),
+      minidl::gemm_kernel_name(), coretype ? coretype : "");
   fmt::print("  \"batch\": {},\n  \"reps\": {},\n", kBatch, reps);
   const FmaPeak peak = measure_fma_peak(minidl::num_threads());
   fmt::print("  \"peak_gflops\": {:.1f},\n  \"peak_kernel\": \"{}\",\n", peak.gflops, peak.kind);

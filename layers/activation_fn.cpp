@@ -68,7 +68,12 @@ void activation_backward(ActivationKind kind, const float* y, const float* dy, f
       if (dz != dy) result = g;
       return;
     case ActivationKind::Relu:
-      result = (out > 0.0f).select(g, 0.0f);
+      // A plain loop: Eigen's select of a comparison is not vectorised without AVX-512.
+#pragma omp simd
+      for (Index i = 0; i < size; ++i) {
+        const float d = dy[i];
+        dz[i] = y[i] > 0.0f ? d : 0.0f;
+      }
       return;
     case ActivationKind::Sigmoid:
       result = g * out * (1.0f - out);

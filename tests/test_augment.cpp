@@ -23,6 +23,7 @@
 
 #include "golden.hpp"
 #include "gradient_check.hpp"
+#include "isa_tiers.hpp"
 
 using namespace minidl;
 
@@ -95,29 +96,33 @@ TEST_CASE("factor 0 is the identity and flipping twice restores the image") {
 }
 
 TEST_CASE("flip_image moves every pixel to its mirror position, for any width and channel count") {
-  // Widths below, at and past the 16-pixel blocks of the vectorised RGB rows, with tails.
-  for (const Index c : {1, 2, 3, 4}) {
-    for (const Index w : {1, 15, 16, 37, 48}) {
-      const Index h = 3;
-      const Tensor x = ramp_images(1, h, w, c);
-      for (const bool horizontal : {false, true}) {
-        for (const bool vertical : {false, true}) {
-          Tensor y(x.shape());
-          flip_image(x.data(), y.data(), h, w, c, horizontal, vertical);
-          Index wrong = 0;
-          for (Index r = 0; r < h; ++r)
-            for (Index col = 0; col < w; ++col)
-              for (Index k = 0; k < c; ++k) {
-                const Index sr = vertical ? h - 1 - r : r, sc = horizontal ? w - 1 - col : col;
-                wrong += y[(r * w + col) * c + k] != x[(sr * w + sc) * c + k];
-              }
-          INFO("c " << c << ", w " << w << ", horizontal " << horizontal << ", vertical "
-                    << vertical);
-          CHECK(wrong == 0);
+  // Widths below, at and past the 16-pixel blocks of the vectorised RGB rows (AVX-512), with
+  // tails; on every kernel tier this CPU runs.
+  testing::for_each_isa([](Isa isa) {
+    INFO(isa_name(isa));
+    for (const Index c : {1, 2, 3, 4}) {
+      for (const Index w : {1, 15, 16, 37, 48}) {
+        const Index h = 3;
+        const Tensor x = ramp_images(1, h, w, c);
+        for (const bool horizontal : {false, true}) {
+          for (const bool vertical : {false, true}) {
+            Tensor y(x.shape());
+            flip_image(x.data(), y.data(), h, w, c, horizontal, vertical);
+            Index wrong = 0;
+            for (Index r = 0; r < h; ++r)
+              for (Index col = 0; col < w; ++col)
+                for (Index k = 0; k < c; ++k) {
+                  const Index sr = vertical ? h - 1 - r : r, sc = horizontal ? w - 1 - col : col;
+                  wrong += y[(r * w + col) * c + k] != x[(sr * w + sc) * c + k];
+                }
+            INFO("c " << c << ", w " << w << ", horizontal " << horizontal << ", vertical "
+                      << vertical);
+            CHECK(wrong == 0);
+          }
         }
       }
     }
-  }
+  });
 }
 
 // The training flag has no default: a standalone call must say what it wants.

@@ -3,25 +3,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/threads.hpp>
 #include <minidl/layers/conv2d.hpp>
 #include <minidl/layers/detail/direct_conv.hpp>
+#include <minidl/layers/detail/winograd.hpp>
 
 #include "golden.hpp"
 #include "gradient_check.hpp"
+#include "isa_tiers.hpp"
 
 using namespace minidl;
 
 namespace {
-
-// This file is compiled like the library (-march=native with MINIDL_NATIVE): on an AVX-512
-// machine the direct and sliding-window paths exist.
-#ifdef __AVX512F__
-constexpr bool kAvx512 = true;
-#else
-constexpr bool kAvx512 = false;
-#endif
 
 // A direct, loop-by-loop convolution with TensorFlow's padding: the reference for im2col + GEMM.
 Tensor direct_conv(const Tensor& x, const Tensor& k, const Tensor& b, Index sh, Index sw,
@@ -158,9 +153,9 @@ TEST_CASE("Conv2D matches a direct convolution across blocks and thread counts")
 }
 
 TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop references") {
-  // On AVX-512 builds these take the direct path (filters a multiple of 16): forward values and
-  // parameter gradients against the references. Widths 11 and 13 leave pixels after the last full
-  // step of the direct loops.
+  // With AVX-512 or AVX2 these take the direct path (filters a multiple of 16 or 8), portable code
+  // im2col + GEMM: forward values and parameter gradients against the references, on every tier
+  // this CPU runs. Widths 11 and 13 leave pixels after the last full step of the direct loops.
   struct Case {
     Index cin, filters;
     Size2 kernel;
@@ -170,37 +165,40 @@ TEST_CASE("Conv2D with few input channels (direct loops) matches loop-by-loop re
   const Case cases[] = {{3, 32, 3, "same", 13},       {1, 16, 3, "same", 11},
                         {3, 48, {2, 5}, "same", 11},  {3, 64, 3, "valid", 13},
                         {1, 32, {4, 2}, "valid", 13}, {5, 32, 3, "same", 11}};
-  // On an AVX-512 machine the direct path takes the reference CNN's first layer.
+  // The direct path takes the reference CNN's first layer wherever it exists.
   const ConvGeometry first_layer{32, 32, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1};
-  CHECK(detail::DirectConv::suits(first_layer) == kAvx512);
-  for (const Case& c : cases) {
-    INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str() << " "
-                << c.padding << ", width " << c.width);
-    const Padding padding = parse_padding(c.padding, "test");
-    Conv2D conv(c.filters, c.kernel, 1, c.padding, "linear");
-    conv.set_seed(7);
-    conv.build(Shape{9, c.width, c.cin});
-    conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
-    const Tensor x = testing::random_tensor(Shape{5, 9, c.width, c.cin}, 9);
-    const Tensor expected = direct_conv(x, conv.kernel().value, conv.bias().value, 1, 1, padding);
-    const Tensor dy = testing::random_tensor(expected.shape(), 10);
-    const auto [dk, db] = direct_parameter_gradients(x, dy, c.kernel.h, c.kernel.w, padding);
-    // 5 images over 2 threads: images split between threads, partial gradients summed.
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      testing::check_close(conv(x, true), expected, 1e-4f);
-      conv.kernel().grad.fill(0.0f);
-      conv.bias().grad.fill(0.0f);
-      conv.backward(dy);
-      testing::check_close(conv.kernel().grad, dk, 1e-3f);
-      testing::check_close(conv.bias().grad, db, 1e-3f);
+  testing::for_each_isa([&](Isa isa) {
+    CHECK(detail::DirectConv::suits(first_layer) == (isa != Isa::portable));
+    for (const Case& c : cases) {
+      INFO(isa_name(isa) << ": cin " << c.cin << ", " << c.filters << " filters, kernel "
+                         << c.kernel.str() << " " << c.padding << ", width " << c.width);
+      const Padding padding = parse_padding(c.padding, "test");
+      Conv2D conv(c.filters, c.kernel, 1, c.padding, "linear");
+      conv.set_seed(7);
+      conv.build(Shape{9, c.width, c.cin});
+      conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
+      const Tensor x = testing::random_tensor(Shape{5, 9, c.width, c.cin}, 9);
+      const Tensor expected = direct_conv(x, conv.kernel().value, conv.bias().value, 1, 1, padding);
+      const Tensor dy = testing::random_tensor(expected.shape(), 10);
+      const auto [dk, db] = direct_parameter_gradients(x, dy, c.kernel.h, c.kernel.w, padding);
+      // 5 images over 2 threads: images split between threads, partial gradients summed.
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        testing::check_close(conv(x, true), expected, 1e-4f);
+        conv.kernel().grad.fill(0.0f);
+        conv.bias().grad.fill(0.0f);
+        conv.backward(dy);
+        testing::check_close(conv.kernel().grad, dk, 1e-3f);
+        testing::check_close(conv.bias().grad, db, 1e-3f);
+      }
     }
-  }
+  });
   set_num_threads(0);
 }
 
 TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-loop references") {
-  // On AVX-512 builds every layer with 16, 32, 48 or 64 filters takes the direct loops, forward
+  // Every case runs on every kernel tier this CPU runs (AVX-512, AVX2, portable im2col + GEMM).
+  // With AVX-512 every layer with 16, 32, 48 or 64 filters takes the direct loops, forward
   // and kernel gradient; with stride 1 and 16..64 input channels the input gradient too (a
   // convolution of dy with the flipped kernel), through Winograd F(2x2,3x3) for 3x3 kernels.
   // 20 filters take im2col + GEMM. Odd sizes leave tails after the last full step of the loops
@@ -209,7 +207,8 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
   // (forward and kernel gradient; the input gradient where 16 input channels make it one).
   // Winograd's products for 32 or 64 channels in and out take fixed-size loops (32 -> 64 forward,
   // 64 -> 32 for its input gradient); 10x6 leaves them a block of 15 tiles, not a multiple of
-  // their step.
+  // their step. With AVX2 the direct loops take every filter count that is a multiple of 8 up to
+  // 64, with up to 8 vectors of accumulators; Winograd and the sliding loops are AVX-512 only.
   struct Case {
     Index cin, filters;
     Size2 kernel, strides;
@@ -217,7 +216,6 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
     Index height, width;
   };
   const ConvGeometry resnet_first_stage{32, 32, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1};
-  CHECK(detail::DirectConv::slides(resnet_first_stage) == kAvx512);
   const Case cases[] = {{16, 16, 3, 1, "same", 9, 11},      {32, 32, 3, 1, "same", 8, 8},
                         {16, 32, 3, 2, "same", 10, 10},     {16, 32, 1, 2, "valid", 10, 10},
                         {64, 64, 3, 1, "valid", 7, 9},      {32, 48, {2, 5}, 1, "same", 7, 13},
@@ -228,32 +226,37 @@ TEST_CASE("Conv2D direct loops for any channel count and stride match loop-by-lo
                         {64, 16, 3, 1, "valid", 6, 18},     {16, 64, 3, 1, "same", 5, 16},
                         {16, 16, {5, 3}, 1, "same", 7, 16}, {3, 16, 3, 1, "same", 9, 32},
                         {1, 16, 3, 1, "valid", 5, 18},      {32, 32, 3, 1, "same", 10, 6},
-                        {32, 64, 3, 1, "same", 7, 9}};
-  for (const Case& c : cases) {
-    INFO("cin " << c.cin << ", " << c.filters << " filters, kernel " << c.kernel.str()
-                << ", strides " << c.strides.str() << " " << c.padding << ", " << c.height << "x"
-                << c.width);
-    const Padding padding = parse_padding(c.padding, "test");
-    Conv2D conv(c.filters, c.kernel, c.strides, c.padding, "linear");
-    conv.set_seed(7);
-    conv.build(Shape{c.height, c.width, c.cin});
-    conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
-    const Tensor x = testing::random_tensor(Shape{3, c.height, c.width, c.cin}, 9);
-    const Tensor expected =
-        direct_conv(x, conv.kernel().value, conv.bias().value, c.strides.h, c.strides.w, padding);
-    const Tensor dy = testing::random_tensor(expected.shape(), 10);
-    const Gradients ref =
-        reference_gradients(x, conv.kernel().value, dy, c.strides.h, c.strides.w, padding);
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      testing::check_close(conv(x, true), expected, 1e-4f);
-      conv.kernel().grad.fill(0.0f);
-      conv.bias().grad.fill(0.0f);
-      testing::check_close(conv.backward(dy), ref.dx, 1e-3f);
-      testing::check_close(conv.kernel().grad, ref.dk, 1e-3f);
-      testing::check_close(conv.bias().grad, ref.db, 1e-3f);
+                        {32, 64, 3, 1, "same", 7, 9},       {8, 24, 3, 1, "same", 5, 7},
+                        {24, 40, 3, 2, "same", 6, 9}};
+  testing::for_each_isa([&](Isa isa) {
+    CHECK(detail::DirectConv::slides(resnet_first_stage) == (isa == Isa::avx512));
+    CHECK(detail::Winograd::suits(resnet_first_stage) == (isa == Isa::avx512));
+    for (const Case& c : cases) {
+      INFO(isa_name(isa) << ": cin " << c.cin << ", " << c.filters << " filters, kernel "
+                         << c.kernel.str() << ", strides " << c.strides.str() << " " << c.padding
+                         << ", " << c.height << "x" << c.width);
+      const Padding padding = parse_padding(c.padding, "test");
+      Conv2D conv(c.filters, c.kernel, c.strides, c.padding, "linear");
+      conv.set_seed(7);
+      conv.build(Shape{c.height, c.width, c.cin});
+      conv.bias().value = testing::random_tensor(Shape{c.filters}, 8);
+      const Tensor x = testing::random_tensor(Shape{3, c.height, c.width, c.cin}, 9);
+      const Tensor expected =
+          direct_conv(x, conv.kernel().value, conv.bias().value, c.strides.h, c.strides.w, padding);
+      const Tensor dy = testing::random_tensor(expected.shape(), 10);
+      const Gradients ref =
+          reference_gradients(x, conv.kernel().value, dy, c.strides.h, c.strides.w, padding);
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        testing::check_close(conv(x, true), expected, 1e-4f);
+        conv.kernel().grad.fill(0.0f);
+        conv.bias().grad.fill(0.0f);
+        testing::check_close(conv.backward(dy), ref.dx, 1e-3f);
+        testing::check_close(conv.kernel().grad, ref.dk, 1e-3f);
+        testing::check_close(conv.bias().grad, ref.db, 1e-3f);
+      }
     }
-  }
+  });
   set_num_threads(0);
 }
 

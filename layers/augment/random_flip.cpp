@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
-
+#include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/error.hpp>
 
 namespace minidl {
@@ -23,11 +21,12 @@ void reverse_pixels(const float* __restrict in, float* __restrict out, Index w, 
   }
 }
 
-#ifdef __AVX512F__
+#ifdef MINIDL_X86_KERNELS
+MINIDL_TARGET_AVX512
 // RGB rows 16 pixels (three vectors) at a time: each output vector gathers its 16 floats from at
 // most three input vectors by register permutations, which runs at the speed of a copy; the
 // element loop above moves one float per instruction, 2.5x slower.
-void reverse_rgb_pixels(const float* __restrict in, float* __restrict out, Index w) {
+void reverse_rgb_pixels_avx512(const float* __restrict in, float* __restrict out, Index w) {
   // Output float j of a block of 16 pixels reads input float source(j) of the mirrored block.
   alignas(64) std::int32_t source[48];
   for (int j = 0; j < 48; ++j) source[j] = (15 - j / 3) * 3 + j % 3;
@@ -52,11 +51,15 @@ void reverse_rgb_pixels(const float* __restrict in, float* __restrict out, Index
   // The first w - x pixels of the input, mirrored, finish the row.
   reverse_pixels<3>(in, out + x * 3, w - x, 3);
 }
-#else
+MINIDL_TARGET_END
+#endif
+
 void reverse_rgb_pixels(const float* in, float* out, Index w) {
+#ifdef MINIDL_X86_KERNELS
+  if (kernel_isa() == Isa::avx512) return reverse_rgb_pixels_avx512(in, out, w);
+#endif
   reverse_pixels<3>(in, out, w, 3);
 }
-#endif
 
 }  // namespace
 

@@ -4,17 +4,45 @@
 #include <cstring>
 #include <stdexcept>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
+#include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/isa_target.hpp>
 
 namespace minidl::detail {
 namespace {
 
-constexpr Index kLanes = 16;  // floats per AVX-512 vector
+#ifdef MINIDL_X86_KERNELS
 
-// Accumulators held in registers: 32 AVX-512 registers, a few kept for the operands.
+MINIDL_TARGET_AVX512
+namespace avx512 {
+
+using Vec = __m512;
+constexpr Index kLanes = 16;  // floats per vector: the filters one accumulator holds
+inline Vec load(const float* p) {
+  return _mm512_loadu_ps(p);
+}
+inline void store(float* p, Vec v) {
+  _mm512_storeu_ps(p, v);
+}
+inline Vec broadcast(float x) {
+  return _mm512_set1_ps(x);
+}
+inline Vec fmadd(Vec a, Vec b, Vec c) {
+  return _mm512_fmadd_ps(a, b, c);
+}
+inline Vec add(Vec a, Vec b) {
+  return _mm512_add_ps(a, b);
+}
+inline Vec zero() {
+  return _mm512_setzero_ps();
+}
+
+// Accumulators held in registers: 32 vector registers, a few kept for the operands.
 // Forward: P output pixels x V filter vectors. Kernel gradient: G taps x V filter vectors.
+// All filters (up to 4 vectors) in one tile.
+constexpr Index kMaxBlockVectors = 4;
+constexpr Index block_vectors(Index vectors) {
+  return vectors;
+}
 constexpr int pixels_per_step(Index vectors) {
   return vectors == 1 ? 16 : vectors == 2 ? 8 : vectors == 3 ? 6 : 4;
 }
@@ -22,111 +50,7 @@ constexpr int taps_per_group(Index vectors) {
   return vectors <= 2 ? 8 : 4;
 }
 
-#ifdef __AVX512F__
-
-// out (P pixels, V*16) = sum over taps of window tap x kernel row (+ bias). The P windows start
-// `step` floats apart in the padded image (stride * Cin).
-template <int V, int P>
-void forward_pixels(const float* window, Index step, const Index* offsets, Index taps,
-                    const float* kernel, Index cout, const float* bias, float* out) {
-  __m512 acc[P][V];
-#pragma GCC unroll 16
-  for (int v = 0; v < V; ++v) {
-    const __m512 b = bias ? _mm512_loadu_ps(bias + v * kLanes) : _mm512_setzero_ps();
-#pragma GCC unroll 16
-    for (int p = 0; p < P; ++p) acc[p][v] = b;
-  }
-  for (Index t = 0; t < taps; ++t) {
-    const float* x = window + offsets[t];
-    __m512 w[V];
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(kernel + t * cout + v * kLanes);
-#pragma GCC unroll 16
-    for (int p = 0; p < P; ++p) {
-      const __m512 xp = _mm512_set1_ps(x[p * step]);
-#pragma GCC unroll 16
-      for (int v = 0; v < V; ++v) acc[p][v] = _mm512_fmadd_ps(xp, w[v], acc[p][v]);
-    }
-  }
-#pragma GCC unroll 16
-  for (int p = 0; p < P; ++p) {
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + p * cout + v * kLanes, acc[p][v]);
-  }
-}
-
-template <int V>
-void forward_pixels_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
-                          const float* padded, const float* kernel, const float* bias, float* y) {
-  constexpr int P = pixels_per_step(V);
-  const Index taps = g.patch(), full = g.ow - g.ow % P, step = g.sw * g.cin;
-  for (Index oy = 0; oy < g.oh; ++oy) {
-    const float* row = padded + oy * g.sh * padded_w * g.cin;
-    float* out = y + oy * g.ow * g.cout;
-    for (Index ox = 0; ox < full; ox += P) {
-      forward_pixels<V, P>(row + ox * step, step, offsets, taps, kernel, g.cout, bias,
-                           out + ox * g.cout);
-    }
-    for (Index ox = full; ox < g.ow; ++ox) {
-      forward_pixels<V, 1>(row + ox * step, step, offsets, taps, kernel, g.cout, bias,
-                           out + ox * g.cout);
-    }
-  }
-}
-
-// The gradient of G consecutive taps from `offsets` on: acc (G, V*16) = sum over output pixels of
-// window tap x dz. Rows from `first_new` on are added to dk (earlier ones overlap the previous
-// group, see add_kernel_gradient).
-template <int V>
-void kernel_gradient_taps(const ConvGeometry& g, Index padded_w, const Index* offsets,
-                          const float* padded, const float* dz, Index first_new, float* dk) {
-  constexpr int G = taps_per_group(V);
-  __m512 acc[G][V];
-#pragma GCC unroll 16
-  for (int i = 0; i < G; ++i) {
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
-  }
-  Index off[G];
-  std::copy(offsets, offsets + G, off);
-  for (Index oy = 0; oy < g.oh; ++oy) {
-    const float* row = padded + oy * g.sh * padded_w * g.cin;
-    const float* grad = dz + oy * g.ow * g.cout;
-    for (Index ox = 0; ox < g.ow; ++ox) {
-      const float* x = row + ox * g.sw * g.cin;
-      __m512 d[V];
-#pragma GCC unroll 16
-      for (int v = 0; v < V; ++v) d[v] = _mm512_loadu_ps(grad + ox * g.cout + v * kLanes);
-#pragma GCC unroll 16
-      for (int i = 0; i < G; ++i) {
-        const __m512 xi = _mm512_set1_ps(x[off[i]]);
-#pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(xi, d[v], acc[i][v]);
-      }
-    }
-  }
-  for (Index i = first_new; i < G; ++i) {
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) {
-      float* dst = dk + i * g.cout + v * kLanes;
-      _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), acc[i][v]));
-    }
-  }
-}
-
-template <int V>
-void add_kernel_gradient_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
-                               const float* padded, const float* dz, float* dk) {
-  constexpr Index G = taps_per_group(V);
-  const Index taps = g.patch();
-  for (Index first = 0; first < taps; first += G) {
-    // The last group is moved back to end at the last tap, so every group is a full G taps
-    // (suits() asks for taps >= G); the taps it shares with the previous group are not added.
-    const Index start = std::min(first, taps - G);
-    kernel_gradient_taps<V>(g, padded_w, offsets + start, padded, dz, first - start,
-                            dk + start * g.cout);
-  }
-}
+#include "direct_loops.inc"
 
 // Sliding windows, for 16 filters (one vector), 3-wide kernels and horizontal stride 1. The
 // loops above load one input value per multiply-add, which bounds them at half the FMA peak
@@ -271,24 +195,110 @@ void slide_kernel_gradient_image(const ConvGeometry& g, const float* image, cons
   }
 }
 
-#endif  // __AVX512F__
+void forward(const ConvGeometry& g, bool slides, Index row_w, const Index* offsets,
+             const float* prepared, const float* kernel, const float* bias, float* y) {
+  if (!slides) return forward_tiled(g, row_w, offsets, prepared, kernel, bias, y);
+  switch (g.cin) {
+    case 1:
+      return slide_forward_unpadded<1>(g, prepared, kernel, bias, y);
+    case 3:
+      return slide_forward_unpadded<3>(g, prepared, kernel, bias, y);
+    case 16:
+      return slide_forward_unpadded<16>(g, prepared, kernel, bias, y);
+    case 32:
+      return slide_forward_unpadded<32>(g, prepared, kernel, bias, y);
+    default:
+      return slide_forward_unpadded<64>(g, prepared, kernel, bias, y);
+  }
+}
+
+void add_kernel_gradient(const ConvGeometry& g, bool slides, Index row_w, const Index* offsets,
+                         const float* prepared, const float* dz, float* dk) {
+  if (!slides) return add_kernel_gradient_tiled(g, row_w, offsets, prepared, dz, dk);
+  switch (g.cin) {
+    case 1:
+      return slide_kernel_gradient_image<1>(g, prepared, dz, dk);
+    case 3:
+      return slide_kernel_gradient_image<3>(g, prepared, dz, dk);
+    case 16:
+      return slide_kernel_gradient_image<16>(g, prepared, dz, dk);
+    case 32:
+      return slide_kernel_gradient_image<32>(g, prepared, dz, dk);
+    default:
+      return slide_kernel_gradient_image<64>(g, prepared, dz, dk);
+  }
+}
+
+}  // namespace avx512
+MINIDL_TARGET_END
+
+MINIDL_TARGET_AVX2
+namespace avx2 {
+
+using Vec = __m256;
+constexpr Index kLanes = 8;
+inline Vec load(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline void store(float* p, Vec v) {
+  _mm256_storeu_ps(p, v);
+}
+inline Vec broadcast(float x) {
+  return _mm256_set1_ps(x);
+}
+inline Vec fmadd(Vec a, Vec b, Vec c) {
+  return _mm256_fmadd_ps(a, b, c);
+}
+inline Vec add(Vec a, Vec b) {
+  return _mm256_add_ps(a, b);
+}
+inline Vec zero() {
+  return _mm256_setzero_ps();
+}
+
+// 16 vector registers: a tile takes 16 filters (2 vectors) or 8, their weights (or dz) in
+// registers, one for the broadcast input value, and 6 pixels (or taps) x 2 accumulators. Wider
+// tiles would hold fewer pixels and reload the weights for each: measured slower than im2col +
+// GEMM for 64 filters.
+constexpr Index kMaxBlockVectors = 2;
+constexpr Index block_vectors(Index vectors) {
+  return vectors % 2 == 0 ? 2 : 1;
+}
+constexpr int pixels_per_step(Index vectors) {
+  return vectors == 1 ? 8 : 6;
+}
+constexpr int taps_per_group(Index vectors) {
+  return vectors == 1 ? 8 : 6;
+}
+
+#include "direct_loops.inc"
+
+}  // namespace avx2
+MINIDL_TARGET_END
+
+#endif  // MINIDL_X86_KERNELS
 
 }  // namespace
 
 bool DirectConv::suits(const ConvGeometry& g) {
-#ifdef __AVX512F__
-  const Index vectors = g.cout / kLanes;
-  return g.cout % kLanes == 0 && vectors >= 1 && vectors <= 4 &&
-         g.patch() >= taps_per_group(vectors);
-#else
+#ifdef MINIDL_X86_KERNELS
+  switch (kernel_isa()) {
+    case Isa::avx512:
+      return avx512::suits(g);
+    case Isa::avx2:
+      return avx2::suits(g);
+    case Isa::portable:
+      break;
+  }
+#endif
   (void)g;
   return false;
-#endif
 }
 
 bool DirectConv::slides(const ConvGeometry& g) {
-#ifdef __AVX512F__
-  return g.cout == kLanes && g.kw == kRowTaps && g.sw == 1 && g.ow % kSegment == 0 &&
+#ifdef MINIDL_X86_KERNELS
+  return kernel_isa() == Isa::avx512 && g.cout == avx512::kLanes && g.kw == avx512::kRowTaps &&
+         g.sw == 1 && g.ow % avx512::kSegment == 0 &&
          (g.cin == 1 || g.cin == 3 || g.cin == 16 || g.cin == 32 || g.cin == 64);
 #else
   (void)g;
@@ -298,6 +308,7 @@ bool DirectConv::slides(const ConvGeometry& g) {
 
 DirectConv::DirectConv(const ConvGeometry& g)
     : g_(g),
+      isa_(kernel_isa()),
       padded_h_((g.oh - 1) * g.sh + g.kh),
       padded_w_((g.ow - 1) * g.sw + g.kw),
       slides_(slides(g)),
@@ -325,32 +336,12 @@ void DirectConv::pad(const float* image, float* padded) const {
 
 void DirectConv::forward(const float* prepared, const float* kernel, const float* bias,
                          float* y) const {
-#ifdef __AVX512F__
-  if (slides_) {
-    switch (g_.cin) {
-      case 1:
-        return slide_forward_unpadded<1>(g_, prepared, kernel, bias, y);
-      case 3:
-        return slide_forward_unpadded<3>(g_, prepared, kernel, bias, y);
-      case 16:
-        return slide_forward_unpadded<16>(g_, prepared, kernel, bias, y);
-      case 32:
-        return slide_forward_unpadded<32>(g_, prepared, kernel, bias, y);
-      default:
-        return slide_forward_unpadded<64>(g_, prepared, kernel, bias, y);
-    }
-  }
+#ifdef MINIDL_X86_KERNELS
   const Index* offsets = tap_offsets_.data();
-  switch (g_.cout / kLanes) {
-    case 1:
-      return forward_pixels_image<1>(g_, row_w_, offsets, prepared, kernel, bias, y);
-    case 2:
-      return forward_pixels_image<2>(g_, row_w_, offsets, prepared, kernel, bias, y);
-    case 3:
-      return forward_pixels_image<3>(g_, row_w_, offsets, prepared, kernel, bias, y);
-    default:
-      return forward_pixels_image<4>(g_, row_w_, offsets, prepared, kernel, bias, y);
+  if (isa_ == Isa::avx512) {
+    return avx512::forward(g_, slides_, row_w_, offsets, prepared, kernel, bias, y);
   }
+  avx2::forward_tiled(g_, row_w_, offsets, prepared, kernel, bias, y);
 #else
   (void)prepared, (void)kernel, (void)bias, (void)y;
 #endif
@@ -368,32 +359,12 @@ const float* DirectConv::prepare(const float* image, float* scratch) const {
 }
 
 void DirectConv::add_kernel_gradient(const float* prepared, const float* dz, float* dk) const {
-#ifdef __AVX512F__
-  if (slides_) {
-    switch (g_.cin) {
-      case 1:
-        return slide_kernel_gradient_image<1>(g_, prepared, dz, dk);
-      case 3:
-        return slide_kernel_gradient_image<3>(g_, prepared, dz, dk);
-      case 16:
-        return slide_kernel_gradient_image<16>(g_, prepared, dz, dk);
-      case 32:
-        return slide_kernel_gradient_image<32>(g_, prepared, dz, dk);
-      default:
-        return slide_kernel_gradient_image<64>(g_, prepared, dz, dk);
-    }
-  }
+#ifdef MINIDL_X86_KERNELS
   const Index* offsets = tap_offsets_.data();
-  switch (g_.cout / kLanes) {
-    case 1:
-      return add_kernel_gradient_image<1>(g_, row_w_, offsets, prepared, dz, dk);
-    case 2:
-      return add_kernel_gradient_image<2>(g_, row_w_, offsets, prepared, dz, dk);
-    case 3:
-      return add_kernel_gradient_image<3>(g_, row_w_, offsets, prepared, dz, dk);
-    default:
-      return add_kernel_gradient_image<4>(g_, row_w_, offsets, prepared, dz, dk);
+  if (isa_ == Isa::avx512) {
+    return avx512::add_kernel_gradient(g_, slides_, row_w_, offsets, prepared, dz, dk);
   }
+  avx2::add_kernel_gradient_tiled(g_, row_w_, offsets, prepared, dz, dk);
 #else
   (void)prepared, (void)dz, (void)dk;
 #endif

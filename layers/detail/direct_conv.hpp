@@ -1,9 +1,9 @@
 // Internal: direct convolution, for 16 to 64 filters. There im2col's GEMM is thin (N = Cout, and
 // for an image model's first layer K = KH*KW*Cin is 27 or 9) and runs far below the GEMM's peak,
 // and the column matrix is KH*KW times the input. These loops do the same multiply-adds on a
-// zero-padded copy of one image, with the accumulators held in AVX-512 registers: one vector per
-// 16 filters, several output pixels at a time. Any stride; filters in multiples of 16, on builds
-// for AVX-512 (see suits()).
+// zero-padded copy of one image, with the accumulators held in vector registers: one vector per
+// 16 filters (AVX-512) or 8 (AVX2), several output pixels at a time. Any stride; filters in
+// multiples of the vector width, up to 64, on CPUs with either (kernel_isa(), see suits()).
 // The input gradient of a stride-1 convolution is itself one: dz padded by (KH-1-pad_top,
 // KW-1-pad_left) and convolved with the kernel flipped in space and with Cin and Cout swapped
 // (transposed_geometry, flip_transpose_kernel).
@@ -11,18 +11,20 @@
 
 #include <vector>
 
+#include <minidl/core/cpu_isa.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 
 namespace minidl::detail {
 
 class DirectConv {
  public:
-  // Whether this build has the direct path and it pays for `g`.
+  // Whether kernel_isa() has the direct path and it pays for `g`. A DirectConv keeps the
+  // instruction set it was made with.
   static bool suits(const ConvGeometry& g);
 
-  // Whether `g` takes the sliding-window loops (16 filters, 3-wide kernel, horizontal stride 1,
-  // 1, 3, 16, 32 or 64 input channels, output width a multiple of 16), which run near the FMA
-  // peak and beat Winograd for these layers.
+  // Whether `g` takes the sliding-window loops (AVX-512; 16 filters, 3-wide kernel, horizontal
+  // stride 1, 1, 3, 16, 32 or 64 input channels, output width a multiple of 16), which run near the
+  // FMA peak and beat Winograd for these layers.
   static bool slides(const ConvGeometry& g);
 
   explicit DirectConv(const ConvGeometry& g);
@@ -48,6 +50,7 @@ class DirectConv {
   void pad(const float* image, float* padded) const;
 
   ConvGeometry g_;
+  Isa isa_;
   Index padded_h_, padded_w_;
   bool slides_, reads_image_;
   Index row_w_;                     // pixels per row of what prepare gives

@@ -1,13 +1,17 @@
 #include <minidl/layers/detail/tile_products.hpp>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
+#include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/isa_target.hpp>
 
 namespace minidl::detail {
-namespace {
 
-#ifdef __AVX512F__
+bool has_tile_products(Index cin, Index cout) {
+  return kernel_isa() == Isa::avx512 && (cin == 32 || cin == 64) && (cout == 32 || cout == 64);
+}
+
+#ifdef MINIDL_X86_KERNELS
+MINIDL_TARGET_AVX512
+namespace {
 
 constexpr int kLanes = 16;  // floats per AVX-512 vector
 
@@ -92,40 +96,30 @@ void gradients(Index tiles, const float* v, const float* dm, float* du) {
   for (int g0 = 0; g0 < CIN; g0 += G) gradient_rows<CIN, COUT>(tiles, v, dm, g0, du);
 }
 
-#endif  // __AVX512F__
-
 }  // namespace
 
-bool has_tile_products(Index cin, Index cout) {
-#ifdef __AVX512F__
-  return (cin == 32 || cin == 64) && (cout == 32 || cout == 64);
-#else
-  (void)cin, (void)cout;
-  return false;
-#endif
-}
-
+// Called only when has_tile_products() holds.
 void tile_products(Index cin, Index cout, Index tiles, const float* v, const float* u, float* m) {
-#ifdef __AVX512F__
   if (cin == 32) {
     return cout == 32 ? products<32, 32>(tiles, v, u, m) : products<32, 64>(tiles, v, u, m);
   }
   return cout == 32 ? products<64, 32>(tiles, v, u, m) : products<64, 64>(tiles, v, u, m);
-#else
-  (void)cin, (void)cout, (void)tiles, (void)v, (void)u, (void)m;
-#endif
 }
 
 void add_tile_gradients(Index cin, Index cout, Index tiles, const float* v, const float* dm,
                         float* du) {
-#ifdef __AVX512F__
   if (cin == 32) {
     return cout == 32 ? gradients<32, 32>(tiles, v, dm, du) : gradients<32, 64>(tiles, v, dm, du);
   }
   return cout == 32 ? gradients<64, 32>(tiles, v, dm, du) : gradients<64, 64>(tiles, v, dm, du);
-#else
-  (void)cin, (void)cout, (void)tiles, (void)v, (void)dm, (void)du;
-#endif
 }
+
+MINIDL_TARGET_END
+#else  // has_tile_products() is false: never called
+
+void tile_products(Index, Index, Index, const float*, const float*, float*) {}
+void add_tile_gradients(Index, Index, Index, const float*, const float*, float*) {}
+
+#endif  // MINIDL_X86_KERNELS
 
 }  // namespace minidl::detail

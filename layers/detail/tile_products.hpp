@@ -10,7 +10,7 @@
 
 namespace minidl::detail {
 
-// Whether products of (cin, cout) have the fixed-size loops below (on AVX-512 builds).
+// Whether products of (cin, cout) have the fixed-size loops below (AVX-512, see kernel_isa()).
 bool has_tile_products(Index cin, Index cout);
 // m (tiles, cout) = v (tiles, cin) . u (cin, cout).
 void tile_products(Index cin, Index cout, Index tiles, const float* v, const float* u, float* m);

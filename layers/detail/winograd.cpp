@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
+#include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/isa_target.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -26,7 +25,8 @@ Index tiles_along(Index out) {
   return (out + 1) / 2;
 }
 
-constexpr Index kLanes = 16;  // floats per AVX-512 vector; the transforms take 16 channels at once
+// The transforms are AVX-512 only (suits()), 16 channels at once.
+constexpr Index kLanes = 16;
 // Tiles transformed, multiplied and transformed back together: their V and products stay in
 // L1/L2 between the three steps. Whole images (256 tiles of ResNet-20's first stage, 512 KB of V
 // and products) spilled and took longer than the direct loops.
@@ -35,8 +35,8 @@ constexpr Index kBlockTiles = 32;
 }  // namespace
 
 bool Winograd::suits(const ConvGeometry& g) {
-  return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.cin % kLanes == 0 &&
-         DirectConv::suits(product_geometry(g, kBlockTiles));
+  return kernel_isa() == Isa::avx512 && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 &&
+         g.cin % kLanes == 0 && DirectConv::suits(product_geometry(g, kBlockTiles));
 }
 
 // The tile grid is rounded up to whole blocks of rows; tiles below the image read zero padding
@@ -96,7 +96,8 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
   }
 }
 
-#ifdef __AVX512F__
+#ifdef MINIDL_X86_KERNELS
+MINIDL_TARGET_AVX512
 
 void Winograd::transform_input(const float* image, Index first_row, float* v) const {
   const Index c = g_.cin, plane = block_tiles_ * c;
@@ -209,6 +210,7 @@ void Winograd::transform_gradient(const float* dy, Index first_row, float* dm) c
   }
 }
 
+MINIDL_TARGET_END
 #else  // suits() is false: never called
 
 void Winograd::transform_input(const float*, Index, float*) const {}

@@ -5,12 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
-
 #include <fmt/core.h>
 
+#include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/layers/augment/color.hpp>
 #include <minidl/layers/preprocess/image_operation.hpp>
@@ -64,11 +62,13 @@ void count_bins(const std::uint8_t* bin, Index pixels, Index c_runtime, int bins
   }
 }
 
+#ifdef MINIDL_X86_KERNELS
+MINIDL_TARGET_AVX512
+
 // bin[i] = the bin of in[i] as below, 16 at a time (the clamped value is not negative, so the
 // truncating conversion is its floor). Returns how many it did.
-Index bin_bytes(const float* in, Index size, float low, float last, float scale,
-                std::uint8_t* bin) {
-#ifdef __AVX512F__
+Index bin_bytes_avx512(const float* in, Index size, float low, float last, float scale,
+                       std::uint8_t* bin) {
   const __m512 vlow = _mm512_set1_ps(low), vlast = _mm512_set1_ps(last),
                vscale = _mm512_set1_ps(scale), zero = _mm512_setzero_ps();
   Index i = 0;
@@ -80,16 +80,12 @@ Index bin_bytes(const float* in, Index size, float low, float last, float scale,
                      _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(clamped)));
   }
   return i;
-#else
-  (void)in, (void)size, (void)low, (void)last, (void)scale, (void)bin;
-  return 0;
-#endif
 }
 
 // out[i] = lookup[(i % 3) * bins + bin[i]] for RGB: 16 values per gather, the channel offsets
 // repeating every 3 vectors. Returns how many values it did (whole groups of 48).
-Index lookup_rgb(const std::uint8_t* bin, const float* lookup, int bins, Index size, float* out) {
-#ifdef __AVX512F__
+Index lookup_rgb_avx512(const std::uint8_t* bin, const float* lookup, int bins, Index size,
+                        float* out) {
   __m512i offsets[3];
   for (int m = 0; m < 3; ++m) {
     alignas(64) std::int32_t lanes[16];
@@ -105,10 +101,27 @@ Index lookup_rgb(const std::uint8_t* bin, const float* lookup, int bins, Index s
     }
   }
   return i;
-#else
+}
+
+MINIDL_TARGET_END
+#endif  // MINIDL_X86_KERNELS
+
+// The vector loops above where the CPU has them; the callers finish what they leave.
+Index bin_bytes(const float* in, Index size, float low, float last, float scale,
+                std::uint8_t* bin) {
+#ifdef MINIDL_X86_KERNELS
+  if (kernel_isa() == Isa::avx512) return bin_bytes_avx512(in, size, low, last, scale, bin);
+#endif
+  (void)in, (void)size, (void)low, (void)last, (void)scale, (void)bin;
+  return 0;
+}
+
+Index lookup_rgb(const std::uint8_t* bin, const float* lookup, int bins, Index size, float* out) {
+#ifdef MINIDL_X86_KERNELS
+  if (kernel_isa() == Isa::avx512) return lookup_rgb_avx512(bin, lookup, bins, size, out);
+#endif
   (void)bin, (void)lookup, (void)bins, (void)size, (void)out;
   return 0;
-#endif
 }
 
 }  // namespace
