@@ -134,6 +134,7 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
   if (training) {
     input_ = x.share();
     output_ = y.share();
+    pooled_ = Tensor();
   }
   return y;
 }
@@ -164,14 +165,66 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
   return y;
 }
 
-void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w) const {
+bool Conv2D::runs_per_image() const {
+  return (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) ||
+         detail::DirectConv::suits(g_);
+}
+
+void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const {
   if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) {
-    forward_winograd(x, y, w);
+    forward_winograd(x, y, w, pooled);
   } else if (detail::DirectConv::suits(g_)) {
-    forward_direct(x, y, w);
+    forward_direct(x, y, w, pooled);
   } else {
     forward_im2col(x, y, w);
   }
+}
+
+bool Conv2D::pools_into(const MaxPooling2D& pool) const {
+  return (activation_ == ActivationKind::Linear || activation_ == ActivationKind::Relu) &&
+         pool.routes_images() && pool.input_shape() == output_shape();
+}
+
+Tensor Conv2D::forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training) {
+  check_input(x);
+  if (!pools_into(pool)) {
+    throw Error(label() + ": cannot pool its output " + output_shape().str() + " into " +
+                pool.label() + ", whose windows must tile an input of that shape");
+  }
+  const Index n = x.dim(0);
+  Tensor pooled(pool.output_shape().with_batch(n));
+  const Weights w{kernel_.value.data(), use_bias_ ? bias_.value.data() : nullptr, activation_};
+  const Pooled into{&pool, pooled.data(), training ? pool.pooled_batch(n) : nullptr};
+  if (runs_per_image()) {
+    Tensor unused;
+    convolve(x, unused, w, &into);
+  } else {
+    // im2col's blocks of images: the whole output first, pooled image by image after.
+    Tensor y(Shape{n, g_.oh, g_.ow, g_.cout});
+    convolve(x, y, w);
+    const Index out_size = g_.oh * g_.ow * g_.cout, pooled_size = pooled.size() / n;
+#pragma omp parallel for schedule(static) if (n > 1)
+    for (Index i = 0; i < n; ++i) {
+      pool.pool_image(y.data() + i * out_size, into.values + i * pooled_size,
+                      into.argmax ? into.argmax + i * pooled_size : nullptr);
+    }
+  }
+  output_ = Tensor();
+  if (training) {
+    input_ = x.share();
+    pooled_ = pooled.share();
+  }
+  return pooled;
+}
+
+Tensor Conv2D::backward_pooled(const Tensor& dy, const MaxPooling2D& pool) {
+  if (dy.rank() == 0 || dy.shape() != pool.output_shape().with_batch(dy.dim(0)) ||
+      pooled_.empty() || dy.dim(0) != pooled_.dim(0)) {
+    throw Error(label() + ": backward_pooled expected the gradient of " + pool.label() +
+                "'s output from the last forward_pooled with training=true, got " +
+                dy.shape().str());
+  }
+  return backward_from(dy, nullptr, &pool);
 }
 
 void Conv2D::finish_output(const Weights& w, float* y, Index offset, Index count) const {
@@ -186,33 +239,47 @@ void Conv2D::finish_output(const Weights& w, float* y, Index offset, Index count
 
 // Images in parallel: convolve(image, out, scratch) writes one image's output, then bias is
 // already in and the residual and activation are applied while the image is in cache.
+// With `pooled`, each image's output goes to a buffer of the thread's, still in cache when the
+// pooling reads it, instead of to y.
 template <class F>
 void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
-                            F convolve) const {
+                            const Pooled* pooled, F convolve) const {
   const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin, out_size = g_.oh * g_.ow * g_.cout;
+  const Index pooled_size = pooled ? pooled->pool->output_shape().size() : 0;
 #pragma omp parallel if (n > 1)
   {
     Tensor scratch(Shape{scratch_size});
+    Tensor image_out(Shape{pooled ? out_size : 0});
 #pragma omp for schedule(static)
     for (Index i = 0; i < n; ++i) {
-      convolve(x.data() + i * in_size, y.data() + i * out_size, scratch.data());
-      finish_output(w, y.data(), i * out_size, out_size);
+      if (pooled) {
+        convolve(x.data() + i * in_size, image_out.data(), scratch.data());
+        finish_output(w, image_out.data(), 0, out_size);
+        pooled->pool->pool_image(image_out.data(), pooled->values + i * pooled_size,
+                                 pooled->argmax ? pooled->argmax + i * pooled_size : nullptr);
+      } else {
+        convolve(x.data() + i * in_size, y.data() + i * out_size, scratch.data());
+        finish_output(w, y.data(), i * out_size, out_size);
+      }
     }
   }
 }
 
-void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w) const {
+void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w,
+                            const Pooled* pooled) const {
   const detail::DirectConv direct(g_);
-  forward_images(x, y, direct.padded_size(), w, [&](const float* image, float* out, float* padded) {
-    direct.forward_image(image, w.kernel, w.bias, out, padded);
-  });
+  forward_images(x, y, direct.padded_size(), w, pooled,
+                 [&](const float* image, float* out, float* padded) {
+                   direct.forward_image(image, w.kernel, w.bias, out, padded);
+                 });
 }
 
-void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const {
+void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w,
+                              const Pooled* pooled) const {
   const detail::Winograd winograd(g_);
   Tensor u(Shape{winograd.transformed_kernel_size()});
   winograd.transform_kernel(w.kernel, u.data());
-  forward_images(x, y, winograd.scratch_size(), w,
+  forward_images(x, y, winograd.scratch_size(), w, pooled,
                  [&](const float* image, float* out, float* scratch) {
                    winograd.forward(image, u.data(), w.bias, out, scratch);
                  });
@@ -266,8 +333,9 @@ std::vector<Tensor> Conv2D::backward_normalized(const NormalizationGradient& map
   return dx;
 }
 
-Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* normalization) {
-  check_backward(batch_of(input_), dy);
+Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* normalization,
+                             const MaxPooling2D* pool) {
+  if (!pool) check_backward(batch_of(input_), dy);
   const Index n = dy.dim(0), per_block = images_per_block();
   const Index blocks = (n + per_block - 1) / per_block;
   const Index out_pixels = g_.oh * g_.ow, in_size = g_.h * g_.w * g_.cin;
@@ -311,7 +379,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
     const Index max_rows = std::min(per_block, n) * out_pixels;
     Tensor cols(Shape{gemm_dk || gemm_dx ? max_rows : 0, g_.patch()});
     // Without an activation or a BatchNormalization's map dz is dy itself: no copy.
-    const bool linear = activation_ == ActivationKind::Linear && !normalization;
+    const bool linear = activation_ == ActivationKind::Linear && !normalization && !pool;
     Tensor dz_block(Shape{linear ? 0 : max_rows, g_.cout});
     const Index scratch = std::max(
         {winograd ? winograd->scratch_size() : 0, winograd_dx ? winograd_dx->scratch_size() : 0,
@@ -321,10 +389,20 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
-      // dz (rows,cout) = dy * f'(y), or a following BatchNormalization's map of dy and y, for
-      // this block only, so it stays in cache for what follows.
-      const float* dz = dy.data() + offset;
-      if (normalization) {
+      // dz (rows,cout) = dy * f'(y), or a following BatchNormalization's map of dy and y, or the
+      // pooling's routing of its dy, for this block only, so it stays in cache for what follows.
+      const float* dz = pool ? nullptr : dy.data() + offset;
+      if (pool) {
+        const Index pooled_size = pool->output_shape().size();
+        const bool relu = activation_ == ActivationKind::Relu;
+        for (Index i = 0; i < images; ++i) {
+          const Index b = first + i;
+          pool->route_image(dy.data() + b * pooled_size, b,
+                            relu ? pooled_.data() + b * pooled_size : nullptr,
+                            dz_block.data() + i * out_pixels * g_.cout);
+        }
+        dz = dz_block.data();
+      } else if (normalization) {
         normalization->apply(output_.data() + offset, dz, rows, dz_block.data());
         dz = dz_block.data();
       } else if (!linear) {

@@ -14,6 +14,7 @@
 #include <minidl/layers/activation_fn.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 #include <minidl/layers/layer.hpp>
+#include <minidl/layers/max_pooling2d.hpp>
 
 namespace minidl {
 
@@ -51,6 +52,16 @@ class Conv2D : public Layer {
   }
   std::vector<Tensor> backward_normalized(const NormalizationGradient& map) override;
 
+  // A MaxPooling2D whose windows tile this layer's output, done image by image while the image is
+  // in cache (a graph fuses them so): forward_pooled returns the pooling's output (in training
+  // with the pooling's argmax stored in it, as its forward would), and the convolution's output,
+  // 8 MB for the reference CNN's first layer, is never written. backward_pooled takes the
+  // pooling's output gradient and does the pooling's backward, the activation's derivative (read
+  // from the pooled output) and this layer's in one pass. Only with no activation or ReLU.
+  bool pools_into(const MaxPooling2D& pool) const;
+  Tensor forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training);
+  Tensor backward_pooled(const Tensor& dy, const MaxPooling2D& pool);
+
   Parameter& kernel() { return kernel_; }
   Parameter& bias() { return bias_; }
 
@@ -65,18 +76,29 @@ class Conv2D : public Layer {
     ActivationKind activation;
     const float* residual = nullptr;  // added to the output before the activation; or none
   };
+  // Where forward_pooled puts a pooling's results.
+  struct Pooled {
+    const MaxPooling2D* pool;
+    float* values;         // (N, POH, POW, C)
+    std::int32_t* argmax;  // the pooling's, in training; else nullptr
+  };
   // Adds the residual to `count` floats of the output from `offset` on, then the activation.
   void finish_output(const Weights& w, float* y, Index offset, Index count) const;
-  // y = activation(x (*) kernel + bias) by the fastest path for the geometry.
-  void convolve(const Tensor& x, Tensor& y, const Weights& w) const;
+  // Whether forward takes a path that runs image by image (Winograd or the direct loops).
+  bool runs_per_image() const;
+  // y = activation(x (*) kernel + bias) by the fastest path for the geometry; with `pooled`
+  // (paths that run per image only) each image pooled into it instead of written to y.
+  void convolve(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled = nullptr) const;
   template <class F>
   void forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
-                      F convolve) const;
-  void forward_winograd(const Tensor& x, Tensor& y, const Weights& w) const;
-  void forward_direct(const Tensor& x, Tensor& y, const Weights& w) const;
+                      const Pooled* pooled, F convolve) const;
+  void forward_winograd(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
+  void forward_direct(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
   void forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const;
-  // backward(dy), or with the gradient of this layer's output given by `normalization` (not null).
-  Tensor backward_from(const Tensor& dy, const NormalizationGradient* normalization);
+  // backward(dy), or with the gradient of this layer's output given by `normalization` (not null),
+  // or by `pool` (not null) from its output gradient dy.
+  Tensor backward_from(const Tensor& dy, const NormalizationGradient* normalization,
+                       const MaxPooling2D* pool = nullptr);
   Index images_per_block() const;
   void im2col(const float* x, Index images, float* cols) const;
   void col2im(const float* cols, Index images, float* dx) const;
@@ -91,6 +113,7 @@ class Conv2D : public Layer {
   Parameter bias_{"bias", {}, {}};
   Tensor input_;   // x, cached for the kernel and input gradients
   Tensor output_;  // y after the activation, cached for its derivative
+  Tensor pooled_;  // forward_pooled's output in training, for the activation's derivative
 };
 
 }  // namespace minidl

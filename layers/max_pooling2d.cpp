@@ -5,45 +5,84 @@
 
 namespace minidl {
 
+void MaxPooling2D::pool_image(const float* image, float* out, std::int32_t* arg_image) const {
+  for (Index oy = 0; oy < oh_; ++oy) {
+    for (Index ox = 0; ox < ow_; ++ox) {
+      const Index out_offset = (oy * ow_ + ox) * c_;
+      float* best = out + out_offset;
+      std::int32_t* arg = arg_image ? arg_image + out_offset : nullptr;
+      const Window win = window(oy, ox);
+      for (Index c = 0; c < c_; ++c) best[c] = -std::numeric_limits<float>::infinity();
+      for (Index iy = win.y0; iy < win.y1; ++iy) {
+        for (Index ix = win.x0; ix < win.x1; ++ix) {
+          const Index pixel = iy * w_ + ix;
+          const float* src = image + pixel * c_;
+          if (arg) {
+            // Bit masks rather than `if`: a conditional store becomes a masked store behind a
+            // branch per vector that the data decides, mispredicted half the time.
+            const auto index = static_cast<std::int32_t>(pixel);
+            for (Index c = 0; c < c_; ++c) {
+              const std::int32_t take = -static_cast<std::int32_t>(src[c] > best[c]);
+              arg[c] = (index & take) | (arg[c] & ~take);
+              best[c] = std::max(best[c], src[c]);
+            }
+          } else {
+            for (Index c = 0; c < c_; ++c) best[c] = std::max(best[c], src[c]);
+          }
+        }
+      }
+    }
+  }
+}
+
+std::int32_t* MaxPooling2D::pooled_batch(Index n) {
+  argmax_.resize(static_cast<std::size_t>(n * oh_ * ow_ * c_));
+  cached_batch_ = n;
+  return argmax_.data();
+}
+
 Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
   check_input(x);
-  const Index n = x.dim(0);
+  const Index n = x.dim(0), in_size = h_ * w_ * c_, out_size = oh_ * ow_ * c_;
   Tensor y(Shape{n, oh_, ow_, c_});
-  if (training) argmax_.resize(y.size());
-  std::int32_t* arg_all = training ? argmax_.data() : nullptr;
-#pragma omp parallel for collapse(2) schedule(static) if (parallel_worth_it(n))
+  std::int32_t* arg = training ? pooled_batch(n) : nullptr;
+#pragma omp parallel for schedule(static) if (parallel_worth_it(n))
   for (Index b = 0; b < n; ++b) {
-    for (Index oy = 0; oy < oh_; ++oy) {
-      const float* image = x.data() + b * h_ * w_ * c_;
-      for (Index ox = 0; ox < ow_; ++ox) {
-        const Index out_offset = ((b * oh_ + oy) * ow_ + ox) * c_;
-        float* best = y.data() + out_offset;
-        std::int32_t* arg = arg_all ? arg_all + out_offset : nullptr;
-        const Window win = window(oy, ox);
-        for (Index c = 0; c < c_; ++c) best[c] = -std::numeric_limits<float>::infinity();
-        for (Index iy = win.y0; iy < win.y1; ++iy) {
-          for (Index ix = win.x0; ix < win.x1; ++ix) {
-            const Index pixel = iy * w_ + ix;
-            const float* src = image + pixel * c_;
-            if (arg) {
-              // Bit masks rather than `if`: a conditional store becomes a masked store behind a
-              // branch per vector that the data decides, mispredicted half the time.
-              const auto index = static_cast<std::int32_t>(pixel);
-              for (Index c = 0; c < c_; ++c) {
-                const std::int32_t take = -static_cast<std::int32_t>(src[c] > best[c]);
-                arg[c] = (index & take) | (arg[c] & ~take);
-                best[c] = std::max(best[c], src[c]);
-              }
-            } else {
-              for (Index c = 0; c < c_; ++c) best[c] = std::max(best[c], src[c]);
+    pool_image(x.data() + b * in_size, y.data() + b * out_size, arg ? arg + b * out_size : nullptr);
+  }
+  return y;
+}
+
+void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, float* dx) const {
+  const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
+  for (Index oy = 0; oy < oh_; ++oy) {
+    for (Index ox = 0; ox < ow_; ++ox) {
+      const Index o = (oy * ow_ + ox) * c_;
+      const float* g = dy + o;
+      const std::int32_t* arg = arg_image + o;
+      const Window win = window(oy, ox);
+      for (Index iy = win.y0; iy < win.y1; ++iy) {
+        for (Index ix = win.x0; ix < win.x1; ++ix) {
+          const auto pixel = static_cast<std::int32_t>(iy * w_ + ix);
+          float* dst = dx + pixel * c_;
+          // g[c] read whether or not it is taken: a select of loaded values vectorises
+          // without masked loads (SSE2, AVX2).
+          if (relu_of) {
+            const float* out = relu_of + o;
+            for (Index c = 0; c < c_; ++c) {
+              const float taken = g[c];
+              dst[c] = arg[c] == pixel && out[c] > 0.0f ? taken : 0.0f;
+            }
+          } else {
+            for (Index c = 0; c < c_; ++c) {
+              const float taken = g[c];
+              dst[c] = arg[c] == pixel ? taken : 0.0f;
             }
           }
         }
       }
     }
   }
-  if (training) cached_batch_ = n;
-  return y;
 }
 
 Tensor MaxPooling2D::backward(const Tensor& dy) {
@@ -52,29 +91,9 @@ Tensor MaxPooling2D::backward(const Tensor& dy) {
   if (windows_tile_input()) {
     // Every input pixel lies in exactly one window: write its gradient once, no zeroing pass.
     Tensor dx(input_shape().with_batch(n));
-#pragma omp parallel for collapse(2) schedule(static) if (parallel_worth_it(n))
+#pragma omp parallel for schedule(static) if (parallel_worth_it(n))
     for (Index b = 0; b < n; ++b) {
-      for (Index oy = 0; oy < oh_; ++oy) {
-        float* image = dx.data() + b * h_ * w_ * c_;
-        for (Index ox = 0; ox < ow_; ++ox) {
-          const Index o = (b * oh_ + oy) * ow_ + ox;
-          const float* g = dy.data() + o * c_;
-          const std::int32_t* arg = argmax_.data() + o * c_;
-          const Window win = window(oy, ox);
-          for (Index iy = win.y0; iy < win.y1; ++iy) {
-            for (Index ix = win.x0; ix < win.x1; ++ix) {
-              const auto pixel = static_cast<std::int32_t>(iy * w_ + ix);
-              float* dst = image + pixel * c_;
-              // g[c] read whether or not it is taken: a select of loaded values vectorises
-              // without masked loads (SSE2, AVX2).
-              for (Index c = 0; c < c_; ++c) {
-                const float taken = g[c];
-                dst[c] = arg[c] == pixel ? taken : 0.0f;
-              }
-            }
-          }
-        }
-      }
+      route_image(dy.data() + b * oh_ * ow_ * c_, b, nullptr, dx.data() + b * h_ * w_ * c_);
     }
     return dx;
   }

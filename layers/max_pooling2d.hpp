@@ -27,6 +27,19 @@ class MaxPooling2D : public Pooling2D {
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 
+  // What a Conv2D before it uses to do this layer's work while its output is in cache
+  // (Conv2D::forward_pooled): one image (H,W,C) to its maxima (OH,OW,C), and with `arg` not null
+  // the input pixel of each. pooled_batch(n) makes room for a training batch's argmax and
+  // returns it, as forward(x, true) would have; backward after it works as after forward.
+  void pool_image(const float* image, float* out, std::int32_t* arg) const;
+  std::int32_t* pooled_batch(Index n);
+  // Whether route_image can do backward's work: the windows tile the input.
+  bool routes_images() const { return windows_tile_input(); }
+  // One image's input gradient (H,W,C) from its output gradient dy (OH,OW,C) and the argmax of
+  // training batch image b: dy at each window's maximum, 0 elsewhere. With `relu_of` (the pooled
+  // outputs) only where that output is > 0: the derivative of a ReLU before the pooling.
+  void route_image(const float* dy, Index b, const float* relu_of, float* dx) const;
+
  private:
   // For every output element, the input pixel (y*W + x within its image) holding the maximum.
   std::vector<std::int32_t> argmax_;

@@ -10,6 +10,8 @@
 
 #include <minidl/core/error.hpp>
 #include <minidl/layers/batch_normalization.hpp>
+#include <minidl/layers/conv2d.hpp>
+#include <minidl/layers/max_pooling2d.hpp>
 #include <minidl/layers/merge/add.hpp>
 
 namespace minidl {
@@ -165,6 +167,12 @@ void Model::fuse_steps() {
         dynamic_cast<BatchNormalization*>(s.layer)) {
       s.maps_gradient = true;
     }
+    auto* conv = dynamic_cast<Conv2D*>(source->layer);
+    auto* pool = dynamic_cast<MaxPooling2D*>(s.layer);
+    if (conv && pool && !source->applies_relu && conv->pools_into(*pool)) {
+      source->pools = static_cast<int>(i);
+      s.pooled_by_source = true;
+    }
     std::vector<float> scale, shift;
     if (source->layer->folds_affine() && s.layer->inference_affine(&scale, &shift)) {
       source->affine = static_cast<int>(i);
@@ -305,7 +313,14 @@ std::vector<Tensor> Model::run_forward(const std::vector<Tensor>& xs, bool train
       values[i] = std::move(values[s.sources[0]]);
       continue;
     }
-    if (s.sum_from >= 0 && !training) {
+    if (s.pooled_by_source) {
+      // values[i] came from the Conv2D it reads, whose own output was never made.
+    } else if (s.pools >= 0) {
+      const auto start = Clock::now();
+      values[s.pools] = static_cast<Conv2D*>(s.layer)->forward_pooled(
+          values[s.sources[0]], *static_cast<MaxPooling2D*>(steps_[s.pools].layer), training);
+      if (observer_) observer_(*s.layer, false, milliseconds_since(start));
+    } else if (s.sum_from >= 0 && !training) {
       values[i] = std::move(values[s.sum_from]);
     } else {
       std::vector<Tensor> args;
@@ -395,7 +410,9 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
   for (std::size_t i = steps_.size(); i-- > 0;) {
     Step& s = steps_[i];
     if (!s.layer || !s.needs_gradient || (grads[i].empty() && !maps[i])) continue;
-    if (s.folded) {  // the step it reads applies the ReLU, and its backward the ReLU's
+    // A folded ReLU: the step it reads applies it and its derivative. A pooling done by the
+    // Conv2D it reads: that Conv2D's backward takes the pooling's output gradient.
+    if (s.folded || s.pooled_by_source) {
       accumulate(s.sources[0], std::move(grads[i]));
       continue;
     }
@@ -414,6 +431,9 @@ void Model::run_backward(const std::vector<Tensor>& dys) {
     } else if (maps[i]) {
       dxs = s.layer->backward_normalized(*maps[i]);
       maps[i].reset();
+    } else if (s.pools >= 0) {
+      dxs.push_back(static_cast<Conv2D*>(s.layer)->backward_pooled(
+          grads[i], *static_cast<MaxPooling2D*>(steps_[s.pools].layer)));
     } else {
       dxs = s.layer->backward_inputs(grads[i]);
     }

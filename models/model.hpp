@@ -278,6 +278,8 @@ class Model {
     int sum_from = -1;              // in inference, an Add whose sum that step computes
     bool output_by_reader = false;  // in training, a BatchNormalization whose output pass the
     int normalized_source = -1;     // Add reading it does: that Add's argument it is
+    int pools = -1;                 // a Conv2D doing the MaxPooling2D step reading it (forward
+    bool pooled_by_source = false;  // and backward: Conv2D::forward_pooled), and that step
     std::vector<Tensor> cache;      // a shared layer's backward cache of this call
   };
   // Sums over the samples seen so far of each output's mean batch loss and correct predictions.

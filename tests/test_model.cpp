@@ -10,6 +10,8 @@
 #include "fit_options.hpp"
 #include "golden.hpp"
 #include "gradient_check.hpp"
+#include "identical.hpp"
+#include "isa_tiers.hpp"
 #include "temp_dir.hpp"
 
 using namespace minidl;
@@ -574,6 +576,69 @@ TEST_CASE("in training a Conv2D applies the input gradient of the BatchNormaliza
       }
     }
   }
+}
+
+TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layers one by one") {
+  // Conv2D::forward_pooled pools each image while it is in cache and backward_pooled routes the
+  // pooling's gradient through the activation's derivative: outputs, inference and every
+  // parameter gradient must equal the layers' own passes bit for bit, on every kernel tier (the
+  // direct loops, Winograd for 16 -> 32, im2col + GEMM on the portable tier), with and without a
+  // ReLU, and no MaxPooling2D step may run on its own.
+  testing::for_each_isa([](Isa isa) {
+    for (const char* activation : {"linear", "relu"}) {
+      INFO(isa_name(isa) << ", activation " << activation);
+      Node x = Input({8, 12, 3});
+      Node h = MaxPooling2D(2)(Conv2D(16, 3, 1, "same", activation)(x));
+      h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", "relu")(h));
+      Model model({x}, {Dense(3)(Flatten()(h))}, "pooled", 17);
+      int poolings = 0;
+      model.observe_steps(
+          [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
+      const Tensor images = random_tensor({5, 8, 12, 3}, 21);
+      const Tensor dy = random_tensor({5, 3}, 22);
+      const Tensor out = model.forward(images, /*training=*/true);
+      model.backward(dy);
+      const Tensor inferred = model.predict(images);
+      CHECK(poolings == 0);
+      std::vector<Tensor> graph_grads;
+      for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
+        graph_grads.push_back(p->grad.clone());
+        p->grad.fill(0.0f);
+      }
+      Tensor value = images.share(), inference = images.share();
+      for (std::size_t i = 0; i < model.size(); ++i) {
+        inference = model.layer(i)(inference, false);
+        value = model.layer(i)(value, true);
+      }
+      CHECK(testing::identical(out, value));
+      CHECK(testing::identical(inferred, inference));
+      Tensor grad = dy.share();
+      for (std::size_t i = model.size(); i-- > 0;) {
+        model.layer(i).set_input_gradient(i > 0);
+        grad = model.layer(i).backward(grad);
+      }
+      const auto params = model.parameters(/*trainable_only=*/true);
+      REQUIRE(params.size() == graph_grads.size());
+      for (std::size_t k = 0; k < params.size(); ++k) {
+        INFO("parameter " << params[k]->name);
+        CHECK(testing::identical(graph_grads[k], params[k]->grad));
+      }
+    }
+  });
+}
+
+TEST_CASE("Conv2D::forward_pooled rejects a pooling that does not tile its output") {
+  Conv2D conv(16, 3, 1, "same", "relu");
+  conv.set_name("conv2d");
+  conv.build(Shape{8, 8, 3});
+  MaxPooling2D overlapping(3, 2);
+  overlapping.build(Shape{8, 8, 16});
+  CHECK_FALSE(conv.pools_into(overlapping));
+  CHECK_THROWS_WITH(conv.forward_pooled(random_tensor({2, 8, 8, 3}, 3), overlapping, true),
+                    Catch::Contains("Conv2D 'conv2d'") && Catch::Contains("tile"));
+  MaxPooling2D wrong_shape(2);
+  wrong_shape.build(Shape{6, 6, 16});
+  CHECK_FALSE(conv.pools_into(wrong_shape));
 }
 
 TEST_CASE("in inference a BatchNormalization after a Conv2D is folded into its weights") {
