@@ -7,6 +7,20 @@
 #include <minidl/core/error.hpp>
 
 namespace minidl {
+namespace {
+
+// Elements per piece of a parameter (Optimizer::Piece): 64 KB of each array, enough work to
+// share among threads and few enough pieces for the small parameters.
+constexpr Index kPieceSize = Index{1} << 14;
+
+Eigen::Map<Eigen::ArrayXf> view(float* data, Index size) {
+  return {data, size};
+}
+Eigen::Map<const Eigen::ArrayXf> view(const float* data, Index size) {
+  return {data, size};
+}
+
+}  // namespace
 
 void Optimizer::step(const std::vector<Parameter*>& params) {
   if (slots_.empty()) {
@@ -34,13 +48,31 @@ void Optimizer::step(const std::vector<Parameter*>& params) {
   // (Adam's t) includes this step during the update.
   const float lr = learning_rate();
   ++iterations_;
+  std::vector<Piece> pieces;
+  std::vector<bool> decay;
   for (std::size_t i = 0; i < params.size(); ++i) {
     Parameter& p = *params[i];
-    if (weight_decay_ > 0.0f && decays(p)) {
-      auto w = detail::array(p.value);
+    for (Index begin = 0; begin < p.value.size(); begin += kPieceSize) {
+      Piece piece{p.value.data() + begin,
+                  p.grad.data() + begin,
+                  {},
+                  std::min(kPieceSize, p.value.size() - begin)};
+      for (std::size_t s = 0; s < slots_[i].size(); ++s) {
+        piece.slots[s] = slots_[i][s].data() + begin;
+      }
+      pieces.push_back(piece);
+      decay.push_back(weight_decay_ > 0.0f && decays(p));
+    }
+  }
+  const auto count = static_cast<Index>(pieces.size());
+#pragma omp parallel for schedule(static) if (count > 1)
+  for (Index k = 0; k < count; ++k) {
+    const Piece& piece = pieces[static_cast<std::size_t>(k)];
+    if (decay[static_cast<std::size_t>(k)]) {
+      auto w = view(piece.value, piece.size);
       w -= w * (weight_decay_ * lr);
     }
-    update(p, slots_[i], lr);
+    update(piece, lr);
   }
 }
 
@@ -84,14 +116,14 @@ SGD::SGD(LearningRate learning_rate, float momentum, bool nesterov)
   }
 }
 
-void SGD::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
-  auto w = detail::array(param.value);
-  const auto g = detail::array(param.grad);
-  if (slots.empty()) {
+void SGD::update(const Piece& piece, float lr) const {
+  auto w = view(piece.value, piece.size);
+  const auto g = view(piece.grad, piece.size);
+  if (slots_per_parameter() == 0) {
     w -= lr * g;
     return;
   }
-  auto v = detail::array(slots[0]);
+  auto v = view(piece.slots[0], piece.size);
   v = momentum_ * v - lr * g;
   if (nesterov_) {
     w += momentum_ * v - lr * g;
@@ -108,14 +140,14 @@ Adam::Adam(LearningRate learning_rate, float beta_1, float beta_2, float epsilon
   }
 }
 
-void Adam::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
+void Adam::update(const Piece& piece, float lr) const {
   const double t = static_cast<double>(iterations());
   const float alpha =
       static_cast<float>(lr * std::sqrt(1.0 - std::pow(beta_2_, t)) / (1.0 - std::pow(beta_1_, t)));
-  auto w = detail::array(param.value);
-  const auto g = detail::array(param.grad);
-  auto m = detail::array(slots[0]);
-  auto v = detail::array(slots[1]);
+  auto w = view(piece.value, piece.size);
+  const auto g = view(piece.grad, piece.size);
+  auto m = view(piece.slots[0], piece.size);
+  auto v = view(piece.slots[1], piece.size);
   m += (1.0f - beta_1_) * (g - m);
   v += (1.0f - beta_2_) * (g.square() - v);
   w -= alpha * m / (v.sqrt() + epsilon_);
@@ -140,16 +172,16 @@ RMSprop::RMSprop(LearningRate learning_rate, float rho, float momentum, float ep
   }
 }
 
-void RMSprop::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
-  auto w = detail::array(param.value);
-  const auto g = detail::array(param.grad);
-  auto v = detail::array(slots[0]);
+void RMSprop::update(const Piece& piece, float lr) const {
+  auto w = view(piece.value, piece.size);
+  const auto g = view(piece.grad, piece.size);
+  auto v = view(piece.slots[0], piece.size);
   v = rho_ * v + (1.0f - rho_) * g.square();
   // increment = lr * g / sqrt(denominator), evaluated inside the update: no array the size of the
   // parameter is allocated per step.
   const auto apply = [&](const auto& denominator) {
     if (momentum_ > 0.0f) {
-      auto m = detail::array(slots[1]);
+      auto m = view(piece.slots[1], piece.size);
       m = momentum_ * m + lr * g / denominator.sqrt();
       w -= m;
     } else {
@@ -157,7 +189,7 @@ void RMSprop::update(Parameter& param, std::vector<Tensor>& slots, float lr) {
     }
   };
   if (centered_) {
-    auto a = detail::array(slots.back());
+    auto a = view(piece.slots[slots_per_parameter() - 1], piece.size);
     a = rho_ * a + (1.0f - rho_) * g;
     apply(v - a.square() + epsilon_);
   } else {

@@ -73,8 +73,17 @@ class Optimizer {
   void set_state(long iterations, std::vector<std::vector<Tensor>> slots);
 
  protected:
-  // Update params[i] (value from grad) using slots_[i] (zero-initialised) and this step's rate.
-  virtual void update(Parameter& param, std::vector<Tensor>& slots, float learning_rate) = 0;
+  // `size` consecutive elements of a parameter, its gradient and its slots (zero-initialised):
+  // step() hands each parameter to update() in such pieces, on the library's threads. The updates
+  // are element by element, so the pieces give the results of one call per parameter.
+  struct Piece {
+    float* value;
+    const float* grad;
+    float* slots[3];  // the first slots_per_parameter() are used
+    Index size;
+  };
+  // Updates the piece's values from their gradients with this step's rate.
+  virtual void update(const Piece& piece, float learning_rate) const = 0;
 
  private:
   bool decays(const Parameter& param) const;
@@ -96,7 +105,7 @@ class SGD : public Optimizer {
   int slots_per_parameter() const override { return momentum_ > 0.0f ? 1 : 0; }
 
  protected:
-  void update(Parameter& param, std::vector<Tensor>& slots, float learning_rate) override;
+  void update(const Piece& piece, float learning_rate) const override;
 
  private:
   float momentum_;
@@ -115,7 +124,7 @@ class Adam : public Optimizer {
   int slots_per_parameter() const override { return 2; }
 
  protected:
-  void update(Parameter& param, std::vector<Tensor>& slots, float learning_rate) override;
+  void update(const Piece& piece, float learning_rate) const override;
 
  private:
   float beta_1_, beta_2_, epsilon_;
@@ -145,7 +154,7 @@ class RMSprop : public Optimizer {
   }
 
  protected:
-  void update(Parameter& param, std::vector<Tensor>& slots, float learning_rate) override;
+  void update(const Piece& piece, float learning_rate) const override;
 
  private:
   float rho_, momentum_, epsilon_;

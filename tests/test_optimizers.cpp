@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <minidl/core/error.hpp>
+#include <minidl/core/threads.hpp>
 #include <minidl/models/optimizers.hpp>
 
 using namespace minidl;
@@ -55,6 +56,30 @@ TEST_CASE("Adam, hand-computed two steps with Keras' defaults") {
   CHECK(adam2.iterations() == 2);
   Adam defaults;
   CHECK(defaults.learning_rate() == 1e-3f);
+}
+
+TEST_CASE("a large parameter is updated in pieces on the threads as one scalar at a time") {
+  // 40001 elements: pieces of 16384 and a short last one. Each element must follow the scalar
+  // recurrence of its own gradient, whatever the piece and thread; AdamW's decay included.
+  const Index n = 40001;
+  auto gradient = [](Index i) { return std::sin(0.37f * static_cast<float>(i)); };
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    Parameter p{"kernel", Tensor(Shape{n}, 1.0f), Tensor(Shape{n})};
+    for (Index i = 0; i < n; ++i) p.grad[i] = gradient(i);
+    AdamW opt(0.01f, 0.1f);
+    opt.step({&p});
+    opt.step({&p});
+    for (Index i : {Index{0}, Index{16383}, Index{16384}, Index{32768}, n - 1}) {
+      INFO(threads << " threads, element " << i);
+      Parameter one{"kernel", Tensor(Shape{1}, 1.0f), Tensor(Shape{1}, {gradient(i)})};
+      AdamW scalar(0.01f, 0.1f);
+      scalar.step({&one});
+      scalar.step({&one});
+      CHECK(p.value[i] == one.value[0]);
+    }
+  }
+  set_num_threads(0);
 }
 
 TEST_CASE("an optimizer refuses a parameter list that changed between steps") {
