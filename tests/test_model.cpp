@@ -57,6 +57,29 @@ void check_model_gradients(Model& model, const std::vector<Tensor>& xs,
   }
 }
 
+// The trainable parameters' gradients, taken out of the model (each left zeroed).
+std::vector<Tensor> take_gradients(Model& model) {
+  std::vector<Tensor> grads;
+  for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
+    grads.push_back(p->grad.clone());
+    p->grad.fill(0.0f);
+  }
+  return grads;
+}
+
+// The model's layers run one by one, a training forward of x and then backward from dy in
+// reverse: returns the output, with the gradients in the parameters as take_gradients finds them.
+Tensor run_layer_by_layer(Model& model, const Tensor& x, const Tensor& dy) {
+  Tensor value = x.share();
+  for (std::size_t i = 0; i < model.size(); ++i) value = model.layer(i)(value, true);
+  Tensor grad = dy.share();
+  for (std::size_t i = model.size(); i-- > 0;) {
+    model.layer(i).set_input_gradient(i > 0);
+    grad = model.layer(i).backward(grad);
+  }
+  return value;
+}
+
 }  // namespace
 
 // The activations are tanh, not ReLU: a step on one kernel weight moves hundreds of
@@ -553,27 +576,9 @@ TEST_CASE("in training a Conv2D applies the input gradient of the BatchNormaliza
       const Tensor dy = random_tensor({5, 3}, 20);
       model.forward(images, /*training=*/true);
       model.backward(dy);
-      std::vector<Tensor> graph_grads;
-      for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
-        graph_grads.push_back(p->grad.clone());
-        p->grad.fill(0.0f);
-      }
-      // The same layers one by one, forward then backward in reverse.
-      Tensor value = images.share();
-      for (std::size_t i = 0; i < model.size(); ++i) value = model.layer(i)(value, true);
-      Tensor grad = dy.share();
-      for (std::size_t i = model.size(); i-- > 0;) {
-        model.layer(i).set_input_gradient(i > 0);
-        grad = model.layer(i).backward(grad);
-      }
-      const auto params = model.parameters(/*trainable_only=*/true);
-      REQUIRE(params.size() == graph_grads.size());
-      for (std::size_t k = 0; k < params.size(); ++k) {
-        INFO("parameter " << params[k]->name);
-        for (Index j = 0; j < graph_grads[k].size(); ++j) {
-          REQUIRE(graph_grads[k][j] == params[k]->grad[j]);
-        }
-      }
+      const std::vector<Tensor> graph_grads = take_gradients(model);
+      run_layer_by_layer(model, images, dy);
+      CHECK(testing::identical(graph_grads, take_gradients(model)));
     }
   }
 }
@@ -600,29 +605,12 @@ TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layer
       model.backward(dy);
       const Tensor inferred = model.predict(images);
       CHECK(poolings == 0);
-      std::vector<Tensor> graph_grads;
-      for (Parameter* p : model.parameters(/*trainable_only=*/true)) {
-        graph_grads.push_back(p->grad.clone());
-        p->grad.fill(0.0f);
-      }
-      Tensor value = images.share(), inference = images.share();
-      for (std::size_t i = 0; i < model.size(); ++i) {
-        inference = model.layer(i)(inference, false);
-        value = model.layer(i)(value, true);
-      }
-      CHECK(testing::identical(out, value));
+      const std::vector<Tensor> graph_grads = take_gradients(model);
+      Tensor inference = images.share();
+      for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
       CHECK(testing::identical(inferred, inference));
-      Tensor grad = dy.share();
-      for (std::size_t i = model.size(); i-- > 0;) {
-        model.layer(i).set_input_gradient(i > 0);
-        grad = model.layer(i).backward(grad);
-      }
-      const auto params = model.parameters(/*trainable_only=*/true);
-      REQUIRE(params.size() == graph_grads.size());
-      for (std::size_t k = 0; k < params.size(); ++k) {
-        INFO("parameter " << params[k]->name);
-        CHECK(testing::identical(graph_grads[k], params[k]->grad));
-      }
+      CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
+      CHECK(testing::identical(graph_grads, take_gradients(model)));
     }
   });
 }
