@@ -165,19 +165,22 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
   return y;
 }
 
-bool Conv2D::runs_per_image() const {
-  return (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) ||
-         detail::DirectConv::suits(g_);
+Conv2D::ForwardPath Conv2D::forward_path() const {
+  if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) return ForwardPath::winograd;
+  if (detail::DirectConv::suits(g_)) return ForwardPath::direct;
+  return ForwardPath::im2col;
 }
 
 void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const {
-  if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) {
-    forward_winograd(x, y, w, pooled);
-  } else if (detail::DirectConv::suits(g_)) {
-    forward_direct(x, y, w, pooled);
-  } else {
-    forward_im2col(x, y, w);
+  switch (forward_path()) {
+    case ForwardPath::winograd:
+      return forward_winograd(x, y, w, pooled);
+    case ForwardPath::direct:
+      return forward_direct(x, y, w, pooled);
+    case ForwardPath::im2col:
+      break;
   }
+  forward_im2col(x, y, w);
 }
 
 bool Conv2D::pools_into(const MaxPooling2D& pool) const {
@@ -195,7 +198,7 @@ Tensor Conv2D::forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training
   Tensor pooled(pool.output_shape().with_batch(n));
   const Weights w{kernel_.value.data(), use_bias_ ? bias_.value.data() : nullptr, activation_};
   const Pooled into{&pool, pooled.data(), training ? pool.pooled_batch(n) : nullptr};
-  if (runs_per_image()) {
+  if (forward_path() != ForwardPath::im2col) {
     Tensor unused;
     convolve(x, unused, w, &into);
   } else {
@@ -209,9 +212,9 @@ Tensor Conv2D::forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training
                       into.argmax ? into.argmax + i * pooled_size : nullptr);
     }
   }
-  output_ = Tensor();
   if (training) {
     input_ = x.share();
+    output_ = Tensor();  // backward_pooled reads the pooled output instead
     pooled_ = pooled.share();
   }
   return pooled;

@@ -84,10 +84,12 @@ class Conv2D : public Layer {
   };
   // Adds the residual to `count` floats of the output from `offset` on, then the activation.
   void finish_output(const Weights& w, float* y, Index offset, Index count) const;
-  // Whether forward takes a path that runs image by image (Winograd or the direct loops).
-  bool runs_per_image() const;
-  // y = activation(x (*) kernel + bias) by the fastest path for the geometry; with `pooled`
-  // (paths that run per image only) each image pooled into it instead of written to y.
+  // The fastest forward path for the geometry and the kernel tier: Winograd and the direct
+  // loops run image by image, im2col + GEMM in blocks of images.
+  enum class ForwardPath { winograd, direct, im2col };
+  ForwardPath forward_path() const;
+  // y = activation(x (*) kernel + bias) by forward_path(); with `pooled` (paths that run image
+  // by image only) each image pooled into it instead of written to y.
   void convolve(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled = nullptr) const;
   template <class F>
   void forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
