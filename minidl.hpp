@@ -1,10 +1,13 @@
 // The umbrella header: everything a user of minidl needs.
 #pragma once
 
+#include <minidl/core/bfloat16.hpp>
 #include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/dtype_policy.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/file_io.hpp>
 #include <minidl/core/gemm.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 #include <minidl/core/generator.hpp>
 #include <minidl/core/shape.hpp>
 #include <minidl/core/tensor.hpp>

@@ -1,6 +1,6 @@
 // minidl_bench: throughput of the reference CNN and of ResNet-20, printed as one JSON object.
 //   minidl_bench [--threads N] [--reps R] [--only NAME]
-//                [--layers [--model cnn|resnet20] | --data | --augment]
+//                [--layers [--model cnn|resnet20] [--policy mixed_bfloat16] | --data | --augment]
 // --layers prints instead the median forward and backward milliseconds of each layer of one
 // training step (the profile behind train_images_per_s, or resnet20_train_images_per_s).
 // ResNet-20 (minidl::resnet20, 32x32x3, 10 classes): training at batch 128 with SGD momentum 0.9,
@@ -16,6 +16,9 @@
 // the PyTorch peer does), R blocks each; the median block rate is reported with min and max.
 // kernel_isa is the tier of the convolution kernels: the best this CPU runs, or MINIDL_ISA=avx2
 // (or portable) to measure a lower one.
+// The *_bf16_* measurements run the same models under the mixed_bfloat16 dtype policy
+// (core/dtype_policy.hpp), with the bfloat16 kernel bf16_kernel names (MINIDL_BF16_KERNEL lowers
+// it); fraction_of_peak stays the float32 measure.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -138,7 +141,7 @@ void print_layer_profile(minidl::Model& model, const minidl::Tensor& x, const mi
 
 int main(int argc, char** argv) {
   int threads = 0, reps = 9;
-  std::string only, profiled = "cnn";
+  std::string only, profiled = "cnn", policy = "float32";
   bool layers = false, data = false, augment = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--layers") || !std::strcmp(argv[i], "--data") ||
@@ -155,6 +158,8 @@ int main(int argc, char** argv) {
       only = argv[++i];
     else if (!std::strcmp(argv[i], "--model"))
       profiled = argv[++i];
+    else if (!std::strcmp(argv[i], "--policy"))
+      policy = argv[++i];
   }
   minidl::set_num_threads(threads);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
@@ -182,6 +187,8 @@ int main(int argc, char** argv) {
   minidl::Tensor yr(minidl::Shape{kResNetBatch});
   for (minidl::Index i = 0; i < kResNetBatch; ++i) yr[i] = static_cast<float>(i % 10);
   if (layers) {
+    model.set_dtype_policy(policy);
+    resnet.set_dtype_policy(policy);
     if (profiled == "resnet20") {
       print_layer_profile(resnet, xr, yr, reps);
     } else {
@@ -193,16 +200,29 @@ int main(int argc, char** argv) {
   minidl::Sequential augmented = reference_cnn(/*augment=*/true);
   minidl::RandomFlip flip("horizontal");
   minidl::RandomRotation rotation(0.1f);
+  // The same models (same initial weights) under mixed_bfloat16.
+  minidl::Sequential model_bf16 = reference_cnn();
+  model_bf16.set_dtype_policy("mixed_bfloat16");
+  minidl::Model resnet_bf16 = minidl::resnet20({32, 32, 3}, 10);
+  resnet_bf16.compile(minidl::SGD(0.1f, 0.9f), minidl::SparseCategoricalCrossentropy(true));
+  resnet_bf16.set_dtype_policy("mixed_bfloat16");
   std::vector<Bench> all;
   all.push_back({"train_images_per_s", [&] { model.train_on_batch(x, y); }, kBatch});
+  all.push_back({"train_bf16_images_per_s", [&] { model_bf16.train_on_batch(x, y); }, kBatch});
   all.push_back({"train_aug_images_per_s", [&] { augmented.train_on_batch(x, y); }, kBatch});
   all.push_back({"augment_images_per_s",
                  [&] { rotation(flip(x, /*training=*/true), /*training=*/true); }, kBatch});
   all.push_back({"infer_images_per_s", [&] { model.predict(xi, kInferBatch); }, kInferBatch});
   all.push_back(
+      {"infer_bf16_images_per_s", [&] { model_bf16.predict(xi, kInferBatch); }, kInferBatch});
+  all.push_back(
       {"resnet20_train_images_per_s", [&] { resnet.train_on_batch(xr, yr); }, kResNetBatch});
   all.push_back(
       {"resnet20_infer_images_per_s", [&] { resnet.predict(xi, kInferBatch); }, kInferBatch});
+  all.push_back({"resnet20_train_bf16_images_per_s", [&] { resnet_bf16.train_on_batch(xr, yr); },
+                 kResNetBatch});
+  all.push_back({"resnet20_infer_bf16_images_per_s", [&] { resnet_bf16.predict(xi, kInferBatch); },
+                 kInferBatch});
   std::vector<Bench> benches;
   for (Bench& b : all) {
     if (only.empty() || b.name.find(only) != std::string::npos) benches.push_back(std::move(b));
@@ -212,9 +232,10 @@ int main(int argc, char** argv) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   fmt::print(
-      "{{\n  \"threads\": {},\n  \"kernel_isa\": \"{}\",\n  \"blas_core\": \"{}\",\n  "
-      "\"gemm_kernel\": \"{}\",\n  \"OPENBLAS_CORETYPE\": \"{}\",\n",
-      minidl::num_threads(), minidl::isa_name(minidl::kernel_isa()), minidl::blas_core_name(),
+      "{{\n  \"threads\": {},\n  \"kernel_isa\": \"{}\",\n  \"bf16_kernel\": \"{}\",\n  "
+      "\"blas_core\": \"{}\",\n  \"gemm_kernel\": \"{}\",\n  \"OPENBLAS_CORETYPE\": \"{}\",\n",
+      minidl::num_threads(), minidl::isa_name(minidl::kernel_isa()),
+      minidl::bf16_kernel_name(minidl::bf16_kernel()), minidl::blas_core_name(),
       minidl::gemm_kernel_name(), coretype ? coretype : "");
   fmt::print("  \"batch\": {},\n  \"reps\": {},\n", kBatch, reps);
   const FmaPeak peak = measure_fma_peak(minidl::num_threads());

@@ -126,6 +126,22 @@ std::optional<std::uint64_t> LayerConfig::seed() const {
   return v.get<std::uint64_t>();
 }
 
+std::optional<DtypePolicy> LayerConfig::dtype_policy() const {
+  if (!has("dtype")) return std::nullopt;
+  const Json& v = config_.at("dtype");
+  const Json* name = &v;
+  if (v.is_object() && v.contains("config") && v.at("config").is_object() &&
+      v.at("config").contains("name")) {
+    name = &v.at("config").at("name");
+  }
+  if (!name->is_string()) fail("dtype", "must be a dtype policy, got " + shown(v));
+  try {
+    return parse_dtype_policy(name->get<std::string>());
+  } catch (const Error& e) {
+    fail("dtype", e.what());
+  }
+}
+
 void LayerConfig::require(const char* key, const Json& expected, const std::string& why) const {
   if (!has(key) || config_.at(key) == expected) return;
   fail(key,

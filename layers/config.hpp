@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <minidl/core/dtype_policy.hpp>
 #include <minidl/core/shape.hpp>
 
 namespace minidl {
@@ -48,6 +49,8 @@ class LayerConfig {
   float number(const char* key, float fallback) const;
   bool boolean(const char* key, bool fallback) const;
   std::optional<std::uint64_t> seed() const;  // "seed": an integer or null
+  // "dtype": a policy's name, or Keras 3's {"class_name": "DTypePolicy", "config": {"name": ..}}.
+  std::optional<DtypePolicy> dtype_policy() const;
 
   // Keras arguments minidl does not have: throws unless `key` is missing, null, or `expected`,
   // saying why the layer cannot be taken as it is.

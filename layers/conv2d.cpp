@@ -8,7 +8,7 @@
 
 #include <minidl/core/detail/eigen.hpp>
 #include <minidl/core/error.hpp>
-#include <minidl/core/gemm.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 #include <minidl/layers/detail/direct_conv.hpp>
 #include <minidl/layers/detail/winograd.hpp>
 #include <minidl/layers/initializers.hpp>
@@ -166,6 +166,8 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
 }
 
 Conv2D::ForwardPath Conv2D::forward_path() const {
+  // The bfloat16 products are GEMMs.
+  if (dtype_policy() == DtypePolicy::mixed_bfloat16) return ForwardPath::im2col;
   if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) return ForwardPath::winograd;
   if (detail::DirectConv::suits(g_)) return ForwardPath::direct;
   return ForwardPath::im2col;
@@ -305,8 +307,8 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const 
       float* out = y.data() + offset;
       im2col(x.data() + first * in_size, images, cols.data());
       // out (rows,cout) = cols (rows,patch) . kernel (patch,cout)
-      gemm(Transpose::No, Transpose::No, rows, g_.cout, g_.patch(), 1.0f, cols.data(), g_.patch(),
-           w.kernel, g_.cout, 0.0f, out, g_.cout);
+      gemm(dtype_policy(), Transpose::No, Transpose::No, rows, g_.cout, g_.patch(), cols.data(),
+           g_.patch(), w.kernel, g_.cout, 0.0f, out, g_.cout);
       // Bias, residual and activation while the block is still in cache.
       if (w.bias) {
         detail::UnalignedMatrixView(out, rows, g_.cout).rowwise() +=
@@ -345,14 +347,15 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   const bool need_dx = input_gradient();
   std::optional<detail::Winograd> winograd, winograd_dx;
   std::optional<detail::DirectConv> direct, direct_dx;
-  if (takes_winograd(g_)) {
+  const bool float32 = dtype_policy() == DtypePolicy::float32;  // else: GEMMs only
+  if (float32 && takes_winograd(g_)) {
     winograd.emplace(g_);
-  } else if (detail::DirectConv::suits(g_)) {
+  } else if (float32 && detail::DirectConv::suits(g_)) {
     direct.emplace(g_);
   }
   const ConvGeometry transposed = detail::transposed_geometry(g_);
   Tensor flipped;  // the flipped kernel, or its Winograd transform
-  if (need_dx && g_.sh == 1 && g_.sw == 1) {
+  if (float32 && need_dx && g_.sh == 1 && g_.sw == 1) {
     Tensor k(kernel_.value.shape());
     detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
     if (takes_winograd(transposed)) {
@@ -429,7 +432,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
       if (gemm_dk) {
         im2col(input_.data() + first * in_size, images, cols.data());
         // dk (patch,cout) += cols^T (patch,rows) . dz (rows,cout)
-        gemm(Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, 1.0f, cols.data(),
+        gemm(dtype_policy(), Transpose::Yes, Transpose::No, g_.patch(), g_.cout, rows, cols.data(),
              g_.patch(), dz, g_.cout, 1.0f, dk.data(), g_.cout);
       }
       for (Index i = 0; i < images && need_dx && !gemm_dx; ++i) {
@@ -443,7 +446,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
       }
       if (gemm_dx) {
         // dcols (rows,patch) = dz (rows,cout) . kernel^T (cout,patch), then back to pixels
-        gemm(Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, 1.0f, dz, g_.cout,
+        gemm(dtype_policy(), Transpose::No, Transpose::Yes, rows, g_.patch(), g_.cout, dz, g_.cout,
              kernel_.value.data(), g_.cout, 0.0f, cols.data(), g_.patch());
         col2im(cols.data(), images, dx.data() + first * in_size);
       }

@@ -4,7 +4,7 @@
 
 #include <minidl/core/detail/eigen.hpp>
 #include <minidl/core/error.hpp>
-#include <minidl/core/gemm.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 #include <minidl/layers/initializers.hpp>
 
 namespace minidl {
@@ -40,8 +40,8 @@ Tensor Dense::forward(const Tensor& x, bool training) {
   const Index n = x.dim(0), in = input_shape()[0];
   Tensor y(Shape{n, units_});
   // y (N,units) = x (N,in) . kernel (in,units)
-  gemm(Transpose::No, Transpose::No, n, units_, in, 1.0f, x.data(), in, kernel_.value.data(),
-       units_, 0.0f, y.data(), units_);
+  gemm(dtype_policy(), Transpose::No, Transpose::No, n, units_, in, x.data(), in,
+       kernel_.value.data(), units_, 0.0f, y.data(), units_);
   if (use_bias_) {
     detail::matrix(y, n).rowwise() += detail::matrix(bias_.value, 1).row(0);
   }
@@ -59,16 +59,16 @@ Tensor Dense::backward(const Tensor& dy) {
   Tensor dz(dy.shape());  // dz (N,units) = dL/d(x.kernel + bias)
   activation_backward(activation_, output_.data(), dy.data(), dz.data(), dz.size(), units_);
   // kernel.grad (in,units) += x^T (in,N) . dz (N,units)
-  gemm(Transpose::Yes, Transpose::No, in, units_, n, 1.0f, input_.data(), in, dz.data(), units_,
-       1.0f, kernel_.grad.data(), units_);
+  gemm(dtype_policy(), Transpose::Yes, Transpose::No, in, units_, n, input_.data(), in, dz.data(),
+       units_, 1.0f, kernel_.grad.data(), units_);
   if (use_bias_) {
     detail::matrix(bias_.grad, 1).row(0) += detail::matrix(dz, n).colwise().sum();
   }
   if (!input_gradient()) return {};
   Tensor dx(Shape{n, in});
   // dx (N,in) = dz (N,units) . kernel^T (units,in)
-  gemm(Transpose::No, Transpose::Yes, n, in, units_, 1.0f, dz.data(), units_, kernel_.value.data(),
-       units_, 0.0f, dx.data(), in);
+  gemm(dtype_policy(), Transpose::No, Transpose::Yes, n, in, units_, dz.data(), units_,
+       kernel_.value.data(), units_, 0.0f, dx.data(), in);
   return dx;
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include <minidl/core/dtype_policy.hpp>
 #include <minidl/core/generator.hpp>
 #include <minidl/core/tensor.hpp>
 #include <minidl/layers/config.hpp>
@@ -164,7 +165,13 @@ class Layer {
   virtual void synchronize_over(Communicator*) {}
   virtual void join_collectives(bool /*backward*/) {}
 
-  // Whether backward must compute dL/dx.  // Whether backward must compute dL/dx. A model turns it
+  // What the layer computes in (core/dtype_policy.hpp): the global policy when it was made.
+  // Conv2D and Dense run their products in bfloat16 under mixed_bfloat16; the others compute in
+  // float32 under both.
+  DtypePolicy dtype_policy() const { return dtype_policy_; }
+  void set_dtype_policy(DtypePolicy policy) { dtype_policy_ = policy; }
+
+  // Whether backward must compute dL/dx. A model turns it
   // off for the first layer with parameters and those before it, where nobody reads dx; backward
   // then returns an empty tensor.
   bool input_gradient() const { return input_gradient_; }
@@ -211,6 +218,7 @@ class Layer {
   Index position_ = 0;
   std::uint64_t calls_ = 0;
   bool input_gradient_ = true;
+  DtypePolicy dtype_policy_ = global_dtype_policy();
   Shape input_shape_;
   Shape output_shape_;
   bool built_ = false;

@@ -480,6 +480,11 @@ Layer& Model::layer(std::size_t index) {
   return *layers_[index];
 }
 
+void Model::set_dtype_policy(const std::string& name) {
+  const DtypePolicy policy = parse_dtype_policy(name);
+  for (auto& layer : layers_) layer->set_dtype_policy(policy);
+}
+
 Layer& Model::layer(const std::string& name) {
   for (auto& l : layers_) {
     if (l->name() == name) return *l;

@@ -226,6 +226,10 @@ class Model {
   // Milliseconds the last fit spent summing gradients over the ranks.
   double allreduce_milliseconds() const { return allreduce_ms_; }
 
+  // Every layer's dtype policy (core/dtype_policy.hpp), e.g. "mixed_bfloat16": weights, the
+  // optimizer's state and the loss stay float32, so a model can change policy between fits.
+  void set_dtype_policy(const std::string& name);
+
   // Asks fit to stop after the current batch (EarlyStopping at an epoch's end).
   void stop_training() { stop_training_ = true; }
 

@@ -1,5 +1,6 @@
-// Internal: code between MINIDL_TARGET_AVX512 (or _AVX2) and MINIDL_TARGET_END is compiled for
-// that instruction set whatever the library's -march; it must only run when kernel_isa() says so.
+// Internal: code between MINIDL_TARGET_AVX512 (or _AVX2, _AVX512_BF16, _AMX) and MINIDL_TARGET_END
+// is compiled for that instruction set whatever the library's -march; it must only run when
+// kernel_isa() (bf16_kernel() for the last two) says so.
 // Include every header before the first region: functions defined inside a region get its target,
 // and a standard-library template instantiated there could be shared with code that runs on any
 // CPU.
@@ -11,6 +12,13 @@
 #define MINIDL_TARGET_AVX512  \
   _Pragma("GCC push_options") \
       _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2\")")
+// The bfloat16 kernels (core/detail/bf16_kernels.cpp): VDPBF16PS, and AMX's tiles.
+#define MINIDL_TARGET_AVX512_BF16 \
+  _Pragma("GCC push_options")     \
+      _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,avx2,fma\")")
+#define MINIDL_TARGET_AMX     \
+  _Pragma("GCC push_options") \
+      _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,amx-tile,amx-bf16\")")
 #define MINIDL_TARGET_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,bmi,bmi2\")")
 #define MINIDL_TARGET_END _Pragma("GCC pop_options")
 #endif

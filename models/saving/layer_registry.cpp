@@ -144,6 +144,7 @@ std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const Js
   }
   if (!name.empty()) layer->set_name(name);
   if (auto seed = reader.seed()) layer->set_seed(*seed);
+  if (auto policy = reader.dtype_policy()) layer->set_dtype_policy(*policy);
   return layer;
 }
 

@@ -13,11 +13,11 @@
 namespace minidl {
 namespace {
 
-// Keras 3 writes every layer's dtype as this policy; minidl computes in float32.
-Json float32_policy() {
+// Keras 3 writes every layer's dtype as a policy object.
+Json policy_entry(DtypePolicy policy) {
   return {{"module", "keras"},
           {"class_name", "DTypePolicy"},
-          {"config", {{"name", "float32"}}},
+          {"config", {{"name", dtype_policy_name(policy)}}},
           {"registered_name", nullptr}};
 }
 
@@ -37,7 +37,7 @@ Json layer_entry(const Layer& layer, const std::vector<Shape>& input_shapes,
   Json config = layer.get_config();
   config["name"] = layer.name();
   config["trainable"] = true;
-  config["dtype"] = float32_policy();
+  config["dtype"] = policy_entry(layer.dtype_policy());
   if (layer.has_seed() && dialect == ConfigDialect::Minidl) config["seed"] = layer.seed();
   // Keras' seed generators hold int32 seeds; its draws differ from minidl's whatever the seed.
   if (layer.has_seed() && dialect == ConfigDialect::Keras && keras_takes_seed(layer.type())) {
@@ -83,7 +83,7 @@ Json sequential_config(Model& model, ConfigDialect dialect) {
   }
   return {{"name", model.name()},
           {"trainable", true},
-          {"dtype", float32_policy()},
+          {"dtype", policy_entry(DtypePolicy::float32)},
           {"layers", std::move(layers)},
           {"build_input_shape", batch_shape(input)}};
 }

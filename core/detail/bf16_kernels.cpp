@@ -1,0 +1,298 @@
+#include <minidl/core/detail/bf16_kernels.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include <minidl/core/detail/isa_target.hpp>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace minidl::detail {
+
+namespace {
+
+// The start of packed row q of B (pairs of k) at column j.
+const bfloat16* b_at(const PackedProduct& p, Index q, Index j) {
+  return p.b + (q * p.width + j) * 2;
+}
+
+}  // namespace
+
+void product_portable(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
+                      bool accumulate) {
+  float sums[32];
+  for (Index i = block.row0; i < block.row0 + block.rows; ++i) {
+    float* out = c + i * ldc + block.col0;
+    for (Index j = 0; j < block.cols; ++j) sums[j] = accumulate ? out[j] : 0.0f;
+    const bfloat16* a = p.a + i * p.depth;
+    for (Index q = 0; q < p.depth / 2; ++q) {
+      const float a0 = to_float(a[2 * q]), a1 = to_float(a[2 * q + 1]);
+      const bfloat16* b = b_at(p, q, block.col0);
+      for (Index j = 0; j < block.cols; ++j) {
+        sums[j] += a0 * to_float(b[2 * j]) + a1 * to_float(b[2 * j + 1]);
+      }
+    }
+    std::copy(sums, sums + block.cols, out);
+  }
+}
+
+#if defined(__x86_64__)
+
+bool cpu_has_avx512_bf16() {
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5));
+}
+
+bool cpu_allows_amx() {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool tile = edx & (1u << 24), bf16 = edx & (1u << 22);
+  if (!tile || !bf16) return false;
+#if defined(__linux__)
+  // Linux hands out the 8 KB of tile state only to processes that ask (ARCH_REQ_XCOMP_PERM for
+  // XFEATURE_XTILEDATA); it refuses when the kernel or a hypervisor does not support it.
+  constexpr long kRequestPermission = 0x1023, kTileData = 18;
+  return syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
+#else
+  return false;
+#endif
+}
+
+namespace {
+// Columns [col0, col0 + cols) of C as a mask of 16-lane groups.
+__mmask16 lanes(Index cols) {
+  return cols >= 16 ? __mmask16(0xffff) : __mmask16((1u << cols) - 1);
+}
+}  // namespace
+
+MINIDL_TARGET_AVX512_BF16
+namespace {
+
+// rows x (16 * groups) of C, rows <= 8: one broadcast pair of A against one or two vectors of B
+// pairs per step, 16 float32 sums per vector.
+template <int rows, int groups>
+void avx512_bf16_tile(const PackedProduct& p, Index row0, Index col0, Index cols, float* c,
+                      Index ldc, bool accumulate) {
+  __m512 sums[rows][groups];
+  for (int r = 0; r < rows; ++r) {
+    for (int g = 0; g < groups; ++g) {
+      const __mmask16 mask = lanes(cols - 16 * g);
+      sums[r][g] = accumulate ? _mm512_maskz_loadu_ps(mask, c + (row0 + r) * ldc + col0 + 16 * g)
+                              : _mm512_setzero_ps();
+    }
+  }
+  for (Index q = 0; q < p.depth / 2; ++q) {
+    __m512i b[groups];
+    for (int g = 0; g < groups; ++g) b[g] = _mm512_loadu_si512(b_at(p, q, col0 + 16 * g));
+    for (int r = 0; r < rows; ++r) {
+      std::int32_t pair;
+      std::memcpy(&pair, p.a + (row0 + r) * p.depth + 2 * q, sizeof pair);
+      const __m512i a = _mm512_set1_epi32(pair);
+      for (int g = 0; g < groups; ++g) {
+        sums[r][g] = _mm512_dpbf16_ps(sums[r][g], (__m512bh)a, (__m512bh)b[g]);
+      }
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    for (int g = 0; g < groups; ++g) {
+      _mm512_mask_storeu_ps(c + (row0 + r) * ldc + col0 + 16 * g, lanes(cols - 16 * g), sums[r][g]);
+    }
+  }
+}
+
+template <int groups>
+void avx512_bf16_rows(const PackedProduct& p, Index row0, Index rows, Index col0, Index cols,
+                      float* c, Index ldc, bool accumulate) {
+  constexpr int kRows = 8;
+  Index i = row0;
+  for (; i + kRows <= row0 + rows; i += kRows) {
+    avx512_bf16_tile<kRows, groups>(p, i, col0, cols, c, ldc, accumulate);
+  }
+  switch (row0 + rows - i) {
+#define MINIDL_ROWS(r)                                                 \
+  case r:                                                              \
+    avx512_bf16_tile<r, groups>(p, i, col0, cols, c, ldc, accumulate); \
+    break;
+    MINIDL_ROWS(1)
+    MINIDL_ROWS(2)
+    MINIDL_ROWS(3)
+    MINIDL_ROWS(4)
+    MINIDL_ROWS(5)
+    MINIDL_ROWS(6)
+    MINIDL_ROWS(7)
+#undef MINIDL_ROWS
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+void product_avx512_bf16(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
+                         bool accumulate) {
+  if (block.cols > 16) {
+    avx512_bf16_rows<2>(p, block.row0, block.rows, block.col0, block.cols, c, ldc, accumulate);
+  } else {
+    avx512_bf16_rows<1>(p, block.row0, block.rows, block.col0, block.cols, c, ldc, accumulate);
+  }
+}
+MINIDL_TARGET_END
+
+MINIDL_TARGET_AMX
+namespace {
+
+// Tiles 0-3 hold C's up to 2 x 2 blocks of 16 x 16 float32 (tile 2r + g), 4-5 A's two 16-row
+// strips (16 x 32 bfloat16), 6-7 B's two 16-column strips (16 pairs x 16 columns).
+struct alignas(64) TileConfig {
+  std::uint8_t palette = 1, start_row = 0, reserved[14] = {};
+  std::uint16_t bytes_per_row[16] = {};
+  std::uint8_t rows[16] = {};
+};
+
+// GCC's tile intrinsics paste their tile number into the instruction's text: only a literal
+// will do, so C's tiles (0-3) are picked by a switch, once per block.
+#define MINIDL_EACH_C_TILE(statement) \
+  switch (tile) {                     \
+    case 0:                           \
+      statement(0);                   \
+      break;                          \
+    case 1:                           \
+      statement(1);                   \
+      break;                          \
+    case 2:                           \
+      statement(2);                   \
+      break;                          \
+    default:                          \
+      statement(3);                   \
+  }
+
+// C's 16 x 16 block at c: in place when it lies wholly inside C's `rows` x `cols` block, else
+// through `edge`, a 16 x 16 copy with zeros outside.
+void load_c(int tile, float* c, Index ldc, Index rows, Index cols, bool accumulate, float* edge) {
+  const float* from = c;
+  Index stride = ldc * sizeof(float);
+  if (!accumulate) {
+#define MINIDL_ZERO(t) _tile_zero(t)
+    MINIDL_EACH_C_TILE(MINIDL_ZERO)
+#undef MINIDL_ZERO
+    return;
+  }
+  if (rows < 16 || cols < 16) {
+    std::fill(edge, edge + 256, 0.0f);
+    for (Index r = 0; r < std::min<Index>(rows, 16); ++r) {
+      std::copy(c + r * ldc, c + r * ldc + std::min<Index>(cols, 16), edge + r * 16);
+    }
+    from = edge;
+    stride = 16 * sizeof(float);
+  }
+#define MINIDL_LOAD(t) _tile_loadd(t, from, stride)
+  MINIDL_EACH_C_TILE(MINIDL_LOAD)
+#undef MINIDL_LOAD
+}
+
+void store_c(int tile, float* c, Index ldc, Index rows, Index cols, float* edge) {
+  const bool inside = rows >= 16 && cols >= 16;
+  float* to = inside ? c : edge;
+  const Index stride = (inside ? ldc : 16) * sizeof(float);
+#define MINIDL_STORE(t) _tile_stored(t, to, stride)
+  MINIDL_EACH_C_TILE(MINIDL_STORE)
+#undef MINIDL_STORE
+  if (inside) return;
+  for (Index r = 0; r < std::min<Index>(rows, 16); ++r) {
+    std::copy(edge + r * 16, edge + r * 16 + std::min<Index>(cols, 16), c + r * ldc);
+  }
+}
+#undef MINIDL_EACH_C_TILE
+
+template <int strips, int groups>
+void amx_block(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate) {
+  alignas(64) float edge[256];
+  float* c00 = c + block.row0 * ldc + block.col0;
+  const Index a_stride = p.depth * sizeof(bfloat16), b_stride = p.width * 2 * sizeof(bfloat16);
+  load_c(0, c00, ldc, block.rows, block.cols, accumulate, edge);
+  if (groups == 2) load_c(1, c00 + 16, ldc, block.rows, block.cols - 16, accumulate, edge);
+  if (strips == 2) {
+    load_c(2, c00 + 16 * ldc, ldc, block.rows - 16, block.cols, accumulate, edge);
+    if (groups == 2) {
+      load_c(3, c00 + 16 * ldc + 16, ldc, block.rows - 16, block.cols - 16, accumulate, edge);
+    }
+  }
+  const bfloat16* a = p.a + block.row0 * p.depth;
+  for (Index d = 0; d < p.depth; d += 32) {
+    const bfloat16* b = b_at(p, d / 2, block.col0);
+    _tile_loadd(4, a + d, a_stride);
+    _tile_loadd(6, b, b_stride);
+    _tile_dpbf16ps(0, 4, 6);
+    if (groups == 2) {
+      _tile_loadd(7, b + 32, b_stride);
+      _tile_dpbf16ps(1, 4, 7);
+    }
+    if (strips == 2) {
+      _tile_loadd(5, a + 16 * p.depth + d, a_stride);
+      _tile_dpbf16ps(2, 5, 6);
+      if (groups == 2) _tile_dpbf16ps(3, 5, 7);
+    }
+  }
+  store_c(0, c00, ldc, block.rows, block.cols, edge);
+  if (groups == 2) store_c(1, c00 + 16, ldc, block.rows, block.cols - 16, edge);
+  if (strips == 2) {
+    store_c(2, c00 + 16 * ldc, ldc, block.rows - 16, block.cols, edge);
+    if (groups == 2) store_c(3, c00 + 16 * ldc + 16, ldc, block.rows - 16, block.cols - 16, edge);
+  }
+}
+
+}  // namespace
+
+void amx_begin() {
+  TileConfig config;
+  for (int t = 0; t < 8; ++t) {
+    config.rows[t] = 16;
+    config.bytes_per_row[t] = 64;
+  }
+  // GCC 12's _tile_loadconfig tells the compiler it reads only the first 8 bytes: without this
+  // barrier the stores of the rows above may be dropped, and the tiles stay unconfigured.
+  asm volatile("" : : "r"(&config) : "memory");
+  _tile_loadconfig(&config);
+}
+
+void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate) {
+  const bool two_strips = block.rows > 16, two_groups = block.cols > 16;
+  if (two_strips && two_groups) return amx_block<2, 2>(p, block, c, ldc, accumulate);
+  if (two_strips) return amx_block<2, 1>(p, block, c, ldc, accumulate);
+  if (two_groups) return amx_block<1, 2>(p, block, c, ldc, accumulate);
+  amx_block<1, 1>(p, block, c, ldc, accumulate);
+}
+
+void amx_end() {
+  _tile_release();
+}
+MINIDL_TARGET_END
+
+#else
+
+bool cpu_has_avx512_bf16() {
+  return false;
+}
+bool cpu_allows_amx() {
+  return false;
+}
+void product_avx512_bf16(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
+                         bool accumulate) {
+  product_portable(p, block, c, ldc, accumulate);
+}
+void amx_begin() {}
+void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate) {
+  product_portable(p, block, c, ldc, accumulate);
+}
+void amx_end() {}
+
+#endif
+
+}  // namespace minidl::detail
