@@ -44,48 +44,6 @@ Index round_up(Index x, Index to) {
   return (x + to - 1) / to * to;
 }
 
-// Rows [row0, row1) of the packed A from op(A) (m x k).
-void pack_a(Transpose trans, const float* a, Index lda, const PackedProduct& p, Index k, Index row0,
-            Index row1, bfloat16* out) {
-  for (Index i = row0; i < row1; ++i) {
-    bfloat16* row = out + i * p.depth;
-    Index filled = 0;
-    if (i < p.m && trans == Transpose::No) {
-      for (Index d = 0; d < k; ++d) row[d] = to_bfloat16(a[i * lda + d]);
-      filled = k;
-    }
-    std::fill(row + filled, row + p.depth, bfloat16{});
-  }
-  if (trans == Transpose::No) return;
-  // op(A)'s row i is A's column i: read A's rows, 16 of op(A)'s rows at a time.
-  constexpr Index kStrip = 16;
-  for (Index i0 = row0; i0 < std::min(row1, p.m); i0 += kStrip) {
-    const Index i1 = std::min({i0 + kStrip, row1, p.m});
-    for (Index d = 0; d < k; ++d) {
-      const float* from = a + d * lda;
-      for (Index i = i0; i < i1; ++i) out[i * p.depth + d] = to_bfloat16(from[i]);
-    }
-  }
-}
-
-// Pair rows [q0, q1) of the packed B from op(B) (k x n).
-void pack_b(Transpose trans, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
-            Index q1, bfloat16* out) {
-  // op(B)(d, j), or zero past its k rows.
-  auto at = [&](Index d, Index j) {
-    if (d >= k) return bfloat16{};
-    return to_bfloat16(trans == Transpose::No ? b[d * ldb + j] : b[j * ldb + d]);
-  };
-  for (Index q = q0; q < q1; ++q) {
-    bfloat16* row = out + q * p.width * 2;
-    for (Index j = 0; j < p.n; ++j) {
-      row[2 * j] = at(2 * q, j);
-      row[2 * j + 1] = at(2 * q + 1, j);
-    }
-    std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
-  }
-}
-
 void run_block(Bf16Kernel kernel, const PackedProduct& p, ProductBlock block, float* c, Index ldc,
                bool accumulate) {
   switch (kernel) {
@@ -99,12 +57,71 @@ void run_block(Bf16Kernel kernel, const PackedProduct& p, ProductBlock block, fl
   detail::product_portable(p, block, c, ldc, accumulate);
 }
 
+// C's blocks, one kernel call each.
+constexpr Index kBlock = 32;
+
 // The packing buffers of the thread that calls gemm_bf16, reused from call to call.
 struct PackBuffers {
   std::vector<bfloat16> a, b;
 };
 
 }  // namespace
+
+namespace detail {
+
+void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, Index k, Index row0,
+            Index row1, bfloat16* out) {
+  for (Index i = row0; i < row1; ++i) {
+    bfloat16* row = out + i * p.depth;
+    Index filled = 0;
+    if (i < p.m && !transposed) {
+      for (Index d = 0; d < k; ++d) row[d] = to_bfloat16(a[i * lda + d]);
+      filled = k;
+    }
+    std::fill(row + filled, row + p.depth, bfloat16{});
+  }
+  if (!transposed) return;
+  // op(A)'s row i is A's column i: read A's rows, 16 of op(A)'s rows at a time.
+  constexpr Index kStrip = 16;
+  for (Index i0 = row0; i0 < std::min(row1, p.m); i0 += kStrip) {
+    const Index i1 = std::min({i0 + kStrip, row1, p.m});
+    for (Index d = 0; d < k; ++d) {
+      const float* from = a + d * lda;
+      for (Index i = i0; i < i1; ++i) out[i * p.depth + d] = to_bfloat16(from[i]);
+    }
+  }
+}
+
+void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
+            Index q1, bfloat16* out) {
+  // op(B)(d, j), or zero past its k rows.
+  auto at = [&](Index d, Index j) {
+    if (d >= k) return bfloat16{};
+    return to_bfloat16(!transposed ? b[d * ldb + j] : b[j * ldb + d]);
+  };
+  for (Index q = q0; q < q1; ++q) {
+    bfloat16* row = out + q * p.width * 2;
+    for (Index j = 0; j < p.n; ++j) {
+      row[2 * j] = at(2 * q, j);
+      row[2 * j + 1] = at(2 * q + 1, j);
+    }
+    std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
+  }
+}
+
+void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulate) {
+  const Bf16Kernel kernel = bf16_kernel();
+  if (kernel == Bf16Kernel::amx) amx_begin();
+  for (Index i = 0; i < p.m; i += kBlock) {
+    for (Index j = 0; j < p.n; j += kBlock) {
+      run_block(kernel, p, {i, std::min(kBlock, p.m - i), j, std::min(kBlock, p.n - j)}, c, ldc,
+                accumulate);
+    }
+  }
+  if (kernel == Bf16Kernel::amx) amx_end();
+}
+
+}  // namespace detail
 
 Bf16Kernel detected_bf16_kernel() {
   static const Bf16Kernel kernel = detect();
@@ -170,7 +187,6 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
   p.b = packed_b;
   const Bf16Kernel kernel = bf16_kernel();
   const bool accumulate = beta == 1.0f;
-  constexpr Index kBlock = 32;
   const Index row_blocks = (m + kBlock - 1) / kBlock, col_blocks = (n + kBlock - 1) / kBlock;
   // A team pays off from about a million multiply-adds; inside a parallel region (a layer's
   // blocks of images) the calling thread does it all.
@@ -179,11 +195,11 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
   {
 #pragma omp for schedule(static) nowait
     for (Index i = 0; i < p.rows_padded(); i += 16) {
-      pack_a(trans_a, a, lda, p, k, i, i + 16, packed_a);
+      detail::pack_a(trans_a == Transpose::Yes, a, lda, p, k, i, i + 16, packed_a);
     }
 #pragma omp for schedule(static)
     for (Index q = 0; q < p.depth / 2; q += 16) {
-      pack_b(trans_b, b, ldb, p, k, q, std::min(q + 16, p.depth / 2), packed_b);
+      detail::pack_b(trans_b == Transpose::Yes, b, ldb, p, k, q, std::min(q + 16, p.depth / 2), packed_b);
     }
     if (kernel == Bf16Kernel::amx) detail::amx_begin();
 #pragma omp for schedule(static) collapse(2)

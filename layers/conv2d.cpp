@@ -9,6 +9,7 @@
 #include <minidl/core/detail/eigen.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/gemm_bf16.hpp>
+#include <minidl/layers/detail/bf16_conv.hpp>
 #include <minidl/layers/detail/direct_conv.hpp>
 #include <minidl/layers/detail/winograd.hpp>
 #include <minidl/layers/initializers.hpp>
@@ -166,8 +167,7 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
 }
 
 Conv2D::ForwardPath Conv2D::forward_path() const {
-  // The bfloat16 products are GEMMs.
-  if (dtype_policy() == DtypePolicy::mixed_bfloat16) return ForwardPath::im2col;
+  if (dtype_policy() == DtypePolicy::mixed_bfloat16) return ForwardPath::bf16;
   if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) return ForwardPath::winograd;
   if (detail::DirectConv::suits(g_)) return ForwardPath::direct;
   return ForwardPath::im2col;
@@ -179,6 +179,8 @@ void Conv2D::convolve(const Tensor& x, Tensor& y, const Weights& w, const Pooled
       return forward_winograd(x, y, w, pooled);
     case ForwardPath::direct:
       return forward_direct(x, y, w, pooled);
+    case ForwardPath::bf16:
+      return forward_bf16(x, y, w, pooled);
     case ForwardPath::im2col:
       break;
   }
@@ -290,6 +292,15 @@ void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w,
                  });
 }
 
+void Conv2D::forward_bf16(const Tensor& x, Tensor& y, const Weights& w,
+                          const Pooled* pooled) const {
+  const detail::Bf16Conv conv(g_);
+  const std::vector<bfloat16> kernel = conv.pack_kernel(w.kernel);
+  forward_images(x, y, 0, w, pooled, [&](const float* image, float* out, float* /*scratch*/) {
+    conv.forward_image(image, kernel.data(), w.bias, out);
+  });
+}
+
 void Conv2D::forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const {
   const Index n = x.dim(0), per_block = images_per_block();
   const Index blocks = (n + per_block - 1) / per_block;
@@ -347,33 +358,47 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   const bool need_dx = input_gradient();
   std::optional<detail::Winograd> winograd, winograd_dx;
   std::optional<detail::DirectConv> direct, direct_dx;
-  const bool float32 = dtype_policy() == DtypePolicy::float32;  // else: GEMMs only
-  if (float32 && takes_winograd(g_)) {
-    winograd.emplace(g_);
-  } else if (float32 && detail::DirectConv::suits(g_)) {
-    direct.emplace(g_);
-  }
+  std::optional<detail::Bf16Conv> bf16, bf16_dx;
+  const bool stride1 = g_.sh == 1 && g_.sw == 1;
   const ConvGeometry transposed = detail::transposed_geometry(g_);
   Tensor flipped;  // the flipped kernel, or its Winograd transform
-  if (float32 && need_dx && g_.sh == 1 && g_.sw == 1) {
-    Tensor k(kernel_.value.shape());
-    detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
-    if (takes_winograd(transposed)) {
-      winograd_dx.emplace(transposed);
-      flipped = Tensor(Shape{winograd_dx->transformed_kernel_size()});
-      winograd_dx->transform_kernel(k.data(), flipped.data());
-    } else if (detail::DirectConv::suits(transposed)) {
-      direct_dx.emplace(transposed);
-      flipped = std::move(k);
+  std::vector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
+  if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
+    bf16.emplace(g_);
+    if (need_dx && stride1) {
+      Tensor k(kernel_.value.shape());
+      detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
+      bf16_dx.emplace(transposed);
+      flipped_bf16 = bf16_dx->pack_kernel(k.data());
+    }
+  } else {
+    if (takes_winograd(g_)) {
+      winograd.emplace(g_);
+    } else if (detail::DirectConv::suits(g_)) {
+      direct.emplace(g_);
+    }
+    if (need_dx && stride1) {
+      Tensor k(kernel_.value.shape());
+      detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
+      if (takes_winograd(transposed)) {
+        winograd_dx.emplace(transposed);
+        flipped = Tensor(Shape{winograd_dx->transformed_kernel_size()});
+        winograd_dx->transform_kernel(k.data(), flipped.data());
+      } else if (detail::DirectConv::suits(transposed)) {
+        direct_dx.emplace(transposed);
+        flipped = std::move(k);
+      }
     }
   }
-  const bool gemm_dk = !winograd && !direct, gemm_dx = need_dx && !winograd_dx && !direct_dx;
+  const bool gemm_dk = !winograd && !direct && !bf16;
+  const bool gemm_dx = need_dx && !winograd_dx && !direct_dx && !bf16_dx;
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
   // Per-thread partial gradients of kernel (or its transform) and bias, summed in thread order
   // afterwards: deterministic for a given thread count.
   const int threads = omp_get_max_threads();
-  const Shape partial_shape =
-      winograd ? Shape{winograd->transformed_kernel_size()} : kernel_.value.shape();
+  const Shape partial_shape = winograd ? Shape{winograd->transformed_kernel_size()}
+                              : bf16   ? Shape{g_.cout, g_.patch()}
+                                       : kernel_.value.shape();
   std::vector<Tensor> kernel_partial(threads), bias_partial(threads);
 #pragma omp parallel if (blocks > 1)
   {
@@ -425,6 +450,8 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         const float* dzi = dz + i * out_pixels * g_.cout;
         if (winograd) {
           winograd->add_transformed_gradient(image, dzi, dk.data(), work.data());
+        } else if (bf16) {
+          bf16->add_kernel_gradient(image, dzi, dk.data());
         } else {
           direct->add_kernel_gradient(direct->prepare(image, work.data()), dzi, dk.data());
         }
@@ -440,6 +467,8 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         float* dxi = dx.data() + (first + i) * in_size;
         if (winograd_dx) {
           winograd_dx->forward(dzi, flipped.data(), nullptr, dxi, work.data());
+        } else if (bf16_dx) {
+          bf16_dx->forward_image(dzi, flipped_bf16.data(), nullptr, dxi);
         } else {
           direct_dx->forward_image(dzi, flipped.data(), nullptr, dxi, work.data());
         }
@@ -460,6 +489,8 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   }
   if (winograd) {
     winograd->add_kernel_gradient_from(sum.data(), kernel_.grad.data());
+  } else if (bf16) {
+    bf16->add_transposed(sum.data(), kernel_.grad.data());
   } else {
     detail::array(kernel_.grad) += detail::array(sum);
   }

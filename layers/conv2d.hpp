@@ -85,8 +85,9 @@ class Conv2D : public Layer {
   // Adds the residual to `count` floats of the output from `offset` on, then the activation.
   void finish_output(const Weights& w, float* y, Index offset, Index count) const;
   // The fastest forward path for the geometry and the kernel tier: Winograd and the direct
-  // loops run image by image, im2col + GEMM in blocks of images.
-  enum class ForwardPath { winograd, direct, im2col };
+  // loops run image by image, im2col + GEMM in blocks of images; under mixed_bfloat16 the
+  // bfloat16 products (layers/detail/bf16_conv) image by image.
+  enum class ForwardPath { winograd, direct, bf16, im2col };
   ForwardPath forward_path() const;
   // y = activation(x (*) kernel + bias) by forward_path(); with `pooled` (paths that run image
   // by image only) each image pooled into it instead of written to y.
@@ -96,6 +97,7 @@ class Conv2D : public Layer {
                       const Pooled* pooled, F convolve) const;
   void forward_winograd(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
   void forward_direct(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
+  void forward_bf16(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
   void forward_im2col(const Tensor& x, Tensor& y, const Weights& w) const;
   // backward(dy), or with the gradient of this layer's output given by `normalization` (not null),
   // or by `pool` (not null) from its output gradient dy.
