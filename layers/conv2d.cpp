@@ -361,7 +361,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   std::optional<detail::Bf16Conv> bf16, bf16_dx;
   const bool stride1 = g_.sh == 1 && g_.sw == 1;
   const ConvGeometry transposed = detail::transposed_geometry(g_);
-  Tensor flipped;  // the flipped kernel, or its Winograd transform
+  Tensor flipped;                      // the flipped kernel, or its Winograd transform
   std::vector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
   if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
     bf16.emplace(g_);

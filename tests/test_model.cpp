@@ -588,29 +588,32 @@ TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layer
   // pooling's gradient through the activation's derivative: outputs, inference and every
   // parameter gradient must equal the layers' own passes bit for bit, on every kernel tier (the
   // direct loops, Winograd for 16 -> 32, im2col + GEMM on the portable tier), with and without a
-  // ReLU, and no MaxPooling2D step may run on its own.
+  // ReLU, and no MaxPooling2D step may run on its own; under both dtype policies.
   testing::for_each_isa([](Isa isa) {
     for (const char* activation : {"linear", "relu"}) {
-      INFO(isa_name(isa) << ", activation " << activation);
-      Node x = Input({8, 12, 3});
-      Node h = MaxPooling2D(2)(Conv2D(16, 3, 1, "same", activation)(x));
-      h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", "relu")(h));
-      Model model({x}, {Dense(3)(Flatten()(h))}, "pooled", 17);
-      int poolings = 0;
-      model.observe_steps(
-          [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
-      const Tensor images = random_tensor({5, 8, 12, 3}, 21);
-      const Tensor dy = random_tensor({5, 3}, 22);
-      const Tensor out = model.forward(images, /*training=*/true);
-      model.backward(dy);
-      const Tensor inferred = model.predict(images);
-      CHECK(poolings == 0);
-      const std::vector<Tensor> graph_grads = take_gradients(model);
-      Tensor inference = images.share();
-      for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
-      CHECK(testing::identical(inferred, inference));
-      CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
-      CHECK(testing::identical(graph_grads, take_gradients(model)));
+      for (const char* policy : {"float32", "mixed_bfloat16"}) {
+        INFO(isa_name(isa) << ", activation " << activation << ", policy " << policy);
+        Node x = Input({8, 12, 3});
+        Node h = MaxPooling2D(2)(Conv2D(16, 3, 1, "same", activation)(x));
+        h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", "relu")(h));
+        Model model({x}, {Dense(3)(Flatten()(h))}, "pooled", 17);
+        model.set_dtype_policy(policy);
+        int poolings = 0;
+        model.observe_steps(
+            [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
+        const Tensor images = random_tensor({5, 8, 12, 3}, 21);
+        const Tensor dy = random_tensor({5, 3}, 22);
+        const Tensor out = model.forward(images, /*training=*/true);
+        model.backward(dy);
+        const Tensor inferred = model.predict(images);
+        CHECK(poolings == 0);
+        const std::vector<Tensor> graph_grads = take_gradients(model);
+        Tensor inference = images.share();
+        for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
+        CHECK(testing::identical(inferred, inference));
+        CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
+        CHECK(testing::identical(graph_grads, take_gradients(model)));
+      }
     }
   });
 }

@@ -1,0 +1,148 @@
+#include <minidl/layers/detail/bf16_conv.hpp>
+
+#include <algorithm>
+
+#include <minidl/core/detail/bf16_kernels.hpp>
+
+namespace minidl::detail {
+namespace {
+
+constexpr Index round_up(Index x, Index to) {
+  return (x + to - 1) / to * to;
+}
+
+// Packing buffers of the calling thread (layers run images on all threads at once).
+std::vector<bfloat16>& left_buffer(Index size) {
+  static thread_local std::vector<bfloat16> buffer;
+  if (Index(buffer.size()) < size) buffer.resize(size);
+  return buffer;
+}
+std::vector<bfloat16>& image_buffer(Index size) {
+  static thread_local std::vector<bfloat16> buffer;
+  buffer.resize(size);
+  return buffer;
+}
+std::vector<bfloat16>& right_buffer(Index size) {
+  static thread_local std::vector<bfloat16> buffer;
+  if (Index(buffer.size()) < size) buffer.resize(size);
+  return buffer;
+}
+
+}  // namespace
+
+Bf16Conv::Bf16Conv(const ConvGeometry& g)
+    : g_(g),
+      pixels_(g.oh * g.ow),
+      padded_h_(std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh)),
+      padded_w_(std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw)) {}
+
+std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
+  const PackedProduct p{pixels_,
+                        g_.cout,
+                        round_up(g_.patch(), PackedProduct::kDepthAlign),
+                        round_up(g_.cout, PackedProduct::kWidthAlign),
+                        nullptr,
+                        nullptr};
+  std::vector<bfloat16> packed(p.depth * p.width);
+  pack_b(false, kernel, g_.cout, p, g_.patch(), 0, p.depth / 2, packed.data());
+  return packed;
+}
+
+const bfloat16* Bf16Conv::pad_image(const float* image) const {
+  std::vector<bfloat16>& padded = image_buffer(padded_h_ * padded_w_ * g_.cin);
+  std::fill(padded.begin(), padded.end(), bfloat16{});
+  for (Index y = 0; y < g_.h; ++y) {
+    const float* from = image + y * g_.w * g_.cin;
+    bfloat16* to = padded.data() + ((y + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin;
+    for (Index i = 0; i < g_.w * g_.cin; ++i) to[i] = to_bfloat16(from[i]);
+  }
+  return padded.data();
+}
+
+const bfloat16* Bf16Conv::window(const bfloat16* padded, Index pixel) const {
+  const Index oy = pixel / g_.ow, ox = pixel % g_.ow;
+  return padded + (oy * g_.sh * padded_w_ + ox * g_.sw) * g_.cin;
+}
+
+// Row r: the window of output pixel r, taps ordered (ky,kx,c) like the kernel, zeros after.
+void Bf16Conv::im2col_rows(const bfloat16* padded, bfloat16* rows) const {
+  const Index depth = round_up(g_.patch(), PackedProduct::kDepthAlign), run = g_.kw * g_.cin;
+  for (Index r = 0; r < round_up(pixels_, PackedProduct::kRowAlign); ++r) {
+    bfloat16* row = rows + r * depth;
+    const bfloat16* from = r < pixels_ ? window(padded, r) : nullptr;
+    for (Index ky = 0; ky < g_.kh && from; ++ky) {
+      std::copy_n(from + ky * padded_w_ * g_.cin, run, row + ky * run);
+    }
+    std::fill(row + (r < pixels_ ? g_.patch() : 0), row + depth, bfloat16{});
+  }
+}
+
+// Pair row q: pixels 2q and 2q+1 side by side, tap by tap (the packed right operand's layout).
+void Bf16Conv::im2col_pairs(const bfloat16* padded, bfloat16* pairs) const {
+  const Index width = round_up(g_.patch(), PackedProduct::kWidthAlign);
+  const Index depth = round_up(pixels_, PackedProduct::kDepthAlign), run = g_.kw * g_.cin;
+  for (Index q = 0; q < depth / 2; ++q) {
+    bfloat16* row = pairs + q * width * 2;
+    if (2 * q >= pixels_) {
+      std::fill(row, row + 2 * width, bfloat16{});
+      continue;
+    }
+    const bool odd = 2 * q + 1 < pixels_;
+    const bfloat16* even_window = window(padded, 2 * q);
+    const bfloat16* odd_window = odd ? window(padded, 2 * q + 1) : even_window;
+    for (Index ky = 0; ky < g_.kh; ++ky) {
+      const bfloat16* first = even_window + ky * padded_w_ * g_.cin;
+      const bfloat16* second = odd_window + ky * padded_w_ * g_.cin;
+      bfloat16* out = row + 2 * ky * run;
+      for (Index i = 0; i < run; ++i) {
+        out[2 * i] = first[i];
+        out[2 * i + 1] = odd ? second[i] : bfloat16{};
+      }
+    }
+    std::fill(row + 2 * g_.patch(), row + 2 * width, bfloat16{});
+  }
+}
+
+void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
+                             float* out) const {
+  PackedProduct p{pixels_,
+                  g_.cout,
+                  round_up(g_.patch(), PackedProduct::kDepthAlign),
+                  round_up(g_.cout, PackedProduct::kWidthAlign),
+                  nullptr,
+                  packed_kernel};
+  std::vector<bfloat16>& rows = left_buffer(p.rows_padded() * p.depth);
+  im2col_rows(pad_image(image), rows.data());
+  p.a = rows.data();
+  multiply_packed(p, out, g_.cout, false);
+  if (!bias) return;
+  for (Index r = 0; r < pixels_; ++r) {
+    float* o = out + r * g_.cout;
+    for (Index c = 0; c < g_.cout; ++c) o[c] += bias[c];
+  }
+}
+
+void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient_t) const {
+  PackedProduct p{g_.cout,
+                  g_.patch(),
+                  round_up(pixels_, PackedProduct::kDepthAlign),
+                  round_up(g_.patch(), PackedProduct::kWidthAlign),
+                  nullptr,
+                  nullptr};
+  std::vector<bfloat16>& left = left_buffer(p.rows_padded() * p.depth);
+  pack_a(true, dz, g_.cout, p, pixels_, 0, p.rows_padded(), left.data());
+  std::vector<bfloat16>& right = right_buffer(p.depth * p.width);
+  im2col_pairs(pad_image(image), right.data());
+  p.a = left.data();
+  p.b = right.data();
+  multiply_packed(p, gradient_t, g_.patch(), true);
+}
+
+void Bf16Conv::add_transposed(const float* gradient_t, float* kernel_gradient) const {
+  for (Index t = 0; t < g_.patch(); ++t) {
+    for (Index c = 0; c < g_.cout; ++c)
+      kernel_gradient[t * g_.cout + c] += gradient_t[c * g_.patch() + t];
+  }
+}
+
+}  // namespace minidl::detail
