@@ -110,6 +110,11 @@ int main(int argc, char** argv) {
                  "RandomErasing, MixUp)")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "basic", "basic+erasing", "randaugment+mixup"}));
+  std::string dtype_policy = "float32";
+  app.add_option("--dtype-policy", dtype_policy,
+                 "float32, or mixed_bfloat16 (Conv2D and Dense multiply in bfloat16)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"float32", "mixed_bfloat16"}));
   app.add_option("--out", out_dir, "Directory for history.csv, history.png and checkpoints")
       ->capture_default_str();
   app.add_option("--resume", resume_epoch,
@@ -170,6 +175,7 @@ int main(int argc, char** argv) {
       optimizer = std::make_unique<minidl::Adam>(learning_rate);
     }
     minidl::Model& model = *network;
+    model.set_dtype_policy(dtype_policy);
     if (rank0) model.summary();
     std::unique_ptr<minidl::Loss> loss;
     if (mixup) {
