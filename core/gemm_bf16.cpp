@@ -199,7 +199,8 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
     }
 #pragma omp for schedule(static)
     for (Index q = 0; q < p.depth / 2; q += 16) {
-      detail::pack_b(trans_b == Transpose::Yes, b, ldb, p, k, q, std::min(q + 16, p.depth / 2), packed_b);
+      detail::pack_b(trans_b == Transpose::Yes, b, ldb, p, k, q, std::min(q + 16, p.depth / 2),
+                     packed_b);
     }
     if (kernel == Bf16Kernel::amx) detail::amx_begin();
 #pragma omp for schedule(static) collapse(2)

@@ -37,8 +37,8 @@ void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulat
 
 // Packing from float32 (core/gemm_bf16.cpp): rows [row0, row1) of the packed A from op(A)
 // (p.m x k, row stride lda), and pair rows [q0, q1) of the packed B from op(B) (k x p.n).
-void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, Index k,
-            Index row0, Index row1, bfloat16* out);
+void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, Index k, Index row0,
+            Index row1, bfloat16* out);
 void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
             Index q1, bfloat16* out);
 

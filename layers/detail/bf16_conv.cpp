@@ -11,18 +11,11 @@ constexpr Index round_up(Index x, Index to) {
   return (x + to - 1) / to * to;
 }
 
-// Packing buffers of the calling thread (layers run images on all threads at once).
-std::vector<bfloat16>& left_buffer(Index size) {
-  static thread_local std::vector<bfloat16> buffer;
-  if (Index(buffer.size()) < size) buffer.resize(size);
-  return buffer;
-}
-std::vector<bfloat16>& image_buffer(Index size) {
-  static thread_local std::vector<bfloat16> buffer;
-  buffer.resize(size);
-  return buffer;
-}
-std::vector<bfloat16>& right_buffer(Index size) {
+// Packing buffers of the calling thread (layers run images on all threads at once), one per
+// role, grown as needed.
+enum class Role { image, left, right };
+template <Role role>
+std::vector<bfloat16>& buffer(Index size) {
   static thread_local std::vector<bfloat16> buffer;
   if (Index(buffer.size()) < size) buffer.resize(size);
   return buffer;
@@ -49,8 +42,8 @@ std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
 }
 
 const bfloat16* Bf16Conv::pad_image(const float* image) const {
-  std::vector<bfloat16>& padded = image_buffer(padded_h_ * padded_w_ * g_.cin);
-  std::fill(padded.begin(), padded.end(), bfloat16{});
+  std::vector<bfloat16>& padded = buffer<Role::image>(padded_h_ * padded_w_ * g_.cin);
+  std::fill_n(padded.begin(), padded_h_ * padded_w_ * g_.cin, bfloat16{});
   for (Index y = 0; y < g_.h; ++y) {
     const float* from = image + y * g_.w * g_.cin;
     bfloat16* to = padded.data() + ((y + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin;
@@ -111,7 +104,7 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
                   round_up(g_.cout, PackedProduct::kWidthAlign),
                   nullptr,
                   packed_kernel};
-  std::vector<bfloat16>& rows = left_buffer(p.rows_padded() * p.depth);
+  std::vector<bfloat16>& rows = buffer<Role::left>(p.rows_padded() * p.depth);
   im2col_rows(pad_image(image), rows.data());
   p.a = rows.data();
   multiply_packed(p, out, g_.cout, false);
@@ -129,9 +122,9 @@ void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* g
                   round_up(g_.patch(), PackedProduct::kWidthAlign),
                   nullptr,
                   nullptr};
-  std::vector<bfloat16>& left = left_buffer(p.rows_padded() * p.depth);
+  std::vector<bfloat16>& left = buffer<Role::left>(p.rows_padded() * p.depth);
   pack_a(true, dz, g_.cout, p, pixels_, 0, p.rows_padded(), left.data());
-  std::vector<bfloat16>& right = right_buffer(p.depth * p.width);
+  std::vector<bfloat16>& right = buffer<Role::right>(p.depth * p.width);
   im2col_pairs(pad_image(image), right.data());
   p.a = left.data();
   p.b = right.data();
