@@ -13,3 +13,7 @@ struct FmaPeak {
 
 // The best of a few short runs (~0.2 s each) with `threads` threads.
 FmaPeak measure_fma_peak(int threads);
+
+// The same for VDPBF16PS (AVX512_BF16: 16 lanes, each adding two bfloat16 products into a float32,
+// 4 flops), the instruction mixed precision names for CPUs without AMX; 0 where the CPU lacks it.
+double measure_bf16_dot_peak(int threads);

@@ -1,5 +1,5 @@
 // minidl_bench: throughput of the reference CNN and of ResNet-20, printed as one JSON object.
-//   minidl_bench [--threads N] [--reps R] [--only NAME]
+//   minidl_bench [--threads N] [--reps R] [--only NAME[,NAME...]]
 //                [--layers [--model cnn|resnet20] [--policy mixed_bfloat16] | --data | --augment]
 // --layers prints instead the median forward and backward milliseconds of each layer of one
 // training step (the profile behind train_images_per_s, or resnet20_train_images_per_s).
@@ -12,6 +12,7 @@
 //   Dense(128,relu) Dense(10)
 // --data runs instead the data benchmarks of data_bench.cpp (loaders, pipeline, prefetch);
 // --augment the augmentation layers of augment_bench.cpp.
+// --only keeps the measurements a NAME names exactly, or else those whose names contain it.
 // Each model measurement is timed in blocks of about 0.7 s, round-robin over the measurements (as
 // the PyTorch peer does), R blocks each; the median block rate is reported with min and max.
 // kernel_isa is the tier of the convolution kernels: the best this CPU runs, or MINIDL_ISA=avx2
@@ -223,9 +224,22 @@ int main(int argc, char** argv) {
                  kResNetBatch});
   all.push_back({"resnet20_infer_bf16_images_per_s", [&] { resnet_bf16.predict(xi, kInferBatch); },
                  kInferBatch});
+  std::vector<std::string> names;
+  for (const Bench& b : all) names.push_back(b.name);
+  auto chosen = [&](const std::string& name) {
+    if (only.empty()) return true;
+    for (std::size_t begin = 0; begin <= only.size();) {
+      const std::size_t end = std::min(only.find(',', begin), only.size());
+      const std::string part = only.substr(begin, end - begin);
+      const bool exact = std::find(names.begin(), names.end(), part) != names.end();
+      if (exact ? name == part : name.find(part) != std::string::npos) return true;
+      begin = end + 1;
+    }
+    return false;
+  };
   std::vector<Bench> benches;
   for (Bench& b : all) {
-    if (only.empty() || b.name.find(only) != std::string::npos) benches.push_back(std::move(b));
+    if (chosen(b.name)) benches.push_back(std::move(b));
   }
   run_round_robin(benches, reps);
 
@@ -240,6 +254,7 @@ int main(int argc, char** argv) {
   fmt::print("  \"batch\": {},\n  \"reps\": {},\n", kBatch, reps);
   const FmaPeak peak = measure_fma_peak(minidl::num_threads());
   fmt::print("  \"peak_gflops\": {:.1f},\n  \"peak_kernel\": \"{}\",\n", peak.gflops, peak.kind);
+  fmt::print("  \"peak_bf16_dot_gflops\": {:.1f},\n", measure_bf16_dot_peak(minidl::num_threads()));
   for (const Bench& b : benches) {
     const auto [lo, hi] = std::minmax_element(b.rates.begin(), b.rates.end());
     fmt::print("  \"{}\": {:.1f},\n  \"{}_min\": {:.1f},\n  \"{}_max\": {:.1f},\n", b.name,
