@@ -73,10 +73,9 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
             Index row1, bfloat16* out) {
   for (Index i = row0; i < row1; ++i) {
     bfloat16* row = out + i * p.depth;
-    Index filled = 0;
+    const Index filled = i < p.m ? k : 0;  // the transposed rows are filled below
     if (i < p.m && !transposed) {
       for (Index d = 0; d < k; ++d) row[d] = to_bfloat16(a[i * lda + d]);
-      filled = k;
     }
     std::fill(row + filled, row + p.depth, bfloat16{});
   }
@@ -94,18 +93,31 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
 
 void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
             Index q1, bfloat16* out) {
-  // op(B)(d, j), or zero past its k rows.
-  auto at = [&](Index d, Index j) {
-    if (d >= k) return bfloat16{};
-    return to_bfloat16(!transposed ? b[d * ldb + j] : b[j * ldb + d]);
+  auto convert = [](const float* from, Index d, Index k) {
+    return d < k ? to_bfloat16(from[d]) : bfloat16{};
   };
   for (Index q = q0; q < q1; ++q) {
     bfloat16* row = out + q * p.width * 2;
-    for (Index j = 0; j < p.n; ++j) {
-      row[2 * j] = at(2 * q, j);
-      row[2 * j + 1] = at(2 * q + 1, j);
-    }
     std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
+    if (transposed) continue;
+    const float* even = 2 * q < k ? b + 2 * q * ldb : nullptr;
+    const float* odd = 2 * q + 1 < k ? b + (2 * q + 1) * ldb : nullptr;
+    for (Index j = 0; j < p.n; ++j) {
+      row[2 * j] = even ? to_bfloat16(even[j]) : bfloat16{};
+      row[2 * j + 1] = odd ? to_bfloat16(odd[j]) : bfloat16{};
+    }
+  }
+  if (!transposed) return;
+  // op(B)'s column j is B's row j: 16 of B's rows at a time, each read once for all q here.
+  constexpr Index kStrip = 16;
+  for (Index j0 = 0; j0 < p.n; j0 += kStrip) {
+    for (Index q = q0; q < q1; ++q) {
+      bfloat16* row = out + q * p.width * 2;
+      for (Index j = j0; j < std::min(j0 + kStrip, p.n); ++j) {
+        row[2 * j] = convert(b + j * ldb, 2 * q, k);
+        row[2 * j + 1] = convert(b + j * ldb, 2 * q + 1, k);
+      }
+    }
   }
 }
 
