@@ -32,6 +32,20 @@ void amx_begin();
 void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate);
 void amx_end();
 
+// A convolution's product read in place ("implicit GEMM", AMX only): row r of the left operand's
+// K-step s (32 values) starts at a + r * a_stride + steps[s], so that a stride-1 convolution reads
+// its taps from the padded image itself, with no im2col; b is packed as in PackedProduct (depth
+// 32 * step_count). c receives all `rows` x `width` float32 (both multiples of 16; ldc = width).
+struct ImplicitProduct {
+  Index rows, width;
+  const bfloat16* a;
+  Index a_stride;
+  const Index* steps;
+  Index step_count;
+  const bfloat16* b;
+};
+void product_amx_implicit(const ImplicitProduct& p, float* c);
+
 // The whole product on the calling thread, with bf16_kernel(): C = (or +=) A . B.
 void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulate);
 

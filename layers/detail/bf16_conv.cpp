@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <minidl/core/detail/bf16_kernels.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -21,15 +22,52 @@ std::vector<bfloat16>& buffer(Index size) {
   return buffer;
 }
 
+std::vector<float>& output_buffer(Index size) {
+  static thread_local std::vector<float> buffer;
+  if (Index(buffer.size()) < size) buffer.resize(size);
+  return buffer;
+}
+
+constexpr Index kTileDepth = 32;
+
 }  // namespace
 
 Bf16Conv::Bf16Conv(const ConvGeometry& g)
     : g_(g),
       pixels_(g.oh * g.ow),
       padded_h_(std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh)),
-      padded_w_(std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw)) {}
+      padded_w_(std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw)),
+      // Few input channels would waste most of each tile on channel padding: im2col then.
+      implicit_(g.sh == 1 && g.sw == 1 && g.cin >= 16 && bf16_kernel() == Bf16Kernel::amx),
+      channels_(round_up(g.cin, kTileDepth)),
+      implicit_rows_(round_up(g.oh * padded_w_, PackedProduct::kRowAlign)),
+      // The last row's last tap reads this far past the padded image.
+      implicit_pixels_(
+          std::max(padded_h_ * padded_w_, implicit_rows_ + (g.kh - 1) * padded_w_ + g.kw - 1)) {
+  for (Index ky = 0; ky < g.kh && implicit_; ++ky) {
+    for (Index kx = 0; kx < g.kw; ++kx) {
+      for (Index c = 0; c < channels_; c += kTileDepth) {
+        steps_.push_back((ky * padded_w_ + kx) * channels_ + c);
+      }
+    }
+  }
+}
 
 std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
+  if (implicit_) {
+    // Rows (ky,kx,c) with c up to channels_, zeros past Cin, as the tiles read the image.
+    const Index depth = g_.kh * g_.kw * channels_;
+    std::vector<float> spread(depth * g_.cout, 0.0f);
+    for (Index t = 0; t < g_.kh * g_.kw; ++t) {
+      std::copy_n(kernel + t * g_.cin * g_.cout, g_.cin * g_.cout,
+                  spread.begin() + t * channels_ * g_.cout);
+    }
+    const PackedProduct p{pixels_, g_.cout, depth, round_up(g_.cout, PackedProduct::kWidthAlign),
+                          nullptr, nullptr};
+    std::vector<bfloat16> packed(p.depth * p.width);
+    pack_b(false, spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
+    return packed;
+  }
   const PackedProduct p{pixels_,
                         g_.cout,
                         round_up(g_.patch(), PackedProduct::kDepthAlign),
@@ -41,15 +79,35 @@ std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
   return packed;
 }
 
-const bfloat16* Bf16Conv::pad_image(const float* image) const {
-  std::vector<bfloat16>& padded = buffer<Role::image>(padded_h_ * padded_w_ * g_.cin);
-  std::fill_n(padded.begin(), padded_h_ * padded_w_ * g_.cin, bfloat16{});
+const bfloat16* Bf16Conv::pad_image(const float* image, Index channels, Index pixels) const {
+  std::vector<bfloat16>& padded = buffer<Role::image>(pixels * channels);
+  std::fill_n(padded.begin(), pixels * channels, bfloat16{});
   for (Index y = 0; y < g_.h; ++y) {
-    const float* from = image + y * g_.w * g_.cin;
-    bfloat16* to = padded.data() + ((y + g_.pad_top) * padded_w_ + g_.pad_left) * g_.cin;
-    for (Index i = 0; i < g_.w * g_.cin; ++i) to[i] = to_bfloat16(from[i]);
+    for (Index x = 0; x < g_.w; ++x) {
+      const float* from = image + (y * g_.w + x) * g_.cin;
+      bfloat16* to = padded.data() + ((y + g_.pad_top) * padded_w_ + g_.pad_left + x) * channels;
+      for (Index c = 0; c < g_.cin; ++c) to[c] = to_bfloat16(from[c]);
+    }
   }
   return padded.data();
+}
+
+void Bf16Conv::forward_implicit(const float* image, const bfloat16* packed_kernel,
+                                const float* bias, float* out) const {
+  const Index width = round_up(g_.cout, PackedProduct::kWidthAlign);
+  std::vector<float>& rows = output_buffer(implicit_rows_ * width);
+  const ImplicitProduct p{
+      implicit_rows_, width,         pad_image(image, channels_, implicit_pixels_),
+      channels_,      steps_.data(), Index(steps_.size()),
+      packed_kernel};
+  product_amx_implicit(p, rows.data());
+  for (Index oy = 0; oy < g_.oh; ++oy) {
+    for (Index ox = 0; ox < g_.ow; ++ox) {
+      const float* from = rows.data() + (oy * padded_w_ + ox) * width;
+      float* to = out + (oy * g_.ow + ox) * g_.cout;
+      for (Index c = 0; c < g_.cout; ++c) to[c] = from[c] + (bias ? bias[c] : 0.0f);
+    }
+  }
 }
 
 const bfloat16* Bf16Conv::window(const bfloat16* padded, Index pixel) const {
@@ -98,6 +156,7 @@ void Bf16Conv::im2col_pairs(const bfloat16* padded, bfloat16* pairs) const {
 
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                              float* out) const {
+  if (implicit_) return forward_implicit(image, packed_kernel, bias, out);
   PackedProduct p{pixels_,
                   g_.cout,
                   round_up(g_.patch(), PackedProduct::kDepthAlign),
@@ -105,7 +164,7 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
                   nullptr,
                   packed_kernel};
   std::vector<bfloat16>& rows = buffer<Role::left>(p.rows_padded() * p.depth);
-  im2col_rows(pad_image(image), rows.data());
+  im2col_rows(pad_image(image, g_.cin, padded_h_ * padded_w_), rows.data());
   p.a = rows.data();
   multiply_packed(p, out, g_.cout, false);
   if (!bias) return;
@@ -125,7 +184,7 @@ void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* g
   std::vector<bfloat16>& left = buffer<Role::left>(p.rows_padded() * p.depth);
   pack_a(true, dz, g_.cout, p, pixels_, 0, p.rows_padded(), left.data());
   std::vector<bfloat16>& right = buffer<Role::right>(p.depth * p.width);
-  im2col_pairs(pad_image(image), right.data());
+  im2col_pairs(pad_image(image, g_.cin, padded_h_ * padded_w_), right.data());
   p.a = left.data();
   p.b = right.data();
   multiply_packed(p, gradient_t, g_.patch(), true);
