@@ -361,13 +361,17 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   std::optional<detail::Bf16Conv> bf16, bf16_dx;
   const bool stride1 = g_.sh == 1 && g_.sw == 1;
   const ConvGeometry transposed = detail::transposed_geometry(g_);
+  // A stride-1 input gradient convolves dz with the flipped kernel.
+  Tensor k;
+  if (need_dx && stride1) {
+    k = Tensor(kernel_.value.shape());
+    detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
+  }
   Tensor flipped;                      // the flipped kernel, or its Winograd transform
   std::vector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
   if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
     bf16.emplace(g_);
-    if (need_dx && stride1) {
-      Tensor k(kernel_.value.shape());
-      detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
+    if (!k.empty()) {
       bf16_dx.emplace(transposed);
       flipped_bf16 = bf16_dx->pack_kernel(k.data());
     }
@@ -377,17 +381,13 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
     } else if (detail::DirectConv::suits(g_)) {
       direct.emplace(g_);
     }
-    if (need_dx && stride1) {
-      Tensor k(kernel_.value.shape());
-      detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
-      if (takes_winograd(transposed)) {
-        winograd_dx.emplace(transposed);
-        flipped = Tensor(Shape{winograd_dx->transformed_kernel_size()});
-        winograd_dx->transform_kernel(k.data(), flipped.data());
-      } else if (detail::DirectConv::suits(transposed)) {
-        direct_dx.emplace(transposed);
-        flipped = std::move(k);
-      }
+    if (!k.empty() && takes_winograd(transposed)) {
+      winograd_dx.emplace(transposed);
+      flipped = Tensor(Shape{winograd_dx->transformed_kernel_size()});
+      winograd_dx->transform_kernel(k.data(), flipped.data());
+    } else if (!k.empty() && detail::DirectConv::suits(transposed)) {
+      direct_dx.emplace(transposed);
+      flipped = std::move(k);
     }
   }
   const bool gemm_dk = !winograd && !direct && !bf16;
