@@ -40,10 +40,6 @@ std::atomic<Bf16Kernel>& current() {
   return kernel;
 }
 
-Index round_up(Index x, Index to) {
-  return (x + to - 1) / to * to;
-}
-
 void run_block(Bf16Kernel kernel, const PackedProduct& p, ProductBlock block, float* c, Index ldc,
                bool accumulate) {
   switch (kernel) {
@@ -184,12 +180,7 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
   }
   if (m <= 0 || n <= 0) return;
   static thread_local PackBuffers buffers;
-  PackedProduct p{m,
-                  n,
-                  round_up(std::max<Index>(k, 1), PackedProduct::kDepthAlign),
-                  round_up(n, PackedProduct::kWidthAlign),
-                  nullptr,
-                  nullptr};
+  PackedProduct p = PackedProduct::sized(m, n, k);
   buffers.a.resize(std::max<std::size_t>(buffers.a.size(), p.rows_padded() * p.depth));
   buffers.b.resize(std::max<std::size_t>(buffers.b.size(), p.depth * p.width));
   // Named before the team starts: inside it, `buffers` would be each thread's own.

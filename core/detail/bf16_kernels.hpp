@@ -1,6 +1,8 @@
 // Internal: the kernels behind gemm_bf16 (core/gemm_bf16.hpp), on operands packed by it.
 #pragma once
 
+#include <algorithm>
+
 #include <minidl/core/bfloat16.hpp>
 #include <minidl/core/shape.hpp>
 
@@ -15,7 +17,14 @@ struct PackedProduct {
   Index m, n, depth, width;
   const bfloat16* a;
   const bfloat16* b;
-  Index rows_padded() const { return (m + kRowAlign - 1) / kRowAlign * kRowAlign; }
+  Index rows_padded() const { return round_up(m, kRowAlign); }
+
+  static constexpr Index round_up(Index x, Index to) { return (x + to - 1) / to * to; }
+  // The sizes of an (m x k) by (k x n) product, operands not yet attached.
+  static PackedProduct sized(Index m, Index n, Index k) {
+    return {m,       n,      round_up(std::max<Index>(k, 1), kDepthAlign), round_up(n, kWidthAlign),
+            nullptr, nullptr};
+  }
 };
 
 // C's rows [row0, row0 + rows) and columns [col0, col0 + cols) = (or +=, when `accumulate`) the

@@ -8,22 +8,12 @@
 namespace minidl::detail {
 namespace {
 
-constexpr Index round_up(Index x, Index to) {
-  return (x + to - 1) / to * to;
-}
-
-// Packing buffers of the calling thread (layers run images on all threads at once), one per
-// role, grown as needed.
-enum class Role { image, left, right };
-template <Role role>
-std::vector<bfloat16>& buffer(Index size) {
-  static thread_local std::vector<bfloat16> buffer;
-  if (Index(buffer.size()) < size) buffer.resize(size);
-  return buffer;
-}
-
-std::vector<float>& output_buffer(Index size) {
-  static thread_local std::vector<float> buffer;
+// Buffers of the calling thread (layers run images on all threads at once), one per role,
+// grown as needed.
+enum class Role { image, left, right, output };
+template <Role role, class T = bfloat16>
+std::vector<T>& buffer(Index size) {
+  static thread_local std::vector<T> buffer;
   if (Index(buffer.size()) < size) buffer.resize(size);
   return buffer;
 }
@@ -39,8 +29,8 @@ Bf16Conv::Bf16Conv(const ConvGeometry& g)
       padded_w_(std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw)),
       // Few input channels would waste most of each tile on channel padding: im2col then.
       implicit_(g.sh == 1 && g.sw == 1 && g.cin >= 16 && bf16_kernel() == Bf16Kernel::amx),
-      channels_(round_up(g.cin, kTileDepth)),
-      implicit_rows_(round_up(g.oh * padded_w_, PackedProduct::kRowAlign)),
+      channels_(PackedProduct::round_up(g.cin, kTileDepth)),
+      implicit_rows_(PackedProduct::round_up(g.oh * padded_w_, PackedProduct::kRowAlign)),
       // The last row's last tap reads this far past the padded image.
       implicit_pixels_(
           std::max(padded_h_ * padded_w_, implicit_rows_ + (g.kh - 1) * padded_w_ + g.kw - 1)) {
@@ -54,28 +44,22 @@ Bf16Conv::Bf16Conv(const ConvGeometry& g)
 }
 
 std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
+  const float* rows = kernel;  // (patch, Cout)
+  Index depth = g_.patch();
+  std::vector<float> spread;
   if (implicit_) {
     // Rows (ky,kx,c) with c up to channels_, zeros past Cin, as the tiles read the image.
-    const Index depth = g_.kh * g_.kw * channels_;
-    std::vector<float> spread(depth * g_.cout, 0.0f);
+    depth = g_.kh * g_.kw * channels_;
+    spread.assign(depth * g_.cout, 0.0f);
     for (Index t = 0; t < g_.kh * g_.kw; ++t) {
       std::copy_n(kernel + t * g_.cin * g_.cout, g_.cin * g_.cout,
                   spread.begin() + t * channels_ * g_.cout);
     }
-    const PackedProduct p{pixels_, g_.cout, depth, round_up(g_.cout, PackedProduct::kWidthAlign),
-                          nullptr, nullptr};
-    std::vector<bfloat16> packed(p.depth * p.width);
-    pack_b(false, spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
-    return packed;
+    rows = spread.data();
   }
-  const PackedProduct p{pixels_,
-                        g_.cout,
-                        round_up(g_.patch(), PackedProduct::kDepthAlign),
-                        round_up(g_.cout, PackedProduct::kWidthAlign),
-                        nullptr,
-                        nullptr};
+  const PackedProduct p = PackedProduct::sized(pixels_, g_.cout, depth);
   std::vector<bfloat16> packed(p.depth * p.width);
-  pack_b(false, kernel, g_.cout, p, g_.patch(), 0, p.depth / 2, packed.data());
+  pack_b(false, rows, g_.cout, p, depth, 0, p.depth / 2, packed.data());
   return packed;
 }
 
@@ -94,8 +78,8 @@ const bfloat16* Bf16Conv::pad_image(const float* image, Index channels, Index pi
 
 void Bf16Conv::forward_implicit(const float* image, const bfloat16* packed_kernel,
                                 const float* bias, float* out) const {
-  const Index width = round_up(g_.cout, PackedProduct::kWidthAlign);
-  std::vector<float>& rows = output_buffer(implicit_rows_ * width);
+  const Index width = PackedProduct::round_up(g_.cout, PackedProduct::kWidthAlign);
+  std::vector<float>& rows = buffer<Role::output, float>(implicit_rows_ * width);
   const ImplicitProduct p{
       implicit_rows_, width,         pad_image(image, channels_, implicit_pixels_),
       channels_,      steps_.data(), Index(steps_.size()),
@@ -116,26 +100,25 @@ const bfloat16* Bf16Conv::window(const bfloat16* padded, Index pixel) const {
 }
 
 // Row r: the window of output pixel r, taps ordered (ky,kx,c) like the kernel, zeros after.
-void Bf16Conv::im2col_rows(const bfloat16* padded, bfloat16* rows) const {
-  const Index depth = round_up(g_.patch(), PackedProduct::kDepthAlign), run = g_.kw * g_.cin;
-  for (Index r = 0; r < round_up(pixels_, PackedProduct::kRowAlign); ++r) {
-    bfloat16* row = rows + r * depth;
+void Bf16Conv::im2col_rows(const bfloat16* padded, const PackedProduct& p, bfloat16* rows) const {
+  const Index run = g_.kw * g_.cin;
+  for (Index r = 0; r < p.rows_padded(); ++r) {
+    bfloat16* row = rows + r * p.depth;
     const bfloat16* from = r < pixels_ ? window(padded, r) : nullptr;
     for (Index ky = 0; ky < g_.kh && from; ++ky) {
       std::copy_n(from + ky * padded_w_ * g_.cin, run, row + ky * run);
     }
-    std::fill(row + (r < pixels_ ? g_.patch() : 0), row + depth, bfloat16{});
+    std::fill(row + (r < pixels_ ? g_.patch() : 0), row + p.depth, bfloat16{});
   }
 }
 
 // Pair row q: pixels 2q and 2q+1 side by side, tap by tap (the packed right operand's layout).
-void Bf16Conv::im2col_pairs(const bfloat16* padded, bfloat16* pairs) const {
-  const Index width = round_up(g_.patch(), PackedProduct::kWidthAlign);
-  const Index depth = round_up(pixels_, PackedProduct::kDepthAlign), run = g_.kw * g_.cin;
-  for (Index q = 0; q < depth / 2; ++q) {
-    bfloat16* row = pairs + q * width * 2;
+void Bf16Conv::im2col_pairs(const bfloat16* padded, const PackedProduct& p, bfloat16* pairs) const {
+  const Index run = g_.kw * g_.cin;
+  for (Index q = 0; q < p.depth / 2; ++q) {
+    bfloat16* row = pairs + q * p.width * 2;
     if (2 * q >= pixels_) {
-      std::fill(row, row + 2 * width, bfloat16{});
+      std::fill(row, row + 2 * p.width, bfloat16{});
       continue;
     }
     const bool odd = 2 * q + 1 < pixels_;
@@ -150,21 +133,17 @@ void Bf16Conv::im2col_pairs(const bfloat16* padded, bfloat16* pairs) const {
         out[2 * i + 1] = odd ? second[i] : bfloat16{};
       }
     }
-    std::fill(row + 2 * g_.patch(), row + 2 * width, bfloat16{});
+    std::fill(row + 2 * g_.patch(), row + 2 * p.width, bfloat16{});
   }
 }
 
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                              float* out) const {
   if (implicit_) return forward_implicit(image, packed_kernel, bias, out);
-  PackedProduct p{pixels_,
-                  g_.cout,
-                  round_up(g_.patch(), PackedProduct::kDepthAlign),
-                  round_up(g_.cout, PackedProduct::kWidthAlign),
-                  nullptr,
-                  packed_kernel};
+  PackedProduct p = PackedProduct::sized(pixels_, g_.cout, g_.patch());
+  p.b = packed_kernel;
   std::vector<bfloat16>& rows = buffer<Role::left>(p.rows_padded() * p.depth);
-  im2col_rows(pad_image(image, g_.cin, padded_h_ * padded_w_), rows.data());
+  im2col_rows(pad_image(image, g_.cin, padded_h_ * padded_w_), p, rows.data());
   p.a = rows.data();
   multiply_packed(p, out, g_.cout, false);
   if (!bias) return;
@@ -175,16 +154,11 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
 }
 
 void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient_t) const {
-  PackedProduct p{g_.cout,
-                  g_.patch(),
-                  round_up(pixels_, PackedProduct::kDepthAlign),
-                  round_up(g_.patch(), PackedProduct::kWidthAlign),
-                  nullptr,
-                  nullptr};
+  PackedProduct p = PackedProduct::sized(g_.cout, g_.patch(), pixels_);
   std::vector<bfloat16>& left = buffer<Role::left>(p.rows_padded() * p.depth);
   pack_a(true, dz, g_.cout, p, pixels_, 0, p.rows_padded(), left.data());
   std::vector<bfloat16>& right = buffer<Role::right>(p.depth * p.width);
-  im2col_pairs(pad_image(image, g_.cin, padded_h_ * padded_w_), right.data());
+  im2col_pairs(pad_image(image, g_.cin, padded_h_ * padded_w_), p, right.data());
   p.a = left.data();
   p.b = right.data();
   multiply_packed(p, gradient_t, g_.patch(), true);

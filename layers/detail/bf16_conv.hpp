@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 
 namespace minidl::detail {
@@ -38,8 +39,10 @@ class Bf16Conv {
                         float* out) const;
   // The top left of output pixel `pixel`'s window: its row ky starts ky * padded_w_ * Cin on.
   const bfloat16* window(const bfloat16* padded, Index pixel) const;
-  void im2col_rows(const bfloat16* padded, bfloat16* rows) const;
-  void im2col_pairs(const bfloat16* padded, bfloat16* pairs) const;
+  // The product p's left operand (forward) and right operand (kernel gradient), laid out as p
+  // says.
+  void im2col_rows(const bfloat16* padded, const PackedProduct& p, bfloat16* rows) const;
+  void im2col_pairs(const bfloat16* padded, const PackedProduct& p, bfloat16* pairs) const;
 
   ConvGeometry g_;
   Index pixels_, padded_h_, padded_w_;
