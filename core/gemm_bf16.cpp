@@ -87,6 +87,20 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
   }
 }
 
+void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out) {
+  if (even && odd) {  // the common case, in one loop the compiler vectorizes
+    for (Index j = 0; j < n; ++j) {
+      out[2 * j] = to_bfloat16(even[j]);
+      out[2 * j + 1] = to_bfloat16(odd[j]);
+    }
+    return;
+  }
+  for (Index j = 0; j < n; ++j) {
+    out[2 * j] = even ? to_bfloat16(even[j]) : bfloat16{};
+    out[2 * j + 1] = odd ? to_bfloat16(odd[j]) : bfloat16{};
+  }
+}
+
 void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
             Index q1, bfloat16* out) {
   auto convert = [](const float* from, Index d, Index k) {
@@ -96,12 +110,8 @@ void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, 
     bfloat16* row = out + q * p.width * 2;
     std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
     if (transposed) continue;
-    const float* even = 2 * q < k ? b + 2 * q * ldb : nullptr;
-    const float* odd = 2 * q + 1 < k ? b + (2 * q + 1) * ldb : nullptr;
-    for (Index j = 0; j < p.n; ++j) {
-      row[2 * j] = even ? to_bfloat16(even[j]) : bfloat16{};
-      row[2 * j + 1] = odd ? to_bfloat16(odd[j]) : bfloat16{};
-    }
+    pack_pair_row(2 * q < k ? b + 2 * q * ldb : nullptr,
+                  2 * q + 1 < k ? b + (2 * q + 1) * ldb : nullptr, p.n, row);
   }
   if (!transposed) return;
   // op(B)'s column j is B's row j: 16 of B's rows at a time, each read once for all q here.
@@ -127,6 +137,22 @@ void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulat
     }
   }
   if (kernel == Bf16Kernel::amx) amx_end();
+}
+
+void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate) {
+  if (bf16_kernel() == Bf16Kernel::amx) return product_amx_implicit(p, c, accumulate);
+  static thread_local std::vector<bfloat16> rows;
+  PackedProduct packed = PackedProduct::sized(p.rows, p.width, 32 * p.step_count);
+  rows.resize(p.rows * packed.depth);
+  for (Index r = 0; r < p.rows; ++r) {
+    const bfloat16* from = p.a + p.strips[r / 16] + (r % 16) * p.a_stride;
+    for (Index s = 0; s < p.step_count; ++s) {
+      std::copy_n(from + p.steps[s], 32, rows.begin() + r * packed.depth + 32 * s);
+    }
+  }
+  packed.a = rows.data();
+  packed.b = p.b;
+  multiply_packed(packed, c, p.width, accumulate);
 }
 
 }  // namespace detail

@@ -397,7 +397,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   // afterwards: deterministic for a given thread count.
   const int threads = omp_get_max_threads();
   const Shape partial_shape = winograd ? Shape{winograd->transformed_kernel_size()}
-                              : bf16   ? Shape{g_.cout, g_.patch()}
+                              : bf16   ? bf16->gradient_shape()
                                        : kernel_.value.shape();
   std::vector<Tensor> kernel_partial(threads), bias_partial(threads);
 #pragma omp parallel if (blocks > 1)
@@ -490,7 +490,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   if (winograd) {
     winograd->add_kernel_gradient_from(sum.data(), kernel_.grad.data());
   } else if (bf16) {
-    bf16->add_transposed(sum.data(), kernel_.grad.data());
+    bf16->add_unpadded(sum.data(), kernel_.grad.data());
   } else {
     detail::array(kernel_.grad) += detail::array(sum);
   }

@@ -274,22 +274,31 @@ void amx_end() {
   _tile_release();
 }
 
-void product_amx_implicit(const ImplicitProduct& p, float* c) {
+void product_amx_implicit(const ImplicitProduct& p, float* c, bool accumulate) {
   amx_begin();
   const Index a_bytes = p.a_stride * sizeof(bfloat16);
   const Index b_bytes = p.width * 2 * sizeof(bfloat16), c_bytes = p.width * sizeof(float);
   for (Index r0 = 0; r0 < p.rows; r0 += 32) {
     const bool two_strips = r0 + 16 < p.rows;
-    const bfloat16* a = p.a + r0 * p.a_stride;
+    const bfloat16* a0 = p.a + p.strips[r0 / 16];
+    const bfloat16* a1 = two_strips ? p.a + p.strips[r0 / 16 + 1] : a0;
     for (Index j0 = 0; j0 < p.width; j0 += 32) {
       const bool two_groups = j0 + 16 < p.width;
-      _tile_zero(0);
-      _tile_zero(1);
-      _tile_zero(2);
-      _tile_zero(3);
+      float* out = c + r0 * p.width + j0;
+      if (accumulate) {
+        _tile_loadd(0, out, c_bytes);
+        if (two_groups) _tile_loadd(1, out + 16, c_bytes);
+        if (two_strips) _tile_loadd(2, out + 16 * p.width, c_bytes);
+        if (two_strips && two_groups) _tile_loadd(3, out + 16 * p.width + 16, c_bytes);
+      } else {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+      }
       for (Index s = 0; s < p.step_count; ++s) {
         const bfloat16* b = p.b + (16 * s * p.width + j0) * 2;
-        _tile_loadd(4, a + p.steps[s], a_bytes);
+        _tile_loadd(4, a0 + p.steps[s], a_bytes);
         _tile_loadd(6, b, b_bytes);
         _tile_dpbf16ps(0, 4, 6);
         if (two_groups) {
@@ -297,12 +306,11 @@ void product_amx_implicit(const ImplicitProduct& p, float* c) {
           _tile_dpbf16ps(1, 4, 7);
         }
         if (two_strips) {
-          _tile_loadd(5, a + 16 * p.a_stride + p.steps[s], a_bytes);
+          _tile_loadd(5, a1 + p.steps[s], a_bytes);
           _tile_dpbf16ps(2, 5, 6);
           if (two_groups) _tile_dpbf16ps(3, 5, 7);
         }
       }
-      float* out = c + r0 * p.width + j0;
       _tile_stored(0, out, c_bytes);
       if (two_groups) _tile_stored(1, out + 16, c_bytes);
       if (two_strips) {
@@ -332,7 +340,7 @@ void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc
   product_portable(p, block, c, ldc, accumulate);
 }
 void amx_end() {}
-void product_amx_implicit(const ImplicitProduct&, float*) {}
+void product_amx_implicit(const ImplicitProduct&, float*, bool) {}
 
 #endif
 

@@ -41,19 +41,23 @@ void amx_begin();
 void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate);
 void amx_end();
 
-// A convolution's product read in place ("implicit GEMM", AMX only): row r of the left operand's
-// K-step s (32 values) starts at a + r * a_stride + steps[s], so that a stride-1 convolution reads
-// its taps from the padded image itself, with no im2col; b is packed as in PackedProduct (depth
-// 32 * step_count). c receives all `rows` x `width` float32 (both multiples of 16; ldc = width).
+// A convolution's product read in place ("implicit GEMM"): the left operand is not packed but
+// read where it lies, so that a convolution reads its taps from the padded image itself, with no
+// im2col. Row 16i + r's K-step s (32 values) starts at a + strips[i] + r * a_stride + steps[s];
+// b is packed as in PackedProduct (depth 32 * step_count). c holds `rows` x `width` float32 (both
+// multiples of 16; ldc = width).
 struct ImplicitProduct {
   Index rows, width;
   const bfloat16* a;
+  const Index* strips;
   Index a_stride;
   const Index* steps;
   Index step_count;
   const bfloat16* b;
 };
-void product_amx_implicit(const ImplicitProduct& p, float* c);
+// AMX tiles load the rows in place; the other kernels get them packed first.
+void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate);
+void product_amx_implicit(const ImplicitProduct& p, float* c, bool accumulate);
 
 // The whole product on the calling thread, with bf16_kernel(): C = (or +=) A . B.
 void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulate);
@@ -64,6 +68,8 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
             Index row1, bfloat16* out);
 void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
             Index q1, bfloat16* out);
+// One packed pair row from two rows of n values (null: zeros): out[2j] = even[j], out[2j+1] = odd[j].
+void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out);
 
 // Whether the CPU has the instructions (cpuid), and for AMX whether Linux lets this process use
 // its tile registers (it must ask first; the answer holds for all its threads).

@@ -3,14 +3,13 @@
 #include <algorithm>
 
 #include <minidl/core/detail/bf16_kernels.hpp>
-#include <minidl/core/gemm_bf16.hpp>
 
 namespace minidl::detail {
 namespace {
 
 // Buffers of the calling thread (layers run images on all threads at once), one per role,
 // grown as needed.
-enum class Role { image, left, right, output };
+enum class Role { image, right, output };
 template <Role role, class T = bfloat16>
 std::vector<T>& buffer(Index size) {
   static thread_local std::vector<T> buffer;
@@ -18,156 +17,174 @@ std::vector<T>& buffer(Index size) {
   return buffer;
 }
 
-constexpr Index kTileDepth = 32;
+constexpr Index kStep = PackedProduct::kDepthAlign;  // the values one K-step reads
 
 }  // namespace
 
 Bf16Conv::Bf16Conv(const ConvGeometry& g)
     : g_(g),
-      pixels_(g.oh * g.ow),
-      padded_h_(std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh)),
-      padded_w_(std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw)),
-      // Few input channels would waste most of each tile on channel padding: im2col then.
-      implicit_(g.sh == 1 && g.sw == 1 && g.cin >= 16 && bf16_kernel() == Bf16Kernel::amx),
-      channels_(PackedProduct::round_up(g.cin, kTileDepth)),
-      implicit_rows_(PackedProduct::round_up(g.oh * padded_w_, PackedProduct::kRowAlign)),
-      // The last row's last tap reads this far past the padded image.
-      implicit_pixels_(
-          std::max(padded_h_ * padded_w_, implicit_rows_ + (g.kh - 1) * padded_w_ + g.kw - 1)) {
-  for (Index ky = 0; ky < g.kh && implicit_; ++ky) {
-    for (Index kx = 0; kx < g.kw; ++kx) {
-      for (Index c = 0; c < channels_; c += kTileDepth) {
-        steps_.push_back((ky * padded_w_ + kx) * channels_ + c);
+      plane_h_((std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh) + g.sh - 1) / g.sh),
+      plane_w_((std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw) + g.sw - 1) / g.sw),
+      phases_(g.sh * g.sw),
+      rows_(PackedProduct::round_up(g.oh * plane_w_, PackedProduct::kRowAlign)),
+      width_(PackedProduct::round_up(g.cout, PackedProduct::kWidthAlign)),
+      channels_(PackedProduct::round_up(g.cin, PackedProduct::kRowAlign)),
+      depth_(PackedProduct::round_up(g.oh * plane_w_, kStep)) {
+  const Index phase_size = plane_h_ * plane_w_;
+  // Forward: the taps of row ky in phase column px are kx = px, px + SW, ...: side by side in the
+  // phase, each with its Cin channels, so 32 values at a time cover several of them when Cin is
+  // small. Values past the run belong to the next pixels; the kernel's rows for them are zero.
+  Index furthest = 0;
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index px = 0; px < std::min(g.sw, g.kw); ++px) {
+      const Index phase = (ky % g.sh) * g.sw + px;
+      const Index start = (phase * phase_size + (ky / g.sh) * plane_w_) * g.cin;
+      const Index run = (g.kw - px + g.sw - 1) / g.sw * g.cin;
+      for (Index first = 0; first < run; first += kStep) {
+        forward_steps_.push_back(start + first);
+        step_taps_.push_back({ky, px, first});
+        furthest = std::max(furthest, start + first);
       }
     }
   }
+  for (Index r = 0; r < rows_; r += 16) forward_strips_.push_back(r * g.cin);
+  image_size_ = std::max(phases_ * phase_size * g.cin, furthest + (rows_ - 1) * g.cin + kStep);
+
+  // Kernel gradient: tap (ky, kx) of slot d lies at (ky / SH) * plane_w + kx / SW + d in its
+  // phase's planes; each plane holds one channel.
+  plane_size_ = std::max(phase_size, depth_ + (g.kh - 1) / g.sh * plane_w_ + (g.kw - 1) / g.sw);
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index kx = 0; kx < g.kw; ++kx) {
+      const Index phase = (ky % g.sh) * g.sw + kx % g.sw;
+      const Index offset = (ky / g.sh) * plane_w_ + kx / g.sw;
+      for (Index c = 0; c < channels_; c += 16) {
+        gradient_strips_.push_back((phase * channels_ + c) * plane_size_ + offset);
+      }
+    }
+  }
+  for (Index d = 0; d < depth_; d += kStep) gradient_steps_.push_back(d);
+}
+
+Index Bf16Conv::at(Index iy, Index ix) const {
+  const Index y = iy + g_.pad_top, x = ix + g_.pad_left;
+  const Index phase = (y % g_.sh) * g_.sw + x % g_.sw;
+  return phase * plane_h_ * plane_w_ + (y / g_.sh) * plane_w_ + x / g_.sw;
 }
 
 std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
-  const float* rows = kernel;  // (patch, Cout)
-  Index depth = g_.patch();
-  std::vector<float> spread;
-  if (implicit_) {
-    // Rows (ky,kx,c) with c up to channels_, zeros past Cin, as the tiles read the image.
-    depth = g_.kh * g_.kw * channels_;
-    spread.assign(depth * g_.cout, 0.0f);
-    for (Index t = 0; t < g_.kh * g_.kw; ++t) {
-      std::copy_n(kernel + t * g_.cin * g_.cout, g_.cin * g_.cout,
-                  spread.begin() + t * channels_ * g_.cout);
+  // Row (s, i): the kernel's row for value first + i of step s's run, or zeros.
+  const Index depth = kStep * Index(step_taps_.size());
+  std::vector<float> spread(depth * g_.cout, 0.0f);
+  for (Index s = 0; s < Index(step_taps_.size()); ++s) {
+    const auto [ky, px, first] = step_taps_[s];
+    const Index run = (g_.kw - px + g_.sw - 1) / g_.sw * g_.cin;
+    for (Index v = first; v < std::min(run, first + kStep); ++v) {
+      const Index kx = px + v / g_.cin * g_.sw, c = v % g_.cin;
+      std::copy_n(kernel + ((ky * g_.kw + kx) * g_.cin + c) * g_.cout, g_.cout,
+                  spread.begin() + (s * kStep + v - first) * g_.cout);
     }
-    rows = spread.data();
   }
-  const PackedProduct p = PackedProduct::sized(pixels_, g_.cout, depth);
+  const PackedProduct p = PackedProduct::sized(rows_, g_.cout, depth);
   std::vector<bfloat16> packed(p.depth * p.width);
-  pack_b(false, rows, g_.cout, p, depth, 0, p.depth / 2, packed.data());
+  pack_b(false, spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
   return packed;
 }
 
-const bfloat16* Bf16Conv::pad_image(const float* image, Index channels, Index pixels) const {
-  std::vector<bfloat16>& padded = buffer<Role::image>(pixels * channels);
-  std::fill_n(padded.begin(), pixels * channels, bfloat16{});
-  for (Index y = 0; y < g_.h; ++y) {
-    for (Index x = 0; x < g_.w; ++x) {
-      const float* from = image + (y * g_.w + x) * g_.cin;
-      bfloat16* to = padded.data() + ((y + g_.pad_top) * padded_w_ + g_.pad_left + x) * channels;
-      for (Index c = 0; c < g_.cin; ++c) to[c] = to_bfloat16(from[c]);
+const bfloat16* Bf16Conv::pixel_major(const float* image) const {
+  std::vector<bfloat16>& padded = buffer<Role::image>(image_size_);
+  std::fill_n(padded.begin(), image_size_, bfloat16{});
+  for (Index iy = 0; iy < g_.h; ++iy) {
+    const float* row = image + iy * g_.w * g_.cin;
+    if (g_.sw == 1) {
+      to_bfloat16(row, g_.w * g_.cin, padded.data() + at(iy, 0) * g_.cin);
+      continue;
+    }
+    for (Index ix = 0; ix < g_.w; ++ix) {
+      to_bfloat16(row + ix * g_.cin, g_.cin, padded.data() + at(iy, ix) * g_.cin);
     }
   }
   return padded.data();
 }
 
-void Bf16Conv::forward_implicit(const float* image, const bfloat16* packed_kernel,
-                                const float* bias, float* out) const {
-  const Index width = PackedProduct::round_up(g_.cout, PackedProduct::kWidthAlign);
-  std::vector<float>& rows = buffer<Role::output, float>(implicit_rows_ * width);
-  const ImplicitProduct p{
-      implicit_rows_, width,         pad_image(image, channels_, implicit_pixels_),
-      channels_,      steps_.data(), Index(steps_.size()),
-      packed_kernel};
-  product_amx_implicit(p, rows.data());
+const bfloat16* Bf16Conv::channel_major(const float* image) const {
+  const Index size = phases_ * channels_ * plane_size_;
+  std::vector<bfloat16>& planes = buffer<Role::image>(size);
+  // Channels past Cin only feed the gradient's padding rows, which are dropped: left as they are.
+  for (Index phase = 0; phase < phases_; ++phase) {
+    std::fill_n(planes.begin() + phase * channels_ * plane_size_, g_.cin * plane_size_,
+                bfloat16{});
+  }
+  // Column by column of each row's phases: the pixels of one phase lie side by side in a plane.
+  for (Index iy = 0; iy < g_.h; ++iy) {
+    for (Index ix0 = 0; ix0 < std::min(g_.sw, g_.w); ++ix0) {
+      const Index phase_size = plane_h_ * plane_w_, at_first = at(iy, ix0);
+      const Index phase = at_first / phase_size;
+      bfloat16* to = planes.data() + phase * channels_ * plane_size_ + at_first % phase_size;
+      const float* from = image + (iy * g_.w + ix0) * g_.cin;
+      const Index count = (g_.w - ix0 + g_.sw - 1) / g_.sw, step = g_.sw * g_.cin;
+      for (Index c = 0; c < g_.cin; ++c) {
+        for (Index k = 0; k < count; ++k) to[c * plane_size_ + k] = to_bfloat16(from[k * step + c]);
+      }
+    }
+  }
+  return planes.data();
+}
+
+void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
+                             float* out) const {
+  std::vector<float>& slots = buffer<Role::output, float>(rows_ * width_);
+  const ImplicitProduct p{rows_,
+                          width_,
+                          pixel_major(image),
+                          forward_strips_.data(),
+                          g_.cin,
+                          forward_steps_.data(),
+                          Index(forward_steps_.size()),
+                          packed_kernel};
+  multiply_implicit(p, slots.data(), false);
   for (Index oy = 0; oy < g_.oh; ++oy) {
     for (Index ox = 0; ox < g_.ow; ++ox) {
-      const float* from = rows.data() + (oy * padded_w_ + ox) * width;
+      const float* from = slots.data() + (oy * plane_w_ + ox) * width_;
       float* to = out + (oy * g_.ow + ox) * g_.cout;
       for (Index c = 0; c < g_.cout; ++c) to[c] = from[c] + (bias ? bias[c] : 0.0f);
     }
   }
 }
 
-const bfloat16* Bf16Conv::window(const bfloat16* padded, Index pixel) const {
-  const Index oy = pixel / g_.ow, ox = pixel % g_.ow;
-  return padded + (oy * g_.sh * padded_w_ + ox * g_.sw) * g_.cin;
+Shape Bf16Conv::gradient_shape() const {
+  return Shape{g_.kh * g_.kw * channels_, width_};
 }
 
-// Row r: the window of output pixel r, taps ordered (ky,kx,c) like the kernel, zeros after.
-void Bf16Conv::im2col_rows(const bfloat16* padded, const PackedProduct& p, bfloat16* rows) const {
-  const Index run = g_.kw * g_.cin;
-  for (Index r = 0; r < p.rows_padded(); ++r) {
-    bfloat16* row = rows + r * p.depth;
-    const bfloat16* from = r < pixels_ ? window(padded, r) : nullptr;
-    for (Index ky = 0; ky < g_.kh && from; ++ky) {
-      std::copy_n(from + ky * padded_w_ * g_.cin, run, row + ky * run);
-    }
-    std::fill(row + (r < pixels_ ? g_.patch() : 0), row + p.depth, bfloat16{});
+void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient) const {
+  // dz's pairs of slots, packed as the right operand; slots past a row's OW hold zeros.
+  std::vector<bfloat16>& pairs = buffer<Role::right>(depth_ * width_);
+  auto slot = [&](Index d) {
+    const Index oy = d / plane_w_, ox = d % plane_w_;
+    return oy < g_.oh && ox < g_.ow ? dz + (oy * g_.ow + ox) * g_.cout : nullptr;
+  };
+  for (Index q = 0; q < depth_ / 2; ++q) {
+    bfloat16* row = pairs.data() + q * width_ * 2;
+    pack_pair_row(slot(2 * q), slot(2 * q + 1), g_.cout, row);
+    std::fill(row + 2 * g_.cout, row + 2 * width_, bfloat16{});
   }
+  const ImplicitProduct p{g_.kh * g_.kw * channels_,
+                          width_,
+                          channel_major(image),
+                          gradient_strips_.data(),
+                          plane_size_,
+                          gradient_steps_.data(),
+                          Index(gradient_steps_.size()),
+                          pairs.data()};
+  multiply_implicit(p, gradient, true);
 }
 
-// Pair row q: pixels 2q and 2q+1 side by side, tap by tap (the packed right operand's layout).
-void Bf16Conv::im2col_pairs(const bfloat16* padded, const PackedProduct& p, bfloat16* pairs) const {
-  const Index run = g_.kw * g_.cin;
-  for (Index q = 0; q < p.depth / 2; ++q) {
-    bfloat16* row = pairs + q * p.width * 2;
-    if (2 * q >= pixels_) {
-      std::fill(row, row + 2 * p.width, bfloat16{});
-      continue;
+void Bf16Conv::add_unpadded(const float* gradient, float* kernel_gradient) const {
+  for (Index t = 0; t < g_.kh * g_.kw; ++t) {
+    for (Index c = 0; c < g_.cin; ++c) {
+      const float* from = gradient + (t * channels_ + c) * width_;
+      float* to = kernel_gradient + (t * g_.cin + c) * g_.cout;
+      for (Index o = 0; o < g_.cout; ++o) to[o] += from[o];
     }
-    const bool odd = 2 * q + 1 < pixels_;
-    const bfloat16* even_window = window(padded, 2 * q);
-    const bfloat16* odd_window = odd ? window(padded, 2 * q + 1) : even_window;
-    for (Index ky = 0; ky < g_.kh; ++ky) {
-      const bfloat16* first = even_window + ky * padded_w_ * g_.cin;
-      const bfloat16* second = odd_window + ky * padded_w_ * g_.cin;
-      bfloat16* out = row + 2 * ky * run;
-      for (Index i = 0; i < run; ++i) {
-        out[2 * i] = first[i];
-        out[2 * i + 1] = odd ? second[i] : bfloat16{};
-      }
-    }
-    std::fill(row + 2 * g_.patch(), row + 2 * p.width, bfloat16{});
-  }
-}
-
-void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
-                             float* out) const {
-  if (implicit_) return forward_implicit(image, packed_kernel, bias, out);
-  PackedProduct p = PackedProduct::sized(pixels_, g_.cout, g_.patch());
-  p.b = packed_kernel;
-  std::vector<bfloat16>& rows = buffer<Role::left>(p.rows_padded() * p.depth);
-  im2col_rows(pad_image(image, g_.cin, padded_h_ * padded_w_), p, rows.data());
-  p.a = rows.data();
-  multiply_packed(p, out, g_.cout, false);
-  if (!bias) return;
-  for (Index r = 0; r < pixels_; ++r) {
-    float* o = out + r * g_.cout;
-    for (Index c = 0; c < g_.cout; ++c) o[c] += bias[c];
-  }
-}
-
-void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient_t) const {
-  PackedProduct p = PackedProduct::sized(g_.cout, g_.patch(), pixels_);
-  std::vector<bfloat16>& left = buffer<Role::left>(p.rows_padded() * p.depth);
-  pack_a(true, dz, g_.cout, p, pixels_, 0, p.rows_padded(), left.data());
-  std::vector<bfloat16>& right = buffer<Role::right>(p.depth * p.width);
-  im2col_pairs(pad_image(image, g_.cin, padded_h_ * padded_w_), p, right.data());
-  p.a = left.data();
-  p.b = right.data();
-  multiply_packed(p, gradient_t, g_.patch(), true);
-}
-
-void Bf16Conv::add_transposed(const float* gradient_t, float* kernel_gradient) const {
-  for (Index t = 0; t < g_.patch(); ++t) {
-    for (Index c = 0; c < g_.cout; ++c)
-      kernel_gradient[t * g_.cout + c] += gradient_t[c * g_.patch() + t];
   }
 }
 

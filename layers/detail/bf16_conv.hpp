@@ -1,15 +1,19 @@
-// Internal: Conv2D's products under mixed_bfloat16, one image at a time, on AMX tiles (or the
-// other bfloat16 kernels, core/gemm_bf16.hpp). Each image's im2col is written straight into the
-// packed bfloat16 layout the product reads, so no float32 column matrix is written or read back;
-// the image's output or gradient is still in cache for what follows (bias, activation, pooling).
-// With AMX a stride-1 forward pass (and so a stride-1 input gradient) has no im2col at all: its
-// tiles read the taps from the padded image, whose channels are padded to 32 (the tiles' depth).
+// Internal: Conv2D's products under mixed_bfloat16, one image at a time, as implicit GEMMs
+// (core/detail/bf16_kernels.hpp): AMX tiles read their operands straight from a padded bfloat16
+// copy of the image, with no im2col; the other bfloat16 kernels get the same rows packed. The
+// image's output or gradient is still in cache for what follows (bias, activation, pooling).
+//
+// A strided convolution reads the padded image split into its stride phases (rows y with the same
+// y % SH, columns x with the same x % SW), so that the taps of neighbouring output pixels lie next
+// to each other there too. Output pixel (oy, ox) is the product's "slot" oy * plane_w + ox, where
+// plane_w is a phase's width: the slots with ox >= OW are computed and dropped (forward) or get a
+// zero gradient (kernel gradient).
 #pragma once
 
 #include <vector>
 
 #include <minidl/core/bfloat16.hpp>
-#include <minidl/core/detail/bf16_kernels.hpp>
+#include <minidl/core/shape.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 
 namespace minidl::detail {
@@ -18,40 +22,44 @@ class Bf16Conv {
  public:
   explicit Bf16Conv(const ConvGeometry& g);
 
-  // The kernel (KH,KW,Cin,Cout), a (patch, Cout) matrix, packed as the products' right operand.
+  // The kernel (KH,KW,Cin,Cout) packed as the forward product's right operand.
   std::vector<bfloat16> pack_kernel(const float* kernel) const;
   // out (OH*OW, Cout) = image (*) kernel, plus bias when not null.
   void forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                      float* out) const;
-  // gradient_t (Cout, patch) += dz^T (Cout, OH*OW) . im2col(image) (OH*OW, patch): the kernel's
-  // gradient, transposed so that the long side (pixels) is the products' depth.
-  void add_kernel_gradient(const float* image, const float* dz, float* gradient_t) const;
-  // kernel_gradient (patch, Cout) += gradient_t^T.
-  void add_transposed(const float* gradient_t, float* kernel_gradient) const;
+
+  // A kernel gradient with Cin and Cout padded to 16: (KH*KW*Cin16, Cout16).
+  Shape gradient_shape() const;
+  // gradient += im2col(image)^T (taps, slots) . dz (slots, Cout): pixels are the products' depth,
+  // read per tap and channel from a channel-major copy of the image.
+  void add_kernel_gradient(const float* image, const float* dz, float* gradient) const;
+  // kernel_gradient (KH,KW,Cin,Cout) += gradient without its padding.
+  void add_unpadded(const float* gradient, float* kernel_gradient) const;
 
  private:
-  // The image in bfloat16 inside its zero padding (padded_h_ x padded_w_ x Cin), so that every
-  // window is whole: the im2cols below copy runs of KW*Cin values, with no conversions or tests.
-  // `channels` per pixel (Cin, or more with zeros), `pixels` in all (the padded image, or more
-  // with zeros after it).
-  const bfloat16* pad_image(const float* image, Index channels, Index pixels) const;
-  void forward_implicit(const float* image, const bfloat16* packed_kernel, const float* bias,
-                        float* out) const;
-  // The top left of output pixel `pixel`'s window: its row ky starts ky * padded_w_ * Cin on.
-  const bfloat16* window(const bfloat16* padded, Index pixel) const;
-  // The product p's left operand (forward) and right operand (kernel gradient), laid out as p
-  // says.
-  void im2col_rows(const bfloat16* padded, const PackedProduct& p, bfloat16* rows) const;
-  void im2col_pairs(const bfloat16* padded, const PackedProduct& p, bfloat16* pairs) const;
+  // The padded image in bfloat16, phase by phase: pixel-major (Cin values per pixel) for the
+  // forward pass, channel-major (one plane per channel) for the kernel gradient. Zeros around it.
+  const bfloat16* pixel_major(const float* image) const;
+  const bfloat16* channel_major(const float* image) const;
+  // Where input pixel (iy, ix) lies among the phases (pixels from the first phase's start).
+  Index at(Index iy, Index ix) const;
 
   ConvGeometry g_;
-  Index pixels_, padded_h_, padded_w_;
-  // The implicit forward pass: its output rows are pixels of padded_w_-wide rows (those past OW
-  // are computed and dropped), `implicit_rows_` of them; channels_ is Cin rounded up to 32;
-  // steps_ the offset of each 32 channels of each tap in the padded image.
-  bool implicit_;
-  Index channels_, implicit_rows_, implicit_pixels_;
-  std::vector<Index> steps_;
+  Index plane_h_, plane_w_, phases_;
+  // Forward: `rows_` slots (a multiple of 16) by `width_` (Cout rounded up to 16). K-step s reads
+  // 32 values from `forward_steps_[s]` on: runs of taps (ky, kx, kx + SW, ...) of one phase with
+  // all their channels; `forward_strips_` start each 16 slots. pixel_major holds image_size_.
+  // `step_taps_[s]` says which kernel values step s multiplies: (ky, first kx, first value).
+  struct StepTaps {
+    Index ky, kx, first;
+  };
+  Index rows_, width_, image_size_;
+  std::vector<Index> forward_steps_, forward_strips_;
+  std::vector<StepTaps> step_taps_;
+  // Kernel gradient: rows are taps (ky, kx, c) with c up to Cin16, depth `depth_` slots;
+  // channel-major planes of plane_size_ values each.
+  Index channels_, depth_, plane_size_;
+  std::vector<Index> gradient_steps_, gradient_strips_;
 };
 
 }  // namespace minidl::detail
