@@ -88,6 +88,7 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
 }
 
 void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out) {
+  if (even && odd && kernel_isa() == Isa::avx512) return pack_pair_row_avx512(even, odd, n, out);
   if (even && odd) {  // the common case, in one loop the compiler vectorizes
     for (Index j = 0; j < n; ++j) {
       out[2 * j] = to_bfloat16(even[j]);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/core/dtype_policy.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/gemm_bf16.hpp>
@@ -60,6 +61,38 @@ TEST_CASE("float32 to bfloat16 rounds to nearest, ties to even") {
   CHECK(rounded(from_bits(0x00018000u)) == 0x0002);
   CHECK(rounded(from_bits(0x00008001u)) == 0x0001);
   CHECK(rounded(-0.0f) == 0x8000);
+}
+
+TEST_CASE("packed pairs of a row round as to_bfloat16 does, on every tier") {
+  // The cases above, then ordinary values; 37 of each: two and a part of the 16 lanes.
+  std::vector<float> even = {1.0f + 0x1p-8f,
+                             1.0f + 3 * 0x1p-8f,
+                             -(1.0f + 0x1p-8f + 0x1p-20f),
+                             std::numeric_limits<float>::max(),
+                             from_bits(0x7f7f7fffu),
+                             -std::numeric_limits<float>::infinity(),
+                             from_bits(0x7f800001u),
+                             from_bits(0xff800001u),
+                             from_bits(0x00008000u),
+                             from_bits(0x00018000u),
+                             from_bits(0x00008001u),
+                             -0.0f};
+  std::vector<float> odd(even.rbegin(), even.rend());
+  for (int i = 0; even.size() < 37; ++i) {
+    even.push_back(std::ldexp(1.0f + i / 37.0f, i % 19 - 9));
+    odd.push_back(-std::ldexp(1.0f + i / 41.0f, 9 - i % 23));
+  }
+  const Index n = Index(even.size());
+  testing::for_each_isa([&](Isa isa) {
+    INFO("tier " << isa_name(isa));
+    std::vector<bfloat16> pairs(2 * n);
+    detail::pack_pair_row(even.data(), odd.data(), n, pairs.data());
+    for (Index j = 0; j < n; ++j) {
+      INFO("j " << j);
+      CHECK(pairs[2 * j].bits == rounded(even[j]));
+      CHECK(pairs[2 * j + 1].bits == rounded(odd[j]));
+    }
+  });
 }
 
 TEST_CASE("bfloat16 to float32 is exact") {

@@ -72,6 +72,31 @@ __mmask16 lanes(Index cols) {
 }
 }  // namespace
 
+MINIDL_TARGET_AVX512
+namespace {
+// to_bfloat16 on 16 lanes, left in each lane's upper half.
+__m512i rounded_upper_halves(__m512i u) {
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  const __m512i rounded = _mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
+  const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
+                                                 _mm512_set1_epi32(0x7f800000));
+  return _mm512_mask_or_epi32(rounded, nan, u, _mm512_set1_epi32(0x00400000));
+}
+}  // namespace
+
+void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out) {
+  for (Index j = 0; j < n; j += 16) {
+    const __mmask16 mask = lanes(n - j);
+    const __m512i e = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, even + j));
+    const __m512i o = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, odd + j));
+    // Each 32-bit lane: even's bfloat16 in the low half, odd's in the high half.
+    const __m512i pairs = _mm512_or_si512(_mm512_srli_epi32(e, 16),
+                                          _mm512_and_si512(o, _mm512_set1_epi32(0xffff0000)));
+    _mm512_mask_storeu_epi32(out + 2 * j, mask, pairs);
+  }
+}
+MINIDL_TARGET_END
+
 MINIDL_TARGET_AVX512_BF16
 namespace {
 
@@ -341,6 +366,7 @@ void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc
 }
 void amx_end() {}
 void product_amx_implicit(const ImplicitProduct&, float*, bool) {}
+void pack_pair_row_avx512(const float*, const float*, Index, bfloat16*) {}
 
 #endif
 

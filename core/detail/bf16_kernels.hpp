@@ -70,6 +70,8 @@ void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, 
             Index q1, bfloat16* out);
 // One packed pair row from two rows of n values (null: zeros): out[2j] = even[j], out[2j+1] = odd[j].
 void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out);
+// The same with both rows there, on AVX-512 (kernel_isa() avx512 only); the same bits.
+void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out);
 
 // Whether the CPU has the instructions (cpuid), and for AMX whether Linux lets this process use
 // its tile registers (it must ask first; the answer holds for all its threads).
