@@ -58,7 +58,7 @@ constexpr Index kBlock = 32;
 
 // The packing buffers of the thread that calls gemm_bf16, reused from call to call.
 struct PackBuffers {
-  std::vector<bfloat16> a, b;
+  detail::AlignedVector<bfloat16> a, b;
 };
 
 }  // namespace
@@ -142,7 +142,7 @@ void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulat
 
 void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate) {
   if (bf16_kernel() == Bf16Kernel::amx) return product_amx_implicit(p, c, accumulate);
-  static thread_local std::vector<bfloat16> rows;
+  static thread_local AlignedVector<bfloat16> rows;
   PackedProduct packed = PackedProduct::sized(p.rows, p.width, 32 * p.step_count);
   rows.resize(p.rows * packed.depth);
   for (Index r = 0; r < p.rows; ++r) {

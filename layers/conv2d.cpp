@@ -295,7 +295,7 @@ void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w,
 void Conv2D::forward_bf16(const Tensor& x, Tensor& y, const Weights& w,
                           const Pooled* pooled) const {
   const detail::Bf16Conv conv(g_);
-  const std::vector<bfloat16> kernel = conv.pack_kernel(w.kernel);
+  const detail::AlignedVector<bfloat16> kernel = conv.pack_kernel(w.kernel);
   forward_images(x, y, 0, w, pooled, [&](const float* image, float* out, float* /*scratch*/) {
     conv.forward_image(image, kernel.data(), w.bias, out);
   });
@@ -368,7 +368,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
     detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
   }
   Tensor flipped;                      // the flipped kernel, or its Winograd transform
-  std::vector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
+  detail::AlignedVector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
   if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
     bf16.emplace(g_);
     if (!k.empty()) {

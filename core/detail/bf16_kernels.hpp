@@ -2,11 +2,36 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <new>
+#include <vector>
 
 #include <minidl/core/bfloat16.hpp>
 #include <minidl/core/shape.hpp>
 
 namespace minidl::detail {
+
+// Operands start on a cache line: a tile row or vector that straddles two lines loads slower.
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlignment); }
+  template <class U>
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const CacheLineAllocator<U>&) const {
+    return false;
+  }
+};
+template <class T>
+using AlignedVector = std::vector<T, CacheLineAllocator<T>>;
 
 // op(A) and op(B) rounded to bfloat16 and laid out for the kernels, zero-padded:
 //   a  rows_padded() rows of `depth` values each: row i holds op(A)'s row i, then zeros.

@@ -11,8 +11,8 @@ namespace {
 // grown as needed.
 enum class Role { image, right, output };
 template <Role role, class T = bfloat16>
-std::vector<T>& buffer(Index size) {
-  static thread_local std::vector<T> buffer;
+AlignedVector<T>& buffer(Index size) {
+  static thread_local AlignedVector<T> buffer;
   if (Index(buffer.size()) < size) buffer.resize(size);
   return buffer;
 }
@@ -71,7 +71,7 @@ Index Bf16Conv::at(Index iy, Index ix) const {
   return phase * plane_h_ * plane_w_ + (y / g_.sh) * plane_w_ + x / g_.sw;
 }
 
-std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
+AlignedVector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
   // Row (s, i): the kernel's row for value first + i of step s's run, or zeros.
   const Index depth = kStep * Index(step_taps_.size());
   std::vector<float> spread(depth * g_.cout, 0.0f);
@@ -85,13 +85,13 @@ std::vector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
     }
   }
   const PackedProduct p = PackedProduct::sized(rows_, g_.cout, depth);
-  std::vector<bfloat16> packed(p.depth * p.width);
+  AlignedVector<bfloat16> packed(p.depth * p.width);
   pack_b(false, spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
   return packed;
 }
 
 const bfloat16* Bf16Conv::pixel_major(const float* image) const {
-  std::vector<bfloat16>& padded = buffer<Role::image>(image_size_);
+  AlignedVector<bfloat16>& padded = buffer<Role::image>(image_size_);
   std::fill_n(padded.begin(), image_size_, bfloat16{});
   for (Index iy = 0; iy < g_.h; ++iy) {
     const float* row = image + iy * g_.w * g_.cin;
@@ -108,7 +108,7 @@ const bfloat16* Bf16Conv::pixel_major(const float* image) const {
 
 const bfloat16* Bf16Conv::channel_major(const float* image) const {
   const Index size = phases_ * channels_ * plane_size_;
-  std::vector<bfloat16>& planes = buffer<Role::image>(size);
+  AlignedVector<bfloat16>& planes = buffer<Role::image>(size);
   // Channels past Cin only feed the gradient's padding rows, which are dropped: left as they are.
   for (Index phase = 0; phase < phases_; ++phase) {
     std::fill_n(planes.begin() + phase * channels_ * plane_size_, g_.cin * plane_size_,
@@ -132,7 +132,7 @@ const bfloat16* Bf16Conv::channel_major(const float* image) const {
 
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                              float* out) const {
-  std::vector<float>& slots = buffer<Role::output, float>(rows_ * width_);
+  AlignedVector<float>& slots = buffer<Role::output, float>(rows_ * width_);
   const ImplicitProduct p{rows_,
                           width_,
                           pixel_major(image),
@@ -157,7 +157,7 @@ Shape Bf16Conv::gradient_shape() const {
 
 void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient) const {
   // dz's pairs of slots, packed as the right operand; slots past a row's OW hold zeros.
-  std::vector<bfloat16>& pairs = buffer<Role::right>(depth_ * width_);
+  AlignedVector<bfloat16>& pairs = buffer<Role::right>(depth_ * width_);
   auto slot = [&](Index d) {
     const Index oy = d / plane_w_, ox = d % plane_w_;
     return oy < g_.oh && ox < g_.ow ? dz + (oy * g_.ow + ox) * g_.cout : nullptr;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/core/shape.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 
@@ -23,7 +24,7 @@ class Bf16Conv {
   explicit Bf16Conv(const ConvGeometry& g);
 
   // The kernel (KH,KW,Cin,Cout) packed as the forward product's right operand.
-  std::vector<bfloat16> pack_kernel(const float* kernel) const;
+  AlignedVector<bfloat16> pack_kernel(const float* kernel) const;
   // out (OH*OW, Cout) = image (*) kernel, plus bias when not null.
   void forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                      float* out) const;
