@@ -296,8 +296,13 @@ void Conv2D::forward_bf16(const Tensor& x, Tensor& y, const Weights& w,
                           const Pooled* pooled) const {
   const detail::Bf16Conv conv(g_);
   const detail::AlignedVector<bfloat16> kernel = conv.pack_kernel(w.kernel);
-  forward_images(x, y, 0, w, pooled, [&](const float* image, float* out, float* /*scratch*/) {
-    conv.forward_image(image, kernel.data(), w.bias, out);
+  // A ReLU with nothing added before it is applied while the product is copied out: no pass of
+  // its own.
+  const bool relu = w.activation == ActivationKind::Relu && !w.residual;
+  Weights rest = w;
+  if (relu) rest.activation = ActivationKind::Linear;
+  forward_images(x, y, 0, rest, pooled, [&](const float* image, float* out, float* /*scratch*/) {
+    conv.forward_image(image, kernel.data(), w.bias, relu, out);
   });
 }
 
@@ -468,7 +473,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         if (winograd_dx) {
           winograd_dx->forward(dzi, flipped.data(), nullptr, dxi, work.data());
         } else if (bf16_dx) {
-          bf16_dx->forward_image(dzi, flipped_bf16.data(), nullptr, dxi);
+          bf16_dx->forward_image(dzi, flipped_bf16.data(), nullptr, false, dxi);
         } else {
           direct_dx->forward_image(dzi, flipped.data(), nullptr, dxi, work.data());
         }

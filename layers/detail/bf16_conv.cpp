@@ -131,7 +131,7 @@ const bfloat16* Bf16Conv::channel_major(const float* image) const {
 }
 
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
-                             float* out) const {
+                             bool relu, float* out) const {
   AlignedVector<float>& slots = buffer<Role::output, float>(rows_ * width_);
   const ImplicitProduct p{rows_,
                           width_,
@@ -147,6 +147,8 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
       const float* from = slots.data() + (oy * plane_w_ + ox) * width_;
       float* to = out + (oy * g_.ow + ox) * g_.cout;
       for (Index c = 0; c < g_.cout; ++c) to[c] = from[c] + (bias ? bias[c] : 0.0f);
+      if (!relu) continue;
+      for (Index c = 0; c < g_.cout; ++c) to[c] = std::max(to[c], 0.0f);
     }
   }
 }

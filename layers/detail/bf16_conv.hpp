@@ -25,9 +25,9 @@ class Bf16Conv {
 
   // The kernel (KH,KW,Cin,Cout) packed as the forward product's right operand.
   AlignedVector<bfloat16> pack_kernel(const float* kernel) const;
-  // out (OH*OW, Cout) = image (*) kernel, plus bias when not null.
+  // out (OH*OW, Cout) = image (*) kernel, plus bias when not null, then ReLU when `relu`.
   void forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
-                     float* out) const;
+                     bool relu, float* out) const;
 
   // A kernel gradient with Cin and Cout padded to 16: (KH*KW*Cin16, Cout16).
   Shape gradient_shape() const;
