@@ -56,11 +56,13 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
     Index h, w, cin, filters, kernel, stride;
     const char* padding;
   };
-  // Strides 1 and 2 (whose input gradient is a GEMM + col2im), same and valid, 1-64 channels,
-  // output pixel counts that are not multiples of the kernels' 16 and 32.
+  // Strides 1 and 2 (whose input gradient is a GEMM + col2im), same and valid, 1-64 channels
+  // (the kernel gradient's planes by column up to 5, by channel from 16), output pixel counts
+  // that are not multiples of the kernels' 16 and 32.
   const Case cases[] = {{7, 9, 1, 8, 3, 1, "same"},    {8, 8, 3, 32, 3, 1, "same"},
                         {9, 6, 16, 24, 3, 1, "valid"}, {6, 7, 32, 64, 3, 1, "same"},
-                        {9, 9, 5, 17, 3, 2, "same"},   {10, 7, 4, 6, 5, 2, "valid"}};
+                        {9, 9, 5, 17, 3, 2, "same"},   {10, 7, 4, 6, 5, 2, "valid"},
+                        {9, 8, 16, 16, 3, 2, "same"}};
   for (int threads : {1, 2}) {
     set_num_threads(threads);
     testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
