@@ -143,12 +143,13 @@ void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulat
 void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate) {
   if (bf16_kernel() == Bf16Kernel::amx) return product_amx_implicit(p, c, accumulate);
   static thread_local AlignedVector<bfloat16> rows;
-  PackedProduct packed = PackedProduct::sized(p.rows, p.width, 32 * p.step_count);
+  constexpr Index kStrip = 16, kStep = PackedProduct::kDepthAlign;
+  PackedProduct packed = PackedProduct::sized(p.rows, p.width, kStep * p.step_count);
   rows.resize(p.rows * packed.depth);
   for (Index r = 0; r < p.rows; ++r) {
-    const bfloat16* from = p.a + p.strips[r / 16] + (r % 16) * p.a_stride;
+    const bfloat16* from = p.a + p.strips[r / kStrip] + (r % kStrip) * p.a_stride;
     for (Index s = 0; s < p.step_count; ++s) {
-      std::copy_n(from + p.steps[s], 32, rows.begin() + r * packed.depth + 32 * s);
+      std::copy_n(from + p.steps[s], kStep, rows.begin() + r * packed.depth + kStep * s);
     }
   }
   packed.a = rows.data();

@@ -372,7 +372,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
     k = Tensor(kernel_.value.shape());
     detail::flip_transpose_kernel(g_, kernel_.value.data(), k.data());
   }
-  Tensor flipped;                      // the flipped kernel, or its Winograd transform
+  Tensor flipped;                                // the flipped kernel, or its Winograd transform
   detail::AlignedVector<bfloat16> flipped_bf16;  // or the flipped kernel packed for bf16_dx
   if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
     bf16.emplace(g_);

@@ -93,7 +93,7 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
             Index row1, bfloat16* out);
 void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
             Index q1, bfloat16* out);
-// One packed pair row from two rows of n values (null: zeros): out[2j] = even[j], out[2j+1] = odd[j].
+// One packed pair row from rows `even` and `odd` of n values (null: zeros), side by side.
 void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out);
 // The same with both rows there, on AVX-512 (kernel_isa() avx512 only); the same bits.
 void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out);

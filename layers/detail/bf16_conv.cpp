@@ -23,52 +23,52 @@ constexpr Index kStep = PackedProduct::kDepthAlign;  // the values one K-step re
 
 Bf16Conv::Bf16Conv(const ConvGeometry& g)
     : g_(g),
-      plane_h_((std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh) + g.sh - 1) / g.sh),
       plane_w_((std::max(g.w + g.pad_left, (g.ow - 1) * g.sw + g.kw) + g.sw - 1) / g.sw),
+      phase_size_((std::max(g.h + g.pad_top, (g.oh - 1) * g.sh + g.kh) + g.sh - 1) / g.sh *
+                  plane_w_),
       phases_(g.sh * g.sw),
       rows_(PackedProduct::round_up(g.oh * plane_w_, PackedProduct::kRowAlign)),
       width_(PackedProduct::round_up(g.cout, PackedProduct::kWidthAlign)),
       channels_(PackedProduct::round_up(g.cin, PackedProduct::kRowAlign)),
       depth_(PackedProduct::round_up(g.oh * plane_w_, kStep)) {
-  const Index phase_size = plane_h_ * plane_w_;
   // Forward: the taps of row ky in phase column px are kx = px, px + SW, ...: side by side in the
   // phase, each with its Cin channels, so 32 values at a time cover several of them when Cin is
   // small. Values past the run belong to the next pixels; the kernel's rows for them are zero.
   Index furthest = 0;
   for (Index ky = 0; ky < g.kh; ++ky) {
     for (Index px = 0; px < std::min(g.sw, g.kw); ++px) {
-      const Index phase = (ky % g.sh) * g.sw + px;
-      const Index start = (phase * phase_size + (ky / g.sh) * plane_w_) * g.cin;
+      const Index start = (phase(ky, px) * phase_size_ + position(ky, 0)) * g.cin;
       const Index run = (g.kw - px + g.sw - 1) / g.sw * g.cin;
       for (Index first = 0; first < run; first += kStep) {
         forward_steps_.push_back(start + first);
-        step_taps_.push_back({ky, px, first});
+        step_taps_.push_back({ky, px, first, run});
         furthest = std::max(furthest, start + first);
       }
     }
   }
   for (Index r = 0; r < rows_; r += 16) forward_strips_.push_back(r * g.cin);
-  image_size_ = std::max(phases_ * phase_size * g.cin, furthest + (rows_ - 1) * g.cin + kStep);
+  image_size_ = std::max(phases_ * phase_size_ * g.cin, furthest + (rows_ - 1) * g.cin + kStep);
 
   // Kernel gradient: tap (ky, kx) of slot d lies at (ky / SH) * plane_w + kx / SW + d in its
   // phase's planes; each plane holds one channel.
-  plane_size_ = std::max(phase_size, depth_ + (g.kh - 1) / g.sh * plane_w_ + (g.kw - 1) / g.sw);
+  plane_size_ = std::max(phase_size_, depth_ + position(g.kh - 1, g.kw - 1));
   for (Index ky = 0; ky < g.kh; ++ky) {
     for (Index kx = 0; kx < g.kw; ++kx) {
-      const Index phase = (ky % g.sh) * g.sw + kx % g.sw;
-      const Index offset = (ky / g.sh) * plane_w_ + kx / g.sw;
       for (Index c = 0; c < channels_; c += 16) {
-        gradient_strips_.push_back((phase * channels_ + c) * plane_size_ + offset);
+        gradient_strips_.push_back((phase(ky, kx) * channels_ + c) * plane_size_ +
+                                   position(ky, kx));
       }
     }
   }
   for (Index d = 0; d < depth_; d += kStep) gradient_steps_.push_back(d);
 }
 
-Index Bf16Conv::at(Index iy, Index ix) const {
-  const Index y = iy + g_.pad_top, x = ix + g_.pad_left;
-  const Index phase = (y % g_.sh) * g_.sw + x % g_.sw;
-  return phase * plane_h_ * plane_w_ + (y / g_.sh) * plane_w_ + x / g_.sw;
+Index Bf16Conv::phase(Index y, Index x) const {
+  return (y % g_.sh) * g_.sw + x % g_.sw;
+}
+
+Index Bf16Conv::position(Index y, Index x) const {
+  return (y / g_.sh) * plane_w_ + x / g_.sw;
 }
 
 AlignedVector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
@@ -76,8 +76,7 @@ AlignedVector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
   const Index depth = kStep * Index(step_taps_.size());
   std::vector<float> spread(depth * g_.cout, 0.0f);
   for (Index s = 0; s < Index(step_taps_.size()); ++s) {
-    const auto [ky, px, first] = step_taps_[s];
-    const Index run = (g_.kw - px + g_.sw - 1) / g_.sw * g_.cin;
+    const auto [ky, px, first, run] = step_taps_[s];
     for (Index v = first; v < std::min(run, first + kStep); ++v) {
       const Index kx = px + v / g_.cin * g_.sw, c = v % g_.cin;
       std::copy_n(kernel + ((ky * g_.kw + kx) * g_.cin + c) * g_.cout, g_.cout,
@@ -93,15 +92,17 @@ AlignedVector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
 const bfloat16* Bf16Conv::pixel_major(const float* image) const {
   AlignedVector<bfloat16>& padded = buffer<Role::image>(image_size_);
   std::fill_n(padded.begin(), image_size_, bfloat16{});
+  auto to = [&](Index iy, Index ix) {
+    const Index y = iy + g_.pad_top, x = ix + g_.pad_left;
+    return padded.data() + (phase(y, x) * phase_size_ + position(y, x)) * g_.cin;
+  };
   for (Index iy = 0; iy < g_.h; ++iy) {
     const float* row = image + iy * g_.w * g_.cin;
     if (g_.sw == 1) {
-      to_bfloat16(row, g_.w * g_.cin, padded.data() + at(iy, 0) * g_.cin);
+      to_bfloat16(row, g_.w * g_.cin, to(iy, 0));
       continue;
     }
-    for (Index ix = 0; ix < g_.w; ++ix) {
-      to_bfloat16(row + ix * g_.cin, g_.cin, padded.data() + at(iy, ix) * g_.cin);
-    }
+    for (Index ix = 0; ix < g_.w; ++ix) to_bfloat16(row + ix * g_.cin, g_.cin, to(iy, ix));
   }
   return padded.data();
 }
@@ -110,16 +111,15 @@ const bfloat16* Bf16Conv::channel_major(const float* image) const {
   const Index size = phases_ * channels_ * plane_size_;
   AlignedVector<bfloat16>& planes = buffer<Role::image>(size);
   // Channels past Cin only feed the gradient's padding rows, which are dropped: left as they are.
-  for (Index phase = 0; phase < phases_; ++phase) {
-    std::fill_n(planes.begin() + phase * channels_ * plane_size_, g_.cin * plane_size_,
-                bfloat16{});
+  for (Index p = 0; p < phases_; ++p) {
+    std::fill_n(planes.begin() + p * channels_ * plane_size_, g_.cin * plane_size_, bfloat16{});
   }
   // Column by column of each row's phases: the pixels of one phase lie side by side in a plane.
   for (Index iy = 0; iy < g_.h; ++iy) {
+    const Index y = iy + g_.pad_top;
     for (Index ix0 = 0; ix0 < std::min(g_.sw, g_.w); ++ix0) {
-      const Index phase_size = plane_h_ * plane_w_, at_first = at(iy, ix0);
-      const Index phase = at_first / phase_size;
-      bfloat16* to = planes.data() + phase * channels_ * plane_size_ + at_first % phase_size;
+      const Index x = ix0 + g_.pad_left;
+      bfloat16* to = planes.data() + phase(y, x) * channels_ * plane_size_ + position(y, x);
       const float* from = image + (iy * g_.w + ix0) * g_.cin;
       const Index count = (g_.w - ix0 + g_.sw - 1) / g_.sw, step = g_.sw * g_.cin;
       for (Index c = 0; c < g_.cin; ++c) {
@@ -169,14 +169,9 @@ void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* g
     pack_pair_row(slot(2 * q), slot(2 * q + 1), g_.cout, row);
     std::fill(row + 2 * g_.cout, row + 2 * width_, bfloat16{});
   }
-  const ImplicitProduct p{g_.kh * g_.kw * channels_,
-                          width_,
-                          channel_major(image),
-                          gradient_strips_.data(),
-                          plane_size_,
-                          gradient_steps_.data(),
-                          Index(gradient_steps_.size()),
-                          pairs.data()};
+  const ImplicitProduct p{g_.kh * g_.kw * channels_,     width_,      channel_major(image),
+                          gradient_strips_.data(),       plane_size_, gradient_steps_.data(),
+                          Index(gradient_steps_.size()), pairs.data()};
   multiply_implicit(p, gradient, true);
 }
 

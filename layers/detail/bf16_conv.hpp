@@ -42,17 +42,19 @@ class Bf16Conv {
   // forward pass, channel-major (one plane per channel) for the kernel gradient. Zeros around it.
   const bfloat16* pixel_major(const float* image) const;
   const bfloat16* channel_major(const float* image) const;
-  // Where input pixel (iy, ix) lies among the phases (pixels from the first phase's start).
-  Index at(Index iy, Index ix) const;
+  // Padded pixel (y, x)'s phase, and its pixel index inside that phase.
+  Index phase(Index y, Index x) const;
+  Index position(Index y, Index x) const;
 
   ConvGeometry g_;
-  Index plane_h_, plane_w_, phases_;
+  Index plane_w_, phase_size_, phases_;
   // Forward: `rows_` slots (a multiple of 16) by `width_` (Cout rounded up to 16). K-step s reads
   // 32 values from `forward_steps_[s]` on: runs of taps (ky, kx, kx + SW, ...) of one phase with
   // all their channels; `forward_strips_` start each 16 slots. pixel_major holds image_size_.
-  // `step_taps_[s]` says which kernel values step s multiplies: (ky, first kx, first value).
+  // `step_taps_[s]` says which kernel values step s multiplies: those of row ky, phase column px,
+  // from value `first` of that run of `run` values (taps kx = px, px + SW, ... by channel).
   struct StepTaps {
-    Index ky, kx, first;
+    Index ky, px, first, run;
   };
   Index rows_, width_, image_size_;
   std::vector<Index> forward_steps_, forward_strips_;
