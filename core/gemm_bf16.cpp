@@ -8,6 +8,7 @@
 #include <omp.h>
 
 #include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/bf16_dot.hpp>
 #include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/core/error.hpp>
 
@@ -40,26 +41,19 @@ std::atomic<Bf16Kernel>& current() {
   return kernel;
 }
 
-void run_block(Bf16Kernel kernel, const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-               bool accumulate) {
-  switch (kernel) {
-    case Bf16Kernel::amx:
-      return detail::product_amx(p, block, c, ldc, accumulate);
-    case Bf16Kernel::avx512_bf16:
-      return detail::product_avx512_bf16(p, block, c, ldc, accumulate);
-    case Bf16Kernel::portable:
-      break;
-  }
-  detail::product_portable(p, block, c, ldc, accumulate);
-}
-
 // C's blocks, one kernel call each.
 constexpr Index kBlock = 32;
 
-// The packing buffers of the thread that calls gemm_bf16, reused from call to call.
+// The packing buffers of the thread that calls gemm_bf16, reused from call to call, and the dot
+// kernels' row and step lists.
 struct PackBuffers {
   detail::AlignedVector<bfloat16> a, b;
+  std::vector<Index> rows, c_rows;
+  std::vector<detail::DotStep> steps;
 };
+
+// Columns of C per part of the dot kernels' work: the 64 their widest tile holds.
+constexpr Index kDotColumns = 64;
 
 }  // namespace
 
@@ -76,13 +70,17 @@ void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, 
     std::fill(row + filled, row + p.depth, bfloat16{});
   }
   if (!transposed) return;
-  // op(A)'s row i is A's column i: read A's rows, 16 of op(A)'s rows at a time.
+  // op(A)'s row i is A's column i: pairs of A's rows converted 16 columns at a time (vector
+  // loads), each pair then stored into its row of op(A).
   constexpr Index kStrip = 16;
+  bfloat16 pairs[2 * kStrip];
   for (Index i0 = row0; i0 < std::min(row1, p.m); i0 += kStrip) {
-    const Index i1 = std::min({i0 + kStrip, row1, p.m});
-    for (Index d = 0; d < k; ++d) {
-      const float* from = a + d * lda;
-      for (Index i = i0; i < i1; ++i) out[i * p.depth + d] = to_bfloat16(from[i]);
+    const Index count = std::min({i0 + kStrip, row1, p.m}) - i0;
+    for (Index d = 0; d < k; d += 2) {
+      pack_pair_row(a + d * lda + i0, d + 1 < k ? a + (d + 1) * lda + i0 : nullptr, count, pairs);
+      for (Index i = 0; i < count; ++i) {
+        std::copy_n(pairs + 2 * i, 2, out + (i0 + i) * p.depth + d);
+      }
     }
   }
 }
@@ -102,59 +100,35 @@ void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out) 
   }
 }
 
-void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
-            Index q1, bfloat16* out) {
-  auto convert = [](const float* from, Index d, Index k) {
-    return d < k ? to_bfloat16(from[d]) : bfloat16{};
-  };
+void pack_b(const float* b, Index ldb, const PackedProduct& p, Index k, Index q0, Index q1,
+            bfloat16* out) {
   for (Index q = q0; q < q1; ++q) {
     bfloat16* row = out + q * p.width * 2;
-    std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
-    if (transposed) continue;
     pack_pair_row(2 * q < k ? b + 2 * q * ldb : nullptr,
                   2 * q + 1 < k ? b + (2 * q + 1) * ldb : nullptr, p.n, row);
+    std::fill(row + 2 * p.n, row + 2 * p.width, bfloat16{});
   }
-  if (!transposed) return;
-  // op(B)'s column j is B's row j: 16 of B's rows at a time, each read once for all q here.
+}
+
+void pack_b_transposed(const float* b, Index ldb, const PackedProduct& p, Index k, Index j0,
+                       bfloat16* out) {
+  // op(B)'s column j is B's row j, whose neighbouring values are already the pairs: 16 rows
+  // converted whole (vector loads, each row read once), then stored pair row by pair row, 16
+  // columns side by side.
   constexpr Index kStrip = 16;
-  for (Index j0 = 0; j0 < p.n; j0 += kStrip) {
-    for (Index q = q0; q < q1; ++q) {
-      bfloat16* row = out + q * p.width * 2;
-      for (Index j = j0; j < std::min(j0 + kStrip, p.n); ++j) {
-        row[2 * j] = convert(b + j * ldb, 2 * q, k);
-        row[2 * j + 1] = convert(b + j * ldb, 2 * q + 1, k);
-      }
-    }
+  static thread_local AlignedVector<bfloat16> values;
+  values.resize(kStrip * p.depth);
+  for (Index j = 0; j < kStrip; ++j) {
+    bfloat16* row = values.data() + j * p.depth;
+    const Index filled = j0 + j < p.n ? k : 0;
+    to_bfloat16(b + (j0 + j) * ldb, filled, row);
+    std::fill(row + filled, row + p.depth, bfloat16{});
   }
-}
-
-void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulate) {
-  const Bf16Kernel kernel = bf16_kernel();
-  if (kernel == Bf16Kernel::amx) amx_begin();
-  for (Index i = 0; i < p.m; i += kBlock) {
-    for (Index j = 0; j < p.n; j += kBlock) {
-      run_block(kernel, p, {i, std::min(kBlock, p.m - i), j, std::min(kBlock, p.n - j)}, c, ldc,
-                accumulate);
-    }
+  for (Index q = 0; q < p.depth / 2; ++q) {
+    bfloat16* row = out + (q * p.width + j0) * 2;
+    for (Index j = 0; j < kStrip; ++j)
+      std::copy_n(values.data() + j * p.depth + 2 * q, 2, row + 2 * j);
   }
-  if (kernel == Bf16Kernel::amx) amx_end();
-}
-
-void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate) {
-  if (bf16_kernel() == Bf16Kernel::amx) return product_amx_implicit(p, c, accumulate);
-  static thread_local AlignedVector<bfloat16> rows;
-  constexpr Index kStrip = 16, kStep = PackedProduct::kDepthAlign;
-  PackedProduct packed = PackedProduct::sized(p.rows, p.width, kStep * p.step_count);
-  rows.resize(p.rows * packed.depth);
-  for (Index r = 0; r < p.rows; ++r) {
-    const bfloat16* from = p.a + p.strips[r / kStrip] + (r % kStrip) * p.a_stride;
-    for (Index s = 0; s < p.step_count; ++s) {
-      std::copy_n(from + p.steps[s], kStep, rows.begin() + r * packed.depth + kStep * s);
-    }
-  }
-  packed.a = rows.data();
-  packed.b = p.b;
-  multiply_packed(packed, c, p.width, accumulate);
 }
 
 }  // namespace detail
@@ -201,6 +175,43 @@ Bf16Kernel parse_bf16_kernel(const std::string& name) {
   throw Error("unknown bfloat16 kernel '" + name + "': expected portable, avx512_bf16 or amx");
 }
 
+namespace {
+
+// Inside a team: op(A) and op(B) packed into packed_a and packed_b, shared among the threads.
+void pack(Transpose trans_a, const float* a, Index lda, Transpose trans_b, const float* b,
+          Index ldb, const PackedProduct& p, Index k, bfloat16* packed_a, bfloat16* packed_b) {
+#pragma omp for schedule(static) nowait
+  for (Index i = 0; i < p.rows_padded(); i += 16) {
+    detail::pack_a(trans_a == Transpose::Yes, a, lda, p, k, i, i + 16, packed_a);
+  }
+  if (trans_b == Transpose::Yes) {
+#pragma omp for schedule(static)
+    for (Index j = 0; j < p.width; j += 16) detail::pack_b_transposed(b, ldb, p, k, j, packed_b);
+    return;
+  }
+#pragma omp for schedule(static)
+  for (Index q = 0; q < p.depth / 2; q += 16) {
+    detail::pack_b(b, ldb, p, k, q, std::min(q + 16, p.depth / 2), packed_b);
+  }
+}
+
+// Inside a team: C's 32 x 32 blocks on AMX tiles.
+void multiply_amx(const PackedProduct& p, float* c, Index ldc, bool accumulate) {
+  const Index row_blocks = (p.m + kBlock - 1) / kBlock, col_blocks = (p.n + kBlock - 1) / kBlock;
+  detail::amx_begin();
+#pragma omp for schedule(static) collapse(2)
+  for (Index rb = 0; rb < row_blocks; ++rb) {
+    for (Index cb = 0; cb < col_blocks; ++cb) {
+      const ProductBlock block{rb * kBlock, std::min(kBlock, p.m - rb * kBlock), cb * kBlock,
+                               std::min(kBlock, p.n - cb * kBlock)};
+      detail::product_amx(p, block, c, ldc, accumulate);
+    }
+  }
+  detail::amx_end();
+}
+
+}  // namespace
+
 void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, const float* a,
                Index lda, const float* b, Index ldb, float beta, float* c, Index ldc) {
   if (beta != 0.0f && beta != 1.0f) {
@@ -216,33 +227,52 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
   bfloat16* packed_b = buffers.b.data();
   p.a = packed_a;
   p.b = packed_b;
-  const Bf16Kernel kernel = bf16_kernel();
   const bool accumulate = beta == 1.0f;
-  const Index row_blocks = (m + kBlock - 1) / kBlock, col_blocks = (n + kBlock - 1) / kBlock;
   // A team pays off from about a million multiply-adds; inside a parallel region (a layer's
   // blocks of images) the calling thread does it all.
   const bool team = !omp_in_parallel() && double(m) * double(n) * double(k) >= double(1 << 20);
+  if (bf16_kernel() == Bf16Kernel::amx) {
+#pragma omp parallel if (team)
+    {
+      pack(trans_a, a, lda, trans_b, b, ldb, p, k, packed_a, packed_b);
+      multiply_amx(p, c, ldc, accumulate);
+    }
+    return;
+  }
+  // The dot kernels read A's rows in place, from the packed rows.
+  std::vector<Index>& rows = buffers.rows;
+  std::vector<Index>& c_rows = buffers.c_rows;
+  std::vector<detail::DotStep>& steps = buffers.steps;
+  rows.resize(m);
+  c_rows.resize(m);
+  for (Index i = 0; i < m; ++i) {
+    rows[i] = i * p.depth;
+    c_rows[i] = i * ldc;
+  }
+  steps.clear();
+  for (Index d = 0; d < k; d += PackedProduct::kDepthAlign) {
+    steps.push_back({d, d / 2, (std::min(PackedProduct::kDepthAlign, k - d) + 1) / 2});
+  }
+  detail::DotProduct product{packed_a, rows.data(), m, steps.data(),  Index(steps.size()),
+                             packed_b, p.width,     c, c_rows.data(), n};
+  product.accumulate = accumulate;
 #pragma omp parallel if (team)
   {
-#pragma omp for schedule(static) nowait
-    for (Index i = 0; i < p.rows_padded(); i += 16) {
-      detail::pack_a(trans_a == Transpose::Yes, a, lda, p, k, i, i + 16, packed_a);
-    }
-#pragma omp for schedule(static)
-    for (Index q = 0; q < p.depth / 2; q += 16) {
-      detail::pack_b(trans_b == Transpose::Yes, b, ldb, p, k, q, std::min(q + 16, p.depth / 2),
-                     packed_b);
-    }
-    if (kernel == Bf16Kernel::amx) detail::amx_begin();
+    pack(trans_a, a, lda, trans_b, b, ldb, p, k, packed_a, packed_b);
+    // Columns split first: each part then reads only its share of B. Rows when there are
+    // fewer column parts than threads.
+    const Index col_parts = (n + kDotColumns - 1) / kDotColumns;
+    const Index threads = omp_get_num_threads();
+    const Index row_parts =
+        col_parts >= threads ? 1 : std::min(m, (threads + col_parts - 1) / col_parts);
+    const Index part_rows = (m + row_parts - 1) / row_parts;
 #pragma omp for schedule(static) collapse(2)
-    for (Index rb = 0; rb < row_blocks; ++rb) {
-      for (Index cb = 0; cb < col_blocks; ++cb) {
-        const ProductBlock block{rb * kBlock, std::min(kBlock, m - rb * kBlock), cb * kBlock,
-                                 std::min(kBlock, n - cb * kBlock)};
-        run_block(kernel, p, block, c, ldc, accumulate);
+    for (Index cp = 0; cp < col_parts; ++cp) {
+      for (Index rp = 0; rp < row_parts; ++rp) {
+        detail::dot(product, rp * part_rows, std::min(m, (rp + 1) * part_rows), cp * kDotColumns,
+                    std::min(n, (cp + 1) * kDotColumns));
       }
     }
-    if (kernel == Bf16Kernel::amx) detail::amx_end();
   }
 }
 

@@ -16,33 +16,6 @@
 
 namespace minidl::detail {
 
-namespace {
-
-// The start of packed row q of B (pairs of k) at column j.
-const bfloat16* b_at(const PackedProduct& p, Index q, Index j) {
-  return p.b + (q * p.width + j) * 2;
-}
-
-}  // namespace
-
-void product_portable(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-                      bool accumulate) {
-  float sums[32];
-  for (Index i = block.row0; i < block.row0 + block.rows; ++i) {
-    float* out = c + i * ldc + block.col0;
-    for (Index j = 0; j < block.cols; ++j) sums[j] = accumulate ? out[j] : 0.0f;
-    const bfloat16* a = p.a + i * p.depth;
-    for (Index q = 0; q < p.depth / 2; ++q) {
-      const float a0 = to_float(a[2 * q]), a1 = to_float(a[2 * q + 1]);
-      const bfloat16* b = b_at(p, q, block.col0);
-      for (Index j = 0; j < block.cols; ++j) {
-        sums[j] += a0 * to_float(b[2 * j]) + a1 * to_float(b[2 * j + 1]);
-      }
-    }
-    std::copy(sums, sums + block.cols, out);
-  }
-}
-
 #if defined(__x86_64__)
 
 bool cpu_has_avx512_bf16() {
@@ -97,81 +70,13 @@ void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16
 }
 MINIDL_TARGET_END
 
-MINIDL_TARGET_AVX512_BF16
-namespace {
-
-// rows x (16 * groups) of C, rows <= 8: one broadcast pair of A against one or two vectors of B
-// pairs per step, 16 float32 sums per vector.
-template <int rows, int groups>
-void avx512_bf16_tile(const PackedProduct& p, Index row0, Index col0, Index cols, float* c,
-                      Index ldc, bool accumulate) {
-  __m512 sums[rows][groups];
-  for (int r = 0; r < rows; ++r) {
-    for (int g = 0; g < groups; ++g) {
-      const __mmask16 mask = lanes(cols - 16 * g);
-      sums[r][g] = accumulate ? _mm512_maskz_loadu_ps(mask, c + (row0 + r) * ldc + col0 + 16 * g)
-                              : _mm512_setzero_ps();
-    }
-  }
-  for (Index q = 0; q < p.depth / 2; ++q) {
-    __m512i b[groups];
-    for (int g = 0; g < groups; ++g) b[g] = _mm512_loadu_si512(b_at(p, q, col0 + 16 * g));
-    for (int r = 0; r < rows; ++r) {
-      std::int32_t pair;
-      std::memcpy(&pair, p.a + (row0 + r) * p.depth + 2 * q, sizeof pair);
-      const __m512i a = _mm512_set1_epi32(pair);
-      for (int g = 0; g < groups; ++g) {
-        sums[r][g] = _mm512_dpbf16_ps(sums[r][g], (__m512bh)a, (__m512bh)b[g]);
-      }
-    }
-  }
-  for (int r = 0; r < rows; ++r) {
-    for (int g = 0; g < groups; ++g) {
-      _mm512_mask_storeu_ps(c + (row0 + r) * ldc + col0 + 16 * g, lanes(cols - 16 * g), sums[r][g]);
-    }
-  }
-}
-
-template <int groups>
-void avx512_bf16_rows(const PackedProduct& p, Index row0, Index rows, Index col0, Index cols,
-                      float* c, Index ldc, bool accumulate) {
-  constexpr int kRows = 8;
-  Index i = row0;
-  for (; i + kRows <= row0 + rows; i += kRows) {
-    avx512_bf16_tile<kRows, groups>(p, i, col0, cols, c, ldc, accumulate);
-  }
-  switch (row0 + rows - i) {
-#define MINIDL_ROWS(r)                                                 \
-  case r:                                                              \
-    avx512_bf16_tile<r, groups>(p, i, col0, cols, c, ldc, accumulate); \
-    break;
-    MINIDL_ROWS(1)
-    MINIDL_ROWS(2)
-    MINIDL_ROWS(3)
-    MINIDL_ROWS(4)
-    MINIDL_ROWS(5)
-    MINIDL_ROWS(6)
-    MINIDL_ROWS(7)
-#undef MINIDL_ROWS
-    default:
-      break;
-  }
-}
-
-}  // namespace
-
-void product_avx512_bf16(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-                         bool accumulate) {
-  if (block.cols > 16) {
-    avx512_bf16_rows<2>(p, block.row0, block.rows, block.col0, block.cols, c, ldc, accumulate);
-  } else {
-    avx512_bf16_rows<1>(p, block.row0, block.rows, block.col0, block.cols, c, ldc, accumulate);
-  }
-}
-MINIDL_TARGET_END
-
 MINIDL_TARGET_AMX
 namespace {
+
+// The start of packed row q of B (pairs of k) at column j.
+const bfloat16* b_at(const PackedProduct& p, Index q, Index j) {
+  return p.b + (q * p.width + j) * 2;
+}
 
 // Tiles 0-3 hold C's up to 2 x 2 blocks of 16 x 16 float32 (tile 2r + g), 4-5 A's two 16-row
 // strips (16 x 32 bfloat16), 6-7 B's two 16-column strips (16 pairs x 16 columns).
@@ -356,14 +261,8 @@ bool cpu_has_avx512_bf16() {
 bool cpu_allows_amx() {
   return false;
 }
-void product_avx512_bf16(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-                         bool accumulate) {
-  product_portable(p, block, c, ldc, accumulate);
-}
 void amx_begin() {}
-void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate) {
-  product_portable(p, block, c, ldc, accumulate);
-}
+void product_amx(const PackedProduct&, ProductBlock, float*, Index, bool) {}
 void amx_end() {}
 void product_amx_implicit(const ImplicitProduct&, float*, bool) {}
 void pack_pair_row_avx512(const float*, const float*, Index, bfloat16*) {}

@@ -1,4 +1,5 @@
-// Internal: the kernels behind gemm_bf16 (core/gemm_bf16.hpp), on operands packed by it.
+// Internal: the AMX kernels behind gemm_bf16 (core/gemm_bf16.hpp) and the packing of its
+// operands; the other kernels are in core/detail/bf16_dot.hpp.
 #pragma once
 
 #include <algorithm>
@@ -53,24 +54,20 @@ struct PackedProduct {
 };
 
 // C's rows [row0, row0 + rows) and columns [col0, col0 + cols) = (or +=, when `accumulate`) the
-// product; row0 and col0 are multiples of 16, and every kernel takes blocks up to 32 x 32.
+// product, on AMX tiles; row0 and col0 are multiples of 16, blocks up to 32 x 32.
 struct ProductBlock {
   Index row0, rows, col0, cols;
 };
-void product_portable(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-                      bool accumulate);
-void product_avx512_bf16(const PackedProduct& p, ProductBlock block, float* c, Index ldc,
-                         bool accumulate);
 // Call amx_begin() on a thread before its first product_amx and amx_end() after its last.
 void amx_begin();
 void product_amx(const PackedProduct& p, ProductBlock block, float* c, Index ldc, bool accumulate);
 void amx_end();
 
-// A convolution's product read in place ("implicit GEMM"): the left operand is not packed but
-// read where it lies, so that a convolution reads its taps from the padded image itself, with no
-// im2col. Row 16i + r's K-step s (32 values) starts at a + strips[i] + r * a_stride + steps[s];
-// b is packed as in PackedProduct (depth 32 * step_count). c holds `rows` x `width` float32 (both
-// multiples of 16; ldc = width).
+// A convolution's product on AMX tiles, read in place ("implicit GEMM"): the left operand is not
+// packed but read where it lies, so that a convolution reads its taps from the padded image
+// itself, with no im2col. Row 16i + r's K-step s (32 values) starts at a + strips[i] + r * a_stride
+// + steps[s]; b is packed as in PackedProduct (depth 32 * step_count). c holds `rows` x `width`
+// float32 (both multiples of 16; ldc = width).
 struct ImplicitProduct {
   Index rows, width;
   const bfloat16* a;
@@ -80,19 +77,17 @@ struct ImplicitProduct {
   Index step_count;
   const bfloat16* b;
 };
-// AMX tiles load the rows in place; the other kernels get them packed first.
-void multiply_implicit(const ImplicitProduct& p, float* c, bool accumulate);
 void product_amx_implicit(const ImplicitProduct& p, float* c, bool accumulate);
 
-// The whole product on the calling thread, with bf16_kernel(): C = (or +=) A . B.
-void multiply_packed(const PackedProduct& p, float* c, Index ldc, bool accumulate);
-
 // Packing from float32 (core/gemm_bf16.cpp): rows [row0, row1) of the packed A from op(A)
-// (p.m x k, row stride lda), and pair rows [q0, q1) of the packed B from op(B) (k x p.n).
+// (p.m x k, row stride lda); pair rows [q0, q1) of the packed B from B (k x p.n); or columns
+// [j0, j0 + 16) of it, all pair rows, from B^T (B is p.n x k).
 void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, Index k, Index row0,
             Index row1, bfloat16* out);
-void pack_b(bool transposed, const float* b, Index ldb, const PackedProduct& p, Index k, Index q0,
-            Index q1, bfloat16* out);
+void pack_b(const float* b, Index ldb, const PackedProduct& p, Index k, Index q0, Index q1,
+            bfloat16* out);
+void pack_b_transposed(const float* b, Index ldb, const PackedProduct& p, Index k, Index j0,
+                       bfloat16* out);
 // One packed pair row from rows `even` and `odd` of n values (null: zeros), side by side.
 void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out);
 // The same with both rows there, on AVX-512 (kernel_isa() avx512 only); the same bits.

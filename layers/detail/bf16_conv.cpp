@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <minidl/core/detail/bf16_kernels.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -61,6 +62,30 @@ Bf16Conv::Bf16Conv(const ConvGeometry& g)
     }
   }
   for (Index d = 0; d < depth_; d += kStep) gradient_steps_.push_back(d);
+
+  for (Index s = 0; s < Index(step_taps_.size()); ++s) {
+    const StepTaps& taps = step_taps_[s];
+    forward_dot_steps_.push_back(
+        {forward_steps_[s], s * kStep / 2, (std::min(kStep, taps.run - taps.first) + 1) / 2});
+  }
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    for (Index ox = 0; ox < g.ow; ++ox) {
+      pixel_rows_.push_back((oy * plane_w_ + ox) * g.cin);
+      pixel_out_rows_.push_back((oy * g.ow + ox) * g.cout);
+    }
+  }
+  for (Index ky = 0; ky < g.kh; ++ky) {
+    for (Index kx = 0; kx < g.kw; ++kx) {
+      for (Index c = 0; c < g.cin; ++c) {
+        tap_rows_.push_back((phase(ky, kx) * channels_ + c) * plane_size_ + position(ky, kx));
+        tap_out_rows_.push_back(((ky * g.kw + kx) * channels_ + c) * width_);
+      }
+    }
+  }
+  row_pairs_ = (g.ow + 1) / 2;
+  for (Index oy = 0; oy < g.oh; ++oy) {
+    gradient_dot_steps_.push_back({oy * plane_w_, oy * row_pairs_, row_pairs_});
+  }
 }
 
 Index Bf16Conv::phase(Index y, Index x) const {
@@ -85,7 +110,7 @@ AlignedVector<bfloat16> Bf16Conv::pack_kernel(const float* kernel) const {
   }
   const PackedProduct p = PackedProduct::sized(rows_, g_.cout, depth);
   AlignedVector<bfloat16> packed(p.depth * p.width);
-  pack_b(false, spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
+  pack_b(spread.data(), g_.cout, p, depth, 0, p.depth / 2, packed.data());
   return packed;
 }
 
@@ -132,6 +157,21 @@ const bfloat16* Bf16Conv::channel_major(const float* image) const {
 
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                              bool relu, float* out) const {
+  if (bf16_kernel() != Bf16Kernel::amx) {
+    DotProduct p{pixel_major(image),
+                 pixel_rows_.data(),
+                 Index(pixel_rows_.size()),
+                 forward_dot_steps_.data(),
+                 Index(forward_dot_steps_.size()),
+                 packed_kernel,
+                 width_,
+                 out,
+                 pixel_out_rows_.data(),
+                 g_.cout};
+    p.bias = bias;
+    p.relu = relu;
+    return dot(p);
+  }
   AlignedVector<float>& slots = buffer<Role::output, float>(rows_ * width_);
   const ImplicitProduct p{rows_,
                           width_,
@@ -141,7 +181,7 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
                           forward_steps_.data(),
                           Index(forward_steps_.size()),
                           packed_kernel};
-  multiply_implicit(p, slots.data(), false);
+  product_amx_implicit(p, slots.data(), false);
   for (Index oy = 0; oy < g_.oh; ++oy) {
     for (Index ox = 0; ox < g_.ow; ++ox) {
       const float* from = slots.data() + (oy * plane_w_ + ox) * width_;
@@ -158,6 +198,7 @@ Shape Bf16Conv::gradient_shape() const {
 }
 
 void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient) const {
+  if (bf16_kernel() != Bf16Kernel::amx) return add_kernel_gradient_dot(image, dz, gradient);
   // dz's pairs of slots, packed as the right operand; slots past a row's OW hold zeros.
   AlignedVector<bfloat16>& pairs = buffer<Role::right>(depth_ * width_);
   auto slot = [&](Index d) {
@@ -172,7 +213,32 @@ void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* g
   const ImplicitProduct p{g_.kh * g_.kw * channels_,     width_,      channel_major(image),
                           gradient_strips_.data(),       plane_size_, gradient_steps_.data(),
                           Index(gradient_steps_.size()), pairs.data()};
-  multiply_implicit(p, gradient, true);
+  product_amx_implicit(p, gradient, true);
+}
+
+void Bf16Conv::add_kernel_gradient_dot(const float* image, const float* dz, float* gradient) const {
+  // dz's pairs of neighbouring pixels of each output row (the last one alone when OW is odd).
+  AlignedVector<bfloat16>& pairs = buffer<Role::right>(g_.oh * row_pairs_ * width_ * 2);
+  for (Index oy = 0; oy < g_.oh; ++oy) {
+    for (Index q = 0; q < row_pairs_; ++q) {
+      const float* even = dz + (oy * g_.ow + 2 * q) * g_.cout;
+      bfloat16* row = pairs.data() + (oy * row_pairs_ + q) * width_ * 2;
+      pack_pair_row(even, 2 * q + 1 < g_.ow ? even + g_.cout : nullptr, g_.cout, row);
+      std::fill(row + 2 * g_.cout, row + 2 * width_, bfloat16{});
+    }
+  }
+  DotProduct p{channel_major(image),
+               tap_rows_.data(),
+               Index(tap_rows_.size()),
+               gradient_dot_steps_.data(),
+               Index(gradient_dot_steps_.size()),
+               pairs.data(),
+               width_,
+               gradient,
+               tap_out_rows_.data(),
+               g_.cout};
+  p.accumulate = true;
+  dot(p);
 }
 
 void Bf16Conv::add_unpadded(const float* gradient, float* kernel_gradient) const {

@@ -1,7 +1,9 @@
-// Internal: Conv2D's products under mixed_bfloat16, one image at a time, as implicit GEMMs
-// (core/detail/bf16_kernels.hpp): AMX tiles read their operands straight from a padded bfloat16
-// copy of the image, with no im2col; the other bfloat16 kernels get the same rows packed. The
-// image's output or gradient is still in cache for what follows (bias, activation, pooling).
+// Internal: Conv2D's products under mixed_bfloat16, one image at a time, as implicit GEMMs: the
+// kernels read their left operand straight from a padded bfloat16 copy of the image, with no
+// im2col. AMX tiles (core/detail/bf16_kernels.hpp) read 16 slots by 32 values at a time; the
+// other kernels (core/detail/bf16_dot.hpp) read one output pixel's row by pairs, so they skip the
+// slots between image rows and the padding of short runs of taps. The image's output or gradient
+// is still in cache for what follows (bias, activation, pooling).
 //
 // A strided convolution reads the padded image split into its stride phases (rows y with the same
 // y % SH, columns x with the same x % SW), so that the taps of neighbouring output pixels lie next
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/bf16_dot.hpp>
 #include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/core/shape.hpp>
 #include <minidl/layers/conv_geometry.hpp>
@@ -45,6 +48,7 @@ class Bf16Conv {
   // Padded pixel (y, x)'s phase, and its pixel index inside that phase.
   Index phase(Index y, Index x) const;
   Index position(Index y, Index x) const;
+  void add_kernel_gradient_dot(const float* image, const float* dz, float* gradient) const;
 
   ConvGeometry g_;
   Index plane_w_, phase_size_, phases_;
@@ -63,6 +67,12 @@ class Bf16Conv {
   // channel-major planes of plane_size_ values each.
   Index channels_, depth_, plane_size_;
   std::vector<Index> gradient_steps_, gradient_strips_;
+  // The same products for the dot kernels. Forward: one row per output pixel, its result written
+  // in place; the steps of forward_steps_ with only the pairs their run holds. Kernel gradient:
+  // one row per tap and channel below Cin; one step per output row, dz's pairs of that row only.
+  std::vector<Index> pixel_rows_, pixel_out_rows_, tap_rows_, tap_out_rows_;
+  std::vector<DotStep> forward_dot_steps_, gradient_dot_steps_;
+  Index row_pairs_;  // dz's pairs per output row: OW / 2 rounded up
 };
 
 }  // namespace minidl::detail

@@ -1,0 +1,134 @@
+#include <minidl/core/detail/bf16_dot.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include <minidl/core/detail/isa_target.hpp>
+#include <minidl/core/gemm_bf16.hpp>
+
+namespace minidl::detail {
+namespace {
+
+float finish(const DotProduct& p, float sum, Index j) {
+  if (p.bias) sum += p.bias[j];
+  return p.relu ? std::max(sum, 0.0f) : sum;
+}
+
+void dot_portable(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+  for (Index i = row0; i < row1; ++i) {
+    float* out = p.c + p.c_rows[i];
+    for (Index j = col0; j < col1; ++j) {
+      float sum = p.accumulate ? out[j] : 0.0f;
+      for (Index s = 0; s < p.step_count; ++s) {
+        const DotStep& step = p.steps[s];
+        const bfloat16* a = p.a + p.rows[i] + step.a;
+        for (Index q = 0; q < step.pairs; ++q) {
+          const bfloat16* b = p.b + ((step.b + q) * p.width + j) * 2;
+          sum += to_float(a[2 * q]) * to_float(b[0]) + to_float(a[2 * q + 1]) * to_float(b[1]);
+        }
+      }
+      out[j] = finish(p, sum, j);
+    }
+  }
+}
+
+}  // namespace
+
+#if defined(MINIDL_X86_KERNELS)
+MINIDL_TARGET_AVX512_BF16
+namespace {
+
+__mmask16 lanes(Index cols) {
+  return cols >= 16 ? __mmask16(0xffff) : __mmask16((1u << cols) - 1);
+}
+
+// Rows row0 .. row0 + R - 1 (those past `live` repeat the last live row and are not stored) by
+// columns j0 .. j0 + 16 G - 1 (`cols` of them stored): R x G vectors of 16 sums in registers, each
+// pair of A broadcast once against G vectors of B.
+template <int R, int G>
+void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols) {
+  const bfloat16* a[R];
+  for (int r = 0; r < R; ++r) a[r] = p.a + p.rows[row0 + std::min<Index>(r, live - 1)];
+  __m512 sums[R][G];
+  for (int r = 0; r < R; ++r) {
+    for (int g = 0; g < G; ++g) sums[r][g] = _mm512_setzero_ps();
+  }
+  const Index b_row = p.width * 2;
+  for (Index s = 0; s < p.step_count; ++s) {
+    const DotStep step = p.steps[s];
+    const bfloat16* b = p.b + step.b * b_row + j0 * 2;
+    const bfloat16* from[R];
+    for (int r = 0; r < R; ++r) from[r] = a[r] + step.a;
+    for (Index q = 0; q < step.pairs; ++q, b += b_row) {
+      __m512i right[G];
+      for (int g = 0; g < G; ++g) right[g] = _mm512_loadu_si512(b + 32 * g);
+      for (int r = 0; r < R; ++r) {
+        std::int32_t pair;
+        std::memcpy(&pair, from[r] + 2 * q, sizeof pair);
+        const __m512bh left = (__m512bh)_mm512_set1_epi32(pair);
+        for (int g = 0; g < G; ++g) {
+          sums[r][g] = _mm512_dpbf16_ps(sums[r][g], left, (__m512bh)right[g]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < live; ++r) {
+    float* out = p.c + p.c_rows[row0 + r] + j0;
+    for (int g = 0; g < G; ++g) {
+      const __mmask16 mask = lanes(cols - 16 * g);
+      __m512 v = sums[r][g];
+      if (p.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out + 16 * g));
+      if (p.bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, p.bias + j0 + 16 * g));
+      if (p.relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
+      _mm512_mask_storeu_ps(out + 16 * g, mask, v);
+    }
+  }
+}
+
+// Tiles of R rows, the last one of R, R / 2 or R / 4 rows, whichever wastes least (a 3-channel
+// layer's kernel gradient has 27 rows: 12 + 12 + 3).
+template <int R, int G>
+void dot_rows(const DotProduct& p, Index row0, Index row1, Index j0, Index cols) {
+  Index i = row0;
+  for (; i + R <= row1; i += R) dot_tile<R, G>(p, i, R, j0, cols);
+  const Index left = row1 - i;
+  if (left == 0) return;
+  if (left <= R / 4) return dot_tile<R / 4, G>(p, i, left, j0, cols);
+  if (left <= R / 2) return dot_tile<R / 2, G>(p, i, left, j0, cols);
+  dot_tile<R, G>(p, i, left, j0, cols);
+}
+
+void dot_avx512_bf16(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+  // 24 sums in registers whatever the width: enough independent VDPBF16PS in flight, and room
+  // for B's vectors and the broadcast.
+  for (Index j0 = col0; j0 < col1; j0 += 64) {
+    const Index cols = std::min<Index>(64, col1 - j0);
+    switch ((cols + 15) / 16) {
+      case 4:
+        dot_rows<6, 4>(p, row0, row1, j0, cols);
+        break;
+      case 3:
+        dot_rows<8, 3>(p, row0, row1, j0, cols);
+        break;
+      case 2:
+        dot_rows<12, 2>(p, row0, row1, j0, cols);
+        break;
+      default:
+        dot_rows<12, 1>(p, row0, row1, j0, cols);
+    }
+  }
+}
+
+}  // namespace
+MINIDL_TARGET_END
+#endif
+
+void dot(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+#if defined(MINIDL_X86_KERNELS)
+  if (bf16_kernel() == Bf16Kernel::avx512_bf16) return dot_avx512_bf16(p, row0, row1, col0, col1);
+#endif
+  dot_portable(p, row0, row1, col0, col1);
+}
+
+}  // namespace minidl::detail
