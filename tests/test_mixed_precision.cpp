@@ -59,6 +59,7 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
   // Strides 1 and 2 (whose input gradient is a GEMM + col2im), same and valid, 1-64 channels
   // (the kernel gradient's planes by column up to 5, by channel from 16), output pixel counts
   // that are not multiples of the kernels' 16 and 32.
+  // 32 and 64 channels at stride 1 take Winograd on VDPBF16PS (tested below).
   const Case cases[] = {{7, 9, 1, 8, 3, 1, "same"},    {8, 8, 3, 32, 3, 1, "same"},
                         {9, 6, 16, 24, 3, 1, "valid"}, {6, 7, 32, 64, 3, 1, "same"},
                         {9, 9, 5, 17, 3, 2, "same"},   {10, 7, 4, 6, 5, 2, "valid"},
@@ -84,9 +85,14 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
         const Tensor dy = random_tensor(out.with_batch(3), 6);
         const Passes want = run(reference, rounded(x), rounded(dy));
         const Passes got = run(mixed, x, dy);
-        check_close(got.y, want.y, 1e-5, "output");
-        check_close(got.dx, want.dx, 1e-5, "input gradient");
-        check_close(got.dk, want.dk, 1e-5, "kernel gradient");
+        // Winograd's bfloat16 products round the transformed operands instead (next test).
+        const bool winograd = kernel == Bf16Kernel::avx512_bf16 && c.kernel == 3 &&
+                              c.stride == 1 && c.cin >= 32 && c.filters >= 32;
+        if (!winograd) {
+          check_close(got.y, want.y, 1e-5, "output");
+          check_close(got.dx, want.dx, 1e-5, "input gradient");
+          check_close(got.dk, want.dk, 1e-5, "kernel gradient");
+        }
         // The float32 layer on the unrounded operands: the bias gradient (a sum of dy, in
         // float32 under both policies) is the same; the output differs by about bfloat16's 2^-8.
         Conv2D exact(c.filters, c.kernel, c.stride, c.padding);
@@ -96,6 +102,60 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
         const Passes float32 = run(exact, x, dy);
         check_close(got.db, float32.db, 1e-6, "bias gradient");
         check_close(got.y, float32.y, 0x1p-6, "output against float32");
+      }
+    });
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("Conv2D's Winograd under mixed_bfloat16 is within bfloat16's error of float32") {
+  // 3x3 stride-1 layers of 32 and 64 channels: with VDPBF16PS, Winograd's 16 products multiply
+  // the transformed tiles and kernel rounded to bfloat16, forward, input and kernel gradient
+  // alike. Tile grids of 64 tiles (whole blocks), 25 (an odd block: its last tile pairs with
+  // zeros in the kernel gradient) and 12 with a cut last row and column.
+  struct Case {
+    Index h, w, cin, filters;
+    const char* padding;
+  };
+  const Case cases[] = {{16, 16, 32, 64, "same"},
+                        {9, 9, 32, 32, "same"},
+                        {6, 7, 64, 32, "same"},
+                        {11, 12, 64, 64, "valid"}};
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
+      for (const Case& c : cases) {
+        INFO(bf16_kernel_name(kernel) << ", " << threads << " threads, " << c.h << "x" << c.w
+                                      << "x" << c.cin << " -> " << c.filters << " " << c.padding);
+        Conv2D exact(c.filters, 3, 1, c.padding);
+        Conv2D mixed(c.filters, 3, 1, c.padding);
+        mixed.set_dtype_policy(DtypePolicy::mixed_bfloat16);
+        const Shape out = exact.build(Shape{c.h, c.w, c.cin});
+        mixed.build(Shape{c.h, c.w, c.cin});
+        exact.kernel().value = random_tensor(exact.kernel().value.shape(), 3);
+        mixed.kernel().value = exact.kernel().value.clone();
+        exact.bias().value = random_tensor(Shape{c.filters}, 4);
+        mixed.bias().value = exact.bias().value.clone();
+        const Tensor x = random_tensor(Shape{3, c.h, c.w, c.cin}, 5);
+        const Tensor dy = random_tensor(out.with_batch(3), 6);
+        const Passes want = run(exact, x, dy);
+        const Passes got = run(mixed, x, dy);
+        // Each element within 2^-6 of the largest, as the direct bfloat16 products are; and
+        // the error as a whole at bfloat16's scale (its unit roundoff is 2^-9): rounded, not
+        // wrong and not left in float32.
+        const std::pair<const Tensor*, const Tensor*> passes[] = {
+            {&got.y, &want.y}, {&got.dx, &want.dx}, {&got.dk, &want.dk}};
+        for (const auto& [g, w] : passes) {
+          check_close(*g, *w, 0x1p-6, "against float32");
+          double error = 0, norm = 0;
+          for (Index i = 0; i < w->size(); ++i) {
+            error += std::pow(double((*g)[i]) - (*w)[i], 2);
+            norm += std::pow(double((*w)[i]), 2);
+          }
+          CHECK(std::sqrt(error / norm) < 0x1p-7);
+          CHECK(error > 0);
+        }
+        check_close(got.db, want.db, 1e-6, "bias gradient");
       }
     });
   }

@@ -6,6 +6,7 @@
 // multiply-add is one instruction with its broadcast folded in.
 #pragma once
 
+#include <minidl/core/bfloat16.hpp>
 #include <minidl/core/shape.hpp>
 
 namespace minidl::detail {
@@ -17,5 +18,15 @@ void tile_products(Index cin, Index cout, Index tiles, const float* v, const flo
 // du (cin, cout) += v^T (cin, tiles) . dm (tiles, cout).
 void add_tile_gradients(Index cin, Index cout, Index tiles, const float* v, const float* dm,
                         float* du);
+
+// The same products on VDPBF16PS (bf16_kernel() avx512_bf16), operands in bfloat16 pairs, each
+// instruction two multiply-adds per lane:
+// m (tiles, cout) = v (tiles, cin) . u, u in pair rows (cin / 2, cout, 2): (u[2q][j], u[2q+1][j]).
+void tile_products_bf16(Index cin, Index cout, Index tiles, const bfloat16* v, const bfloat16* u,
+                        float* m);
+// du (cin, cout) += the sum over tiles of v^T dm, both in pair rows of tiles:
+// v (tile pairs, cin, 2), dm (tile pairs, cout, 2).
+void add_tile_gradients_bf16(Index cin, Index cout, Index tile_pairs, const bfloat16* v,
+                             const bfloat16* dm, float* du);
 
 }  // namespace minidl::detail

@@ -7,6 +7,7 @@
 
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/isa_target.hpp>
+#include <minidl/core/gemm_bf16.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -31,6 +32,10 @@ constexpr Index kLanes = 16;
 // L1/L2 between the three steps. Whole images (256 tiles of ResNet-20's first stage, 512 KB of V
 // and products) spilled and took longer than the direct loops.
 constexpr Index kBlockTiles = 32;
+// A tile's 16 values go to 16 planes; planes a multiple of 4 KB apart (32 tiles of 32 or 64
+// channels: 4 or 8 KB) would all fall in one set of L1's, whose 8 ways cannot hold them. A cache
+// line between planes spreads them over 16 sets: ResNet-20's ... (measured below).
+constexpr Index kPlanePad = 16;
 
 }  // namespace
 
@@ -39,19 +44,47 @@ bool Winograd::suits(const ConvGeometry& g) {
          g.cin % kLanes == 0 && DirectConv::suits(product_geometry(g, kBlockTiles));
 }
 
+bool Winograd::suits_bf16(const ConvGeometry& g) {
+  return suits(g) && has_tile_products(g.cin, g.cout) &&
+         bf16_kernel() == Bf16Kernel::avx512_bf16;
+}
+
 // The tile grid is rounded up to whole blocks of rows; tiles below the image read zero padding
 // and their outputs are dropped.
-Winograd::Winograd(const ConvGeometry& g)
+Winograd::Winograd(const ConvGeometry& g, bool bf16_products)
     : g_(g),
       tiles_w_(tiles_along(g.ow)),
       block_rows_(std::min(tiles_along(g.oh), std::max<Index>(1, kBlockTiles / tiles_w_))),
       tiles_h_((tiles_along(g.oh) + block_rows_ - 1) / block_rows_ * block_rows_),
       block_tiles_(block_rows_ * tiles_w_),
       product_(product_geometry(g, block_tiles_)),
-      fixed_products_(has_tile_products(g.cin, g.cout)) {}
+      fixed_products_(!bf16_products && has_tile_products(g.cin, g.cout)),
+      bf16_products_(bf16_products) {}
+
+Index Winograd::plane_size(Index channels) const {
+  return block_tiles_ * channels + kPlanePad;
+}
 
 Index Winograd::scratch_size() const {
-  return 16 * block_tiles_ * (g_.cin + g_.cout);
+  const Index floats = 16 * (plane_size(g_.cin) + plane_size(g_.cout));
+  // The bfloat16 copies of one plane of V and dM (or of V alone), their tiles rounded up to
+  // pairs, in floats' room.
+  return bf16_products_ ? floats + (block_tiles_ + 1) / 2 * (g_.cin + g_.cout) : floats;
+}
+
+void Winograd::set_kernel(const float* kernel) {
+  u_.resize(transformed_kernel_size());
+  transform_kernel(kernel, u_.data());
+  if (!bf16_products_) return;
+  const Index pairs = g_.cin / 2;  // suits_bf16(): 32 or 64
+  u_bf16_.resize(u_.size());
+  for (Index e = 0; e < 16; ++e) {
+    const float* ue = u_.data() + e * g_.cin * g_.cout;
+    for (Index q = 0; q < pairs; ++q) {
+      pack_pair_row(ue + 2 * q * g_.cout, ue + (2 * q + 1) * g_.cout, g_.cout,
+                    u_bf16_.data() + (e * pairs + q) * g_.cout * 2);
+    }
+  }
 }
 
 void Winograd::transform_kernel(const float* kernel, float* u) const {
@@ -100,7 +133,7 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
 MINIDL_TARGET_AVX512
 
 void Winograd::transform_input(const float* image, Index first_row, float* v) const {
-  const Index c = g_.cin, plane = block_tiles_ * c;
+  const Index c = g_.cin, plane = plane_size(c);
   const __m512 zero = _mm512_setzero_ps();
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index ty = first_row + b / tiles_w_, tx = b % tiles_w_;
@@ -142,7 +175,7 @@ void Winograd::transform_input(const float* image, Index first_row, float* v) co
 
 void Winograd::transform_output(const float* m, Index first_row, const float* bias,
                                 float* y) const {
-  const Index c = g_.cout, plane = block_tiles_ * c;
+  const Index c = g_.cout, plane = plane_size(c);
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
     if (oy >= g_.oh) break;  // the rest of the block lies below the image
@@ -180,7 +213,7 @@ void Winograd::transform_output(const float* m, Index first_row, const float* bi
 
 // dM = A dY A^T per tile (the adjoint of the output transform); outside the image dY is 0.
 void Winograd::transform_gradient(const float* dy, Index first_row, float* dm) const {
-  const Index c = g_.cout, plane = block_tiles_ * c;
+  const Index c = g_.cout, plane = plane_size(c);
   const __m512 zero = _mm512_setzero_ps();
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
@@ -219,22 +252,59 @@ void Winograd::transform_gradient(const float*, Index, float*) const {}
 
 #endif
 
-void Winograd::forward(const float* image, const float* u, const float* bias, float* y,
-                       float* scratch) const {
+void Winograd::multiply(const float* v, float* m, bfloat16* scratch) const {
+  const Index v_plane = plane_size(g_.cin), m_plane = plane_size(g_.cout);
+  for (int e = 0; e < 16; ++e) {
+    const Index u_plane = e * g_.cin * g_.cout;
+    float* me = m + e * m_plane;
+    if (bf16_products_) {
+      to_bfloat16(v + e * v_plane, block_tiles_ * g_.cin, scratch);
+      tile_products_bf16(g_.cin, g_.cout, block_tiles_, scratch, u_bf16_.data() + u_plane, me);
+    } else if (fixed_products_) {
+      tile_products(g_.cin, g_.cout, block_tiles_, v + e * v_plane, u_.data() + u_plane, me);
+    } else {
+      product_.forward(v + e * v_plane, u_.data() + u_plane, nullptr, me);
+    }
+  }
+}
+
+void Winograd::add_products(const float* v, const float* dm, float* du,
+                            bfloat16* scratch) const {
+  const Index v_plane = plane_size(g_.cin), m_plane = plane_size(g_.cout);
+  const Index pairs = (block_tiles_ + 1) / 2;
+  bfloat16* v_pairs = scratch;  // (tile pairs, Cin, 2)
+  bfloat16* dm_pairs = v_pairs + pairs * 2 * g_.cin;
+  for (int e = 0; e < 16; ++e) {
+    const float* ve = v + e * v_plane;
+    const float* dme = dm + e * m_plane;
+    float* due = du + e * g_.cin * g_.cout;
+    if (bf16_products_) {
+      // The sum runs over tiles, so the pairs are of neighbouring tiles; an odd block's last
+      // tile pairs with zeros.
+      for (Index p = 0; p < pairs; ++p) {
+        const bool second = 2 * p + 1 < block_tiles_;
+        pack_pair_row(ve + 2 * p * g_.cin, second ? ve + (2 * p + 1) * g_.cin : nullptr, g_.cin,
+                      v_pairs + p * 2 * g_.cin);
+        pack_pair_row(dme + 2 * p * g_.cout, second ? dme + (2 * p + 1) * g_.cout : nullptr,
+                      g_.cout, dm_pairs + p * 2 * g_.cout);
+      }
+      add_tile_gradients_bf16(g_.cin, g_.cout, pairs, v_pairs, dm_pairs, due);
+    } else if (fixed_products_) {
+      add_tile_gradients(g_.cin, g_.cout, block_tiles_, ve, dme, due);
+    } else {
+      product_.add_kernel_gradient(ve, dme, due);
+    }
+  }
+}
+
+// Past the float32 planes of scratch_size(): the bfloat16 copies.
+void Winograd::forward(const float* image, const float* bias, float* y, float* scratch) const {
   float* v = scratch;
-  float* m = v + 16 * block_tiles_ * g_.cin;
+  float* m = v + 16 * plane_size(g_.cin);
+  auto* copies = reinterpret_cast<bfloat16*>(m + 16 * plane_size(g_.cout));
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
     transform_input(image, first, v);
-    for (int e = 0; e < 16; ++e) {
-      const float* ve = v + e * block_tiles_ * g_.cin;
-      const float* ue = u + e * g_.cin * g_.cout;
-      float* me = m + e * block_tiles_ * g_.cout;
-      if (fixed_products_) {
-        tile_products(g_.cin, g_.cout, block_tiles_, ve, ue, me);
-      } else {
-        product_.forward(ve, ue, nullptr, me);
-      }
-    }
+    multiply(v, m, copies);
     transform_output(m, first, bias, y);
   }
 }
@@ -242,20 +312,12 @@ void Winograd::forward(const float* image, const float* u, const float* bias, fl
 void Winograd::add_transformed_gradient(const float* image, const float* dy, float* du,
                                         float* scratch) const {
   float* v = scratch;
-  float* dm = v + 16 * block_tiles_ * g_.cin;
+  float* dm = v + 16 * plane_size(g_.cin);
+  auto* copies = reinterpret_cast<bfloat16*>(dm + 16 * plane_size(g_.cout));
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
     transform_input(image, first, v);
     transform_gradient(dy, first, dm);
-    for (int e = 0; e < 16; ++e) {
-      const float* ve = v + e * block_tiles_ * g_.cin;
-      const float* dme = dm + e * block_tiles_ * g_.cout;
-      float* due = du + e * g_.cin * g_.cout;
-      if (fixed_products_) {
-        add_tile_gradients(g_.cin, g_.cout, block_tiles_, ve, dme, due);
-      } else {
-        product_.add_kernel_gradient(ve, dme, due);
-      }
-    }
+    add_products(v, dm, du, copies);
   }
 }
 

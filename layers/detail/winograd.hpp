@@ -8,8 +8,19 @@
 // kernel gradient is the adjoint: dU = sum over tiles of V^T (A dY A^T), then dg = G^T dU G.
 // Rounding differs from the direct sum by a few float ulps of the inputs' magnitude (the transforms
 // only add, subtract and halve).
+//
+// Under mixed_bfloat16 on CPUs whose bfloat16 kernel is VDPBF16PS (bf16_products), the 16 products
+// multiply V, U and A dY A^T rounded to bfloat16 and add in float32 (tile_products.hpp): on such a
+// CPU a pair of bfloat16 products costs what one float32 multiply-add does, so the products take
+// about half the time while the transforms stay float32. The rounding is then that of the
+// transformed values, whose magnitudes are sums of up to four inputs: the result is within a few
+// bfloat16 ulps of the exact convolution rather than equal to it on rounded operands.
 #pragma once
 
+#include <vector>
+
+#include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 #include <minidl/layers/detail/direct_conv.hpp>
 
@@ -20,24 +31,32 @@ class Winograd {
   // 3x3, stride 1, and the products fit DirectConv (filters a multiple of 16, up to 64).
   static bool suits(const ConvGeometry& g);
 
-  explicit Winograd(const ConvGeometry& g);
+  // suits(g) with the fixed-size products (32 or 64 channels in and out), and the CPU's bfloat16
+  // kernel is VDPBF16PS (bf16_kernel() avx512_bf16).
+  static bool suits_bf16(const ConvGeometry& g);
 
-  // U (16, Cin, Cout) = G g G^T for every channel pair of kernel (3,3,Cin,Cout).
+  Winograd(const ConvGeometry& g, bool bf16_products);
+
+  // The size of U (16, Cin, Cout) and of its gradient.
   Index transformed_kernel_size() const { return 16 * g_.cin * g_.cout; }
-  void transform_kernel(const float* kernel, float* u) const;
+  // The kernel forward() convolves with: its U, rounded and packed in pairs of input channels
+  // for bfloat16 products.
+  void set_kernel(const float* kernel);
   // dk (3,3,Cin,Cout) += G^T dU G.
   void add_kernel_gradient_from(const float* du, float* dk) const;
 
-  // Floats of scratch one image needs (V and the 16 products of a block of tiles).
+  // Floats of scratch one image needs (V and the 16 products of a block of tiles, and their
+  // bfloat16 copies for bfloat16 products).
   Index scratch_size() const;
-  // y (OH,OW,Cout) = image (H,W,Cin) (*) kernel (+ bias when not null).
-  void forward(const float* image, const float* u, const float* bias, float* y,
-               float* scratch) const;
+  // y (OH,OW,Cout) = image (H,W,Cin) (*) the kernel of set_kernel (+ bias when not null).
+  void forward(const float* image, const float* bias, float* y, float* scratch) const;
   // du (16,Cin,Cout) += the transformed kernel gradient of one image and its dy (OH,OW,Cout).
   void add_transformed_gradient(const float* image, const float* dy, float* du,
                                 float* scratch) const;
 
  private:
+  // U = G g G^T for every channel pair of kernel (3,3,Cin,Cout).
+  void transform_kernel(const float* kernel, float* u) const;
   // V (16, block tiles, Cin) of the block of tile rows from `first_row`.
   // Input pixels in the padding, or below the image in the tile rows that round the grid up to
   // whole blocks, read as zeros.
@@ -46,11 +65,19 @@ class Winograd {
   void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
   // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
   void transform_gradient(const float* dy, Index first_row, float* dm) const;
+  // Floats from one of a block's 16 planes of V, M or dM (block tiles, channels) to the next.
+  Index plane_size(Index channels) const;
+  // The 16 products of a block: m (16, block tiles, Cout) = v . U, and du += v^T . dm.
+  void multiply(const float* v, float* m, bfloat16* scratch) const;
+  void add_products(const float* v, const float* dm, float* du, bfloat16* scratch) const;
 
   ConvGeometry g_;
   Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
   DirectConv product_;   // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution, or
-  bool fixed_products_;  // the loops of tile_products.hpp for these channel counts
+  bool fixed_products_;  // the loops of tile_products.hpp for these channel counts, in float32
+  bool bf16_products_;   // or in bfloat16 pairs
+  std::vector<float> u_;                // U, for float32 products
+  AlignedVector<bfloat16> u_bf16_;      // U in pair rows (16, Cin / 2, Cout, 2), for bfloat16
 };
 
 }  // namespace minidl::detail
