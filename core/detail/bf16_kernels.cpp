@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 
 #if defined(__x86_64__)
@@ -46,17 +47,6 @@ __mmask16 lanes(Index cols) {
 }  // namespace
 
 MINIDL_TARGET_AVX512
-namespace {
-// to_bfloat16 on 16 lanes, left in each lane's upper half.
-__m512i rounded_upper_halves(__m512i u) {
-  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-  const __m512i rounded = _mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
-  const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
-                                                _mm512_set1_epi32(0x7f800000));
-  return _mm512_mask_or_epi32(rounded, nan, u, _mm512_set1_epi32(0x00400000));
-}
-}  // namespace
-
 void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out) {
   for (Index j = 0; j < n; j += 16) {
     const __mmask16 mask = lanes(n - j);

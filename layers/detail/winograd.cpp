@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/gemm_bf16.hpp>
 
@@ -66,18 +67,15 @@ Index Winograd::plane_size(Index channels) const {
 }
 
 Index Winograd::scratch_size() const {
-  const Index floats = 16 * (plane_size(g_.cin) + plane_size(g_.cout));
-  // The bfloat16 copies of one plane of V and dM (or of V alone), their tiles rounded up to
-  // pairs, in floats' room.
-  return bf16_products_ ? floats + (block_tiles_ + 1) / 2 * (g_.cin + g_.cout) : floats;
+  return 16 * (plane_size(g_.cin) + plane_size(g_.cout));
 }
 
 void Winograd::set_kernel(const float* kernel) {
-  u_.resize(transformed_kernel_size());
+  u_ = Tensor(Shape{transformed_kernel_size()});
   transform_kernel(kernel, u_.data());
   if (!bf16_products_) return;
   const Index pairs = g_.cin / 2;  // suits_bf16(): 32 or 64
-  u_bf16_.resize(u_.size());
+  u_bf16_.resize(transformed_kernel_size());
   for (Index e = 0; e < 16; ++e) {
     const float* ue = u_.data() + e * g_.cin * g_.cout;
     for (Index q = 0; q < pairs; ++q) {
@@ -132,8 +130,50 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
 #ifdef MINIDL_X86_KERNELS
 MINIDL_TARGET_AVX512
 
-void Winograd::transform_input(const float* image, Index first_row, float* v) const {
-  const Index c = g_.cin, plane = plane_size(c);
+namespace {
+
+// Value x of tile `tile`, channels ch .. ch + 15, into plane e of `to`. Inlined, so that the
+// layout's switch is decided once per loop (as a call it took 4% of a float32 training step).
+[[gnu::always_inline]] inline void put(const Planes& to, int e, Index tile, Index ch, __m512 x) {
+  switch (to.layout) {
+    case Layout::float32:
+      _mm512_storeu_ps(static_cast<float*>(to.data) + e * to.plane + tile * to.channels + ch, x);
+      return;
+    case Layout::bf16_channel_pairs: {
+      const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<bfloat16*>(to.data) +
+                                                     e * to.plane + tile * to.channels + ch),
+                          _mm512_cvtepi32_epi16(_mm512_srli_epi32(upper, 16)));
+      return;
+    }
+    case Layout::bf16_tile_pairs: {
+      // Tile 2p's value in the low half of each 32-bit lane of pair row p, 2p + 1's in the high.
+      const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
+      bfloat16* row = static_cast<bfloat16*>(to.data) + e * to.plane + (tile / 2 * to.channels + ch) * 2;
+      if (tile % 2 == 0) {
+        _mm512_mask_storeu_epi16(row, 0x55555555u, _mm512_srli_epi32(upper, 16));
+      } else {
+        _mm512_mask_storeu_epi16(row, 0xaaaaaaaau, upper);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+// An odd block's last pair of tiles is completed with zeros.
+void Winograd::complete_pairs(const Planes& to) const {
+  if (to.layout != Layout::bf16_tile_pairs || block_tiles_ % 2 == 0) return;
+  for (int e = 0; e < 16; ++e) {
+    for (Index ch = 0; ch < to.channels; ch += kLanes) {
+      put(to, e, block_tiles_, ch, _mm512_setzero_ps());
+    }
+  }
+}
+
+void Winograd::transform_input(const float* image, Index first_row, const Planes& v) const {
+  const Index c = g_.cin;
   const __m512 zero = _mm512_setzero_ps();
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index ty = first_row + b / tiles_w_, tx = b % tiles_w_;
@@ -147,7 +187,6 @@ void Winograd::transform_input(const float* image, Index first_row, float* v) co
       rows[i] = iy >= 0 && iy < g_.h ? image + iy * g_.w * c : nullptr;
       col_in[i] = ix >= 0 && ix < g_.w;
     }
-    float* out = v + b * c;
     for (Index ch = 0; ch < c; ch += kLanes) {
       auto at = [&](int i, int j) {
         return rows[i] && col_in[j] ? _mm512_loadu_ps(rows[i] + (ix0 + j) * c + ch) : zero;
@@ -163,14 +202,14 @@ void Winograd::transform_input(const float* image, Index first_row, float* v) co
       }
       // V = t B
       for (int i = 0; i < 4; ++i) {
-        float* o = out + i * 4 * plane + ch;
-        _mm512_storeu_ps(o, _mm512_sub_ps(t[i][0], t[i][2]));
-        _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][1], t[i][2]));
-        _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][2], t[i][1]));
-        _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(t[i][1], t[i][3]));
+        put(v, 4 * i, b, ch, _mm512_sub_ps(t[i][0], t[i][2]));
+        put(v, 4 * i + 1, b, ch, _mm512_add_ps(t[i][1], t[i][2]));
+        put(v, 4 * i + 2, b, ch, _mm512_sub_ps(t[i][2], t[i][1]));
+        put(v, 4 * i + 3, b, ch, _mm512_sub_ps(t[i][1], t[i][3]));
       }
     }
   }
+  complete_pairs(v);
 }
 
 void Winograd::transform_output(const float* m, Index first_row, const float* bias,
@@ -212,15 +251,14 @@ void Winograd::transform_output(const float* m, Index first_row, const float* bi
 }
 
 // dM = A dY A^T per tile (the adjoint of the output transform); outside the image dY is 0.
-void Winograd::transform_gradient(const float* dy, Index first_row, float* dm) const {
-  const Index c = g_.cout, plane = plane_size(c);
+void Winograd::transform_gradient(const float* dy, Index first_row, const Planes& dm) const {
+  const Index c = g_.cout;
   const __m512 zero = _mm512_setzero_ps();
   for (Index b = 0; b < block_tiles_; ++b) {
     const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
     const bool first_row_in = oy < g_.oh;
     const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
     const float* in = dy + (oy * g_.ow + ox) * c;
-    float* out = dm + b * c;
     for (Index ch = 0; ch < c; ch += kLanes) {
       const __m512 d00 = first_row_in ? _mm512_loadu_ps(in + ch) : zero;
       const __m512 d01 = first_row_in && second_col ? _mm512_loadu_ps(in + c + ch) : zero;
@@ -233,91 +271,85 @@ void Winograd::transform_gradient(const float* dy, Index first_row, float* dm) c
                               {_mm512_sub_ps(d00, d10), _mm512_sub_ps(d01, d11)},
                               {_mm512_sub_ps(zero, d10), _mm512_sub_ps(zero, d11)}};
       for (int i = 0; i < 4; ++i) {
-        float* o = out + i * 4 * plane + ch;
-        _mm512_storeu_ps(o, t[i][0]);
-        _mm512_storeu_ps(o + plane, _mm512_add_ps(t[i][0], t[i][1]));
-        _mm512_storeu_ps(o + 2 * plane, _mm512_sub_ps(t[i][0], t[i][1]));
-        _mm512_storeu_ps(o + 3 * plane, _mm512_sub_ps(zero, t[i][1]));
+        put(dm, 4 * i, b, ch, t[i][0]);
+        put(dm, 4 * i + 1, b, ch, _mm512_add_ps(t[i][0], t[i][1]));
+        put(dm, 4 * i + 2, b, ch, _mm512_sub_ps(t[i][0], t[i][1]));
+        put(dm, 4 * i + 3, b, ch, _mm512_sub_ps(zero, t[i][1]));
       }
     }
   }
+  complete_pairs(dm);
 }
 
 MINIDL_TARGET_END
 #else  // suits() is false: never called
 
-void Winograd::transform_input(const float*, Index, float*) const {}
+void Winograd::transform_input(const float*, Index, const Planes&) const {}
 void Winograd::transform_output(const float*, Index, const float*, float*) const {}
-void Winograd::transform_gradient(const float*, Index, float*) const {}
+void Winograd::transform_gradient(const float*, Index, const Planes&) const {}
 
 #endif
 
-void Winograd::multiply(const float* v, float* m, bfloat16* scratch) const {
-  const Index v_plane = plane_size(g_.cin), m_plane = plane_size(g_.cout);
-  for (int e = 0; e < 16; ++e) {
-    const Index u_plane = e * g_.cin * g_.cout;
-    float* me = m + e * m_plane;
-    if (bf16_products_) {
-      to_bfloat16(v + e * v_plane, block_tiles_ * g_.cin, scratch);
-      tile_products_bf16(g_.cin, g_.cout, block_tiles_, scratch, u_bf16_.data() + u_plane, me);
-    } else if (fixed_products_) {
-      tile_products(g_.cin, g_.cout, block_tiles_, v + e * v_plane, u_.data() + u_plane, me);
-    } else {
-      product_.forward(v + e * v_plane, u_.data() + u_plane, nullptr, me);
-    }
-  }
+Index Winograd::bf16_plane_size(Index channels) const {
+  return (block_tiles_ + 1) / 2 * 2 * channels + kPlanePad * 2;
 }
 
-void Winograd::add_products(const float* v, const float* dm, float* du,
-                            bfloat16* scratch) const {
-  const Index v_plane = plane_size(g_.cin), m_plane = plane_size(g_.cout);
-  const Index pairs = (block_tiles_ + 1) / 2;
-  bfloat16* v_pairs = scratch;  // (tile pairs, Cin, 2)
-  bfloat16* dm_pairs = v_pairs + pairs * 2 * g_.cin;
-  for (int e = 0; e < 16; ++e) {
-    const float* ve = v + e * v_plane;
-    const float* dme = dm + e * m_plane;
-    float* due = du + e * g_.cin * g_.cout;
-    if (bf16_products_) {
-      // The sum runs over tiles, so the pairs are of neighbouring tiles; an odd block's last
-      // tile pairs with zeros.
-      for (Index p = 0; p < pairs; ++p) {
-        const bool second = 2 * p + 1 < block_tiles_;
-        pack_pair_row(ve + 2 * p * g_.cin, second ? ve + (2 * p + 1) * g_.cin : nullptr, g_.cin,
-                      v_pairs + p * 2 * g_.cin);
-        pack_pair_row(dme + 2 * p * g_.cout, second ? dme + (2 * p + 1) * g_.cout : nullptr,
-                      g_.cout, dm_pairs + p * 2 * g_.cout);
-      }
-      add_tile_gradients_bf16(g_.cin, g_.cout, pairs, v_pairs, dm_pairs, due);
-    } else if (fixed_products_) {
-      add_tile_gradients(g_.cin, g_.cout, block_tiles_, ve, dme, due);
-    } else {
-      product_.add_kernel_gradient(ve, dme, due);
-    }
-  }
+Planes Winograd::planes(float* data, Index channels, Layout layout) const {
+  const Index plane = layout == Layout::float32 ? plane_size(channels) : bf16_plane_size(channels);
+  return {data, layout, plane, channels};
 }
 
-// Past the float32 planes of scratch_size(): the bfloat16 copies.
+// Scratch: V, then M or dM, each in 16 float32 planes' room (bfloat16 planes take less).
 void Winograd::forward(const float* image, const float* bias, float* y, float* scratch) const {
-  float* v = scratch;
-  float* m = v + 16 * plane_size(g_.cin);
-  auto* copies = reinterpret_cast<bfloat16*>(m + 16 * plane_size(g_.cout));
+  const Planes v = planes(scratch, g_.cin,
+                          bf16_products_ ? Layout::bf16_channel_pairs : Layout::float32);
+  float* m = scratch + 16 * plane_size(g_.cin);
+  const Index m_plane = plane_size(g_.cout);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
     transform_input(image, first, v);
-    multiply(v, m, copies);
+    for (int e = 0; e < 16; ++e) {
+      const Index u_plane = e * g_.cin * g_.cout;
+      float* me = m + e * m_plane;
+      if (bf16_products_) {
+        tile_products_bf16(g_.cin, g_.cout, block_tiles_,
+                           static_cast<const bfloat16*>(v.data) + e * v.plane,
+                           u_bf16_.data() + u_plane, me);
+      } else if (fixed_products_) {
+        tile_products(g_.cin, g_.cout, block_tiles_, scratch + e * v.plane, u_.data() + u_plane,
+                      me);
+      } else {
+        product_.forward(scratch + e * v.plane, u_.data() + u_plane, nullptr, me);
+      }
+    }
     transform_output(m, first, bias, y);
   }
 }
 
 void Winograd::add_transformed_gradient(const float* image, const float* dy, float* du,
                                         float* scratch) const {
-  float* v = scratch;
-  float* dm = v + 16 * plane_size(g_.cin);
-  auto* copies = reinterpret_cast<bfloat16*>(dm + 16 * plane_size(g_.cout));
+  // bfloat16 products sum over pairs of tiles.
+  const Layout layout = bf16_products_ ? Layout::bf16_tile_pairs : Layout::float32;
+  const Planes v = planes(scratch, g_.cin, layout);
+  const Planes dm = planes(scratch + 16 * plane_size(g_.cin), g_.cout, layout);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
     transform_input(image, first, v);
     transform_gradient(dy, first, dm);
-    add_products(v, dm, du, copies);
+    for (int e = 0; e < 16; ++e) {
+      float* due = du + e * g_.cin * g_.cout;
+      if (bf16_products_) {
+        add_tile_gradients_bf16(g_.cin, g_.cout, (block_tiles_ + 1) / 2,
+                                static_cast<const bfloat16*>(v.data) + e * v.plane,
+                                static_cast<const bfloat16*>(dm.data) + e * dm.plane, due);
+        continue;
+      }
+      const float* ve = static_cast<const float*>(v.data) + e * v.plane;
+      const float* dme = static_cast<const float*>(dm.data) + e * dm.plane;
+      if (fixed_products_) {
+        add_tile_gradients(g_.cin, g_.cout, block_tiles_, ve, dme, due);
+      } else {
+        product_.add_kernel_gradient(ve, dme, due);
+      }
+    }
   }
 }
 

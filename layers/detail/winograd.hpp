@@ -17,14 +17,24 @@
 // bfloat16 ulps of the exact convolution rather than equal to it on rounded operands.
 #pragma once
 
-#include <vector>
-
 #include <minidl/core/bfloat16.hpp>
 #include <minidl/core/detail/bf16_kernels.hpp>
+#include <minidl/core/tensor.hpp>
 #include <minidl/layers/conv_geometry.hpp>
 #include <minidl/layers/detail/direct_conv.hpp>
 
 namespace minidl::detail {
+
+// Where a transform puts its 16 planes of (block tiles, channels) values: float32, or bfloat16
+// with a tile's channels side by side (pairs of channels: the forward products sum over them) or
+// with the next tile's (pairs of tiles: the kernel gradient's products sum over tiles).
+enum class Layout { float32, bf16_channel_pairs, bf16_tile_pairs };
+struct Planes {
+  void* data;
+  Layout layout;
+  Index plane;  // values from one plane to the next
+  Index channels;
+};
 
 class Winograd {
  public:
@@ -45,8 +55,7 @@ class Winograd {
   // dk (3,3,Cin,Cout) += G^T dU G.
   void add_kernel_gradient_from(const float* du, float* dk) const;
 
-  // Floats of scratch one image needs (V and the 16 products of a block of tiles, and their
-  // bfloat16 copies for bfloat16 products).
+  // Floats of scratch one image needs (V and the 16 products of a block of tiles).
   Index scratch_size() const;
   // y (OH,OW,Cout) = image (H,W,Cin) (*) the kernel of set_kernel (+ bias when not null).
   void forward(const float* image, const float* bias, float* y, float* scratch) const;
@@ -60,23 +69,24 @@ class Winograd {
   // V (16, block tiles, Cin) of the block of tile rows from `first_row`.
   // Input pixels in the padding, or below the image in the tile rows that round the grid up to
   // whole blocks, read as zeros.
-  void transform_input(const float* image, Index first_row, float* v) const;
+  void transform_input(const float* image, Index first_row, const Planes& v) const;
   // The block's outputs from its products m (16, block tiles, Cout), plus bias.
   void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
   // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
-  void transform_gradient(const float* dy, Index first_row, float* dm) const;
-  // Floats from one of a block's 16 planes of V, M or dM (block tiles, channels) to the next.
+  void transform_gradient(const float* dy, Index first_row, const Planes& dm) const;
+  void complete_pairs(const Planes& to) const;
+  // Values from one of a block's 16 planes to the next: float32 (block tiles, channels), or
+  // bfloat16 with the tiles rounded up to pairs; a cache line between planes.
   Index plane_size(Index channels) const;
-  // The 16 products of a block: m (16, block tiles, Cout) = v . U, and du += v^T . dm.
-  void multiply(const float* v, float* m, bfloat16* scratch) const;
-  void add_products(const float* v, const float* dm, float* du, bfloat16* scratch) const;
+  Index bf16_plane_size(Index channels) const;
+  Planes planes(float* data, Index channels, Layout layout) const;
 
   ConvGeometry g_;
   Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
   DirectConv product_;   // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution, or
   bool fixed_products_;  // the loops of tile_products.hpp for these channel counts, in float32
   bool bf16_products_;   // or in bfloat16 pairs
-  std::vector<float> u_;                // U, for float32 products
+  Tensor u_;                            // U, for float32 products (from the buffer pool)
   AlignedVector<bfloat16> u_bf16_;      // U in pair rows (16, Cin / 2, Cout, 2), for bfloat16
 };
 
