@@ -3,9 +3,17 @@
 #include <algorithm>
 #include <limits>
 
+#include <minidl/layers/detail/max_pool_2x2.hpp>
+
 namespace minidl {
 
+bool MaxPooling2D::takes_2x2_kernels() const {
+  return windows_tile_input() && pool_size().h == 2 && pool_size().w == 2 &&
+         detail::suits_max_pool_2x2(c_);
+}
+
 void MaxPooling2D::pool_image(const float* image, float* out, std::int32_t* arg_image) const {
+  if (takes_2x2_kernels()) return detail::max_pool_2x2(image, h_, w_, c_, out, arg_image);
   for (Index oy = 0; oy < oh_; ++oy) {
     for (Index ox = 0; ox < ow_; ++ox) {
       const Index out_offset = (oy * ow_ + ox) * c_;
@@ -55,6 +63,9 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
 
 void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, float* dx) const {
   const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
+  if (takes_2x2_kernels()) {
+    return detail::route_max_pool_2x2(dy, arg_image, relu_of, h_, w_, c_, dx);
+  }
   for (Index oy = 0; oy < oh_; ++oy) {
     for (Index ox = 0; ox < ow_; ++ox) {
       const Index o = (oy * ow_ + ox) * c_;

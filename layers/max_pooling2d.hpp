@@ -41,6 +41,8 @@ class MaxPooling2D : public Pooling2D {
   void route_image(const float* dy, Index b, const float* relu_of, float* dx) const;
 
  private:
+  // 2x2 windows at stride 2 tiling the input: the AVX-512 loops of detail/max_pool_2x2.hpp.
+  bool takes_2x2_kernels() const;
   // For every output element, the input pixel (y*W + x within its image) holding the maximum.
   std::vector<std::int32_t> argmax_;
   Index cached_batch_ = -1;

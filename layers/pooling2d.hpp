@@ -30,6 +30,7 @@ class Pooling2D : public Layer {
   // Whether the windows cover every input pixel exactly once ('valid', stride = pool size,
   // sizes divisible), so a backward pass can write each input gradient once instead of adding.
   bool windows_tile_input() const;
+  const Size2& pool_size() const { return pool_size_; }
 
   // Whether a batch of n images is worth an OpenMP team (waking one costs microseconds).
   bool parallel_worth_it(Index n) const { return n * h_ * w_ * c_ >= kParallelElements; }

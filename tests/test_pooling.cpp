@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include <minidl/core/error.hpp>
@@ -7,6 +9,7 @@
 #include <minidl/layers/max_pooling2d.hpp>
 
 #include "gradient_check.hpp"
+#include "isa_tiers.hpp"
 
 using namespace minidl;
 
@@ -23,6 +26,46 @@ TEST_CASE("MaxPooling2D: hand-computed 2x2 windows, per channel") {
   CHECK(y[1] == 0.0f);   // max of -0,-1,-4,-5
   CHECK(y[6] == 15.0f);  // bottom-right window
   CHECK(y[7] == -10.0f);
+}
+
+TEST_CASE("MaxPooling2D 2x2 on 16-channel multiples: every kernel tier takes the first maximum") {
+  // 32 channels, 4x6 pixels (6 windows), 2 images: values from a small set so that windows hold
+  // ties, with a NaN and -infinity among them. Expected: per window and channel, the first pixel
+  // in row-major window order whose value is greater than all before it (NaN never is); the
+  // backward pass routes dy there, and only there.
+  const Index h = 4, w = 6, c = 32;
+  Tensor x(Shape{2, h, w, c});
+  for (Index i = 0; i < x.size(); ++i) x[i] = float((i * 7919) % 5) - 2.0f;
+  x[3] = std::numeric_limits<float>::quiet_NaN();
+  x[40] = -std::numeric_limits<float>::infinity();
+  Tensor dy(Shape{2, h / 2, w / 2, c});
+  for (Index i = 0; i < dy.size(); ++i) dy[i] = float(i + 1);
+  Tensor want_y(dy.shape()), want_dx = Tensor::zeros(x.shape());
+  for (Index n = 0; n < 2; ++n) {
+    for (Index oy = 0; oy < h / 2; ++oy) {
+      for (Index ox = 0; ox < w / 2; ++ox) {
+        for (Index ch = 0; ch < c; ++ch) {
+          const Index o = ((n * h / 2 + oy) * w / 2 + ox) * c + ch;
+          float best = -std::numeric_limits<float>::infinity();
+          Index at = -1;
+          for (Index k = 0; k < 4; ++k) {
+            const Index i = ((n * h + 2 * oy + k / 2) * w + 2 * ox + k % 2) * c + ch;
+            if (x[i] > best) best = x[i], at = i;
+          }
+          want_y[o] = best;
+          if (at >= 0) want_dx[at] = dy[o];
+        }
+      }
+    }
+  }
+  testing::for_each_isa([&](Isa isa) {
+    INFO(isa_name(isa));
+    MaxPooling2D pool;
+    const Tensor y = pool(x, true);
+    const Tensor dx = pool.backward(dy);
+    for (Index i = 0; i < y.size(); ++i) REQUIRE(y[i] == want_y[i]);
+    for (Index i = 0; i < dx.size(); ++i) REQUIRE(dx[i] == want_dx[i]);
+  });
 }
 
 TEST_CASE("AveragePooling2D 'same' averages only the valid taps of border windows") {
