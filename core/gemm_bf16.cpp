@@ -61,6 +61,10 @@ namespace detail {
 
 void pack_a(bool transposed, const float* a, Index lda, const PackedProduct& p, Index k, Index row0,
             Index row1, bfloat16* out) {
+  if (transposed && kernel_isa() == Isa::avx512) {
+    for (Index i0 = row0; i0 < row1; i0 += 16) pack_a_transposed_avx512(a, lda, p, k, i0, out);
+    return;
+  }
   for (Index i = row0; i < row1; ++i) {
     bfloat16* row = out + i * p.depth;
     const Index filled = i < p.m ? k : 0;  // the transposed rows are filled below
@@ -112,6 +116,7 @@ void pack_b(const float* b, Index ldb, const PackedProduct& p, Index k, Index q0
 
 void pack_b_transposed(const float* b, Index ldb, const PackedProduct& p, Index k, Index j0,
                        bfloat16* out) {
+  if (kernel_isa() == Isa::avx512) return pack_b_transposed_avx512(b, ldb, p, k, j0, out);
   // op(B)'s column j is B's row j, whose neighbouring values are already the pairs: 16 rows
   // converted whole (vector loads, each row read once), then stored pair row by pair row, 16
   // columns side by side.

@@ -58,6 +58,89 @@ void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16
     _mm512_mask_storeu_epi32(out + 2 * j, mask, pairs);
   }
 }
+
+namespace {
+
+// r[i] lane j becomes r[j] lane i: 16 x 16 32-bit values (here pairs of bfloat16). Pairs of
+// rows interleave 32-bit, then 64-bit values, which leaves 4 x 4 blocks transposed within each
+// 128-bit lane; two rounds of 128-bit lane shuffles put the blocks in place. (The maskz forms
+// with every lane kept are the same instructions; the plain forms' headers in GCC 12 read an
+// undefined vector and warn.)
+void transpose_16x16(__m512i r[16]) {
+  constexpr __mmask16 all = 0xffff;
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_maskz_unpacklo_epi32(all, r[i], r[i + 1]);
+    t[i + 1] = _mm512_maskz_unpackhi_epi32(all, r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_maskz_unpacklo_epi64(0xff, t[i], t[i + 2]);
+    r[i + 1] = _mm512_maskz_unpackhi_epi64(0xff, t[i], t[i + 2]);
+    r[i + 2] = _mm512_maskz_unpacklo_epi64(0xff, t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_maskz_unpackhi_epi64(0xff, t[i + 1], t[i + 3]);
+  }
+  for (int h = 0; h < 16; h += 8) {
+    for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_maskz_shuffle_i32x4(all, r[h + i], r[h + 4 + i], 0x88);
+      t[h + 4 + i] = _mm512_maskz_shuffle_i32x4(all, r[h + i], r[h + 4 + i], 0xdd);
+    }
+  }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_maskz_shuffle_i32x4(all, t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_maskz_shuffle_i32x4(all, t[i], t[i + 8], 0xdd);
+  }
+}
+
+// to_bfloat16 of 16 floats, as 16 values.
+__m256i rounded(__m512 x) {
+  return _mm512_cvtepi32_epi16(_mm512_srli_epi32(rounded_upper_halves(_mm512_castps_si512(x)), 16));
+}
+
+// Pairs (x[2q], x[2q + 1]) for q < 16 from 32 floats at `from`, those past `count` zero.
+__m512i pairs_of_row(const float* from, Index count) {
+  const __m256i lo = rounded(_mm512_maskz_loadu_ps(lanes(count), from));
+  const __m256i hi = rounded(_mm512_maskz_loadu_ps(lanes(count - 16), from + 16));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+}  // namespace
+
+void pack_b_transposed_avx512(const float* b, Index ldb, const PackedProduct& p, Index k,
+                              Index j0, bfloat16* out) {
+  // op(B)'s column j is B's row j, whose neighbouring values are already the pairs: 16 rows
+  // give 16 pairs each, transposed into 16 pair rows of 16 columns.
+  for (Index q0 = 0; q0 < p.depth / 2; q0 += 16) {
+    __m512i r[16];
+    for (Index j = 0; j < 16; ++j) {
+      r[j] = j0 + j < p.n ? pairs_of_row(b + (j0 + j) * ldb + 2 * q0, k - 2 * q0)
+                          : _mm512_setzero_si512();
+    }
+    transpose_16x16(r);
+    for (Index q = 0; q < 16; ++q) _mm512_storeu_si512(out + ((q0 + q) * p.width + j0) * 2, r[q]);
+  }
+}
+
+void pack_a_transposed_avx512(const float* a, Index lda, const PackedProduct& p, Index k,
+                              Index i0, bfloat16* out) {
+  // op(A)'s row i is A's column i: pair rows of A's rows 2q and 2q + 1, 16 columns each,
+  // transposed into 16 rows of 16 pairs.
+  const Index count = std::min<Index>(16, p.m - i0);
+  const __m512i high = _mm512_set1_epi32(static_cast<int>(0xffff0000u));
+  for (Index q0 = 0; q0 < p.depth / 2; q0 += 16) {
+    __m512i r[16];
+    for (Index q = 0; q < 16; ++q) {
+      const Index d = 2 * (q0 + q);
+      const __mmask16 mask = count > 0 && d < k ? lanes(count) : __mmask16(0);
+      const __mmask16 odd_mask = d + 1 < k ? mask : __mmask16(0);
+      const __m512i e = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, a + d * lda + i0));
+      const __m512i o =
+          rounded_upper_halves(_mm512_maskz_loadu_epi32(odd_mask, a + (d + 1) * lda + i0));
+      r[q] = _mm512_or_si512(_mm512_srli_epi32(e, 16), _mm512_and_si512(o, high));
+    }
+    transpose_16x16(r);
+    for (Index i = 0; i < 16; ++i) _mm512_storeu_si512(out + (i0 + i) * p.depth + 2 * q0, r[i]);
+  }
+}
 MINIDL_TARGET_END
 
 MINIDL_TARGET_AMX

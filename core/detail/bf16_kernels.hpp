@@ -92,6 +92,12 @@ void pack_b_transposed(const float* b, Index ldb, const PackedProduct& p, Index 
 void pack_pair_row(const float* even, const float* odd, Index n, bfloat16* out);
 // The same with both rows there, on AVX-512 (kernel_isa() avx512 only); the same bits.
 void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out);
+// pack_b_transposed, and pack_a's transposed rows [i0, i0 + 16), on AVX-512 with 16 x 16
+// transposes of pairs (kernel_isa() avx512 only); the same bits.
+void pack_b_transposed_avx512(const float* b, Index ldb, const PackedProduct& p, Index k, Index j0,
+                              bfloat16* out);
+void pack_a_transposed_avx512(const float* a, Index lda, const PackedProduct& p, Index k, Index i0,
+                              bfloat16* out);
 
 // Whether the CPU has the instructions (cpuid), and for AMX whether Linux lets this process use
 // its tile registers (it must ask first; the answer holds for all its threads).
