@@ -35,7 +35,8 @@ constexpr Index kLanes = 16;
 constexpr Index kBlockTiles = 32;
 // A tile's 16 values go to 16 planes; planes a multiple of 4 KB apart (32 tiles of 32 or 64
 // channels: 4 or 8 KB) would all fall in one set of L1's, whose 8 ways cannot hold them. A cache
-// line between planes spreads them over 16 sets: ResNet-20's ... (measured below).
+// line between planes spreads them over 16 sets (32 -> 64 channels at 16x16, 64 images, one Zen 4
+// thread, float32: forward 3.8-3.9 -> 3.2-3.4 ms, kernel gradient 4.4 -> 3.3-3.8 ms).
 constexpr Index kPlanePad = 16;
 
 }  // namespace
