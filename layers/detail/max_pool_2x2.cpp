@@ -14,52 +14,55 @@ bool suits_max_pool_2x2(Index channels) {
 #ifdef MINIDL_X86_KERNELS
 MINIDL_TARGET_AVX512
 
-void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out, std::int32_t* arg) {
+namespace {
+
+// body(pixels, at) for every window and group of 16 channels: the window's four input pixels
+// (y * W + x, row-major) and the output's offset of the group.
+template <class Body>
+void for_each_window(Index h, Index w, Index c, Body body) {
   const Index ow = w / 2;
   for (Index oy = 0; oy < h / 2; ++oy) {
     for (Index ox = 0; ox < ow; ++ox) {
       const Index top = 2 * oy * w + 2 * ox;
       const Index pixels[4] = {top, top + 1, top + w, top + w + 1};
-      const Index o = (oy * ow + ox) * c;
-      for (Index ch = 0; ch < c; ch += 16) {
-        __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-        __m512i at = _mm512_set1_epi32(-1);
-        for (Index p : pixels) {
-          const __m512 v = _mm512_loadu_ps(image + p * c + ch);
-          const __mmask16 above = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
-          best = _mm512_mask_mov_ps(best, above, v);
-          at = _mm512_mask_mov_epi32(at, above, _mm512_set1_epi32(static_cast<std::int32_t>(p)));
-        }
-        _mm512_storeu_ps(out + o + ch, best);
-        if (arg) _mm512_storeu_si512(arg + o + ch, at);
-      }
+      for (Index ch = 0; ch < c; ch += 16) body(pixels, (oy * ow + ox) * c + ch, ch);
     }
   }
 }
 
+}  // namespace
+
+void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out, std::int32_t* arg) {
+  for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
+    __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    __m512i best_pixel = _mm512_set1_epi32(-1);
+    for (int k = 0; k < 4; ++k) {
+      const __m512 v = _mm512_loadu_ps(image + pixels[k] * c + ch);
+      const __mmask16 above = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
+      best = _mm512_mask_mov_ps(best, above, v);
+      best_pixel = _mm512_mask_mov_epi32(best_pixel, above,
+                                         _mm512_set1_epi32(static_cast<std::int32_t>(pixels[k])));
+    }
+    _mm512_storeu_ps(out + at, best);
+    if (arg) _mm512_storeu_si512(arg + at, best_pixel);
+  });
+}
+
 void route_max_pool_2x2(const float* dy, const std::int32_t* arg, const float* relu_of, Index h,
                         Index w, Index c, float* dx) {
-  const Index ow = w / 2;
-  for (Index oy = 0; oy < h / 2; ++oy) {
-    for (Index ox = 0; ox < ow; ++ox) {
-      const Index top = 2 * oy * w + 2 * ox;
-      const Index pixels[4] = {top, top + 1, top + w, top + w + 1};
-      const Index o = (oy * ow + ox) * c;
-      for (Index ch = 0; ch < c; ch += 16) {
-        const __m512 g = _mm512_loadu_ps(dy + o + ch);
-        const __m512i at = _mm512_loadu_si512(arg + o + ch);
-        const __mmask16 live =
-            relu_of ? _mm512_cmp_ps_mask(_mm512_loadu_ps(relu_of + o + ch), _mm512_setzero_ps(),
-                                         _CMP_GT_OQ)
-                    : __mmask16(0xffff);
-        for (Index p : pixels) {
-          const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(
-              live, at, _mm512_set1_epi32(static_cast<std::int32_t>(p)));
-          _mm512_storeu_ps(dx + p * c + ch, _mm512_maskz_mov_ps(taken, g));
-        }
-      }
+  for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
+    const __m512 g = _mm512_loadu_ps(dy + at);
+    const __m512i best_pixel = _mm512_loadu_si512(arg + at);
+    const __mmask16 live =
+        relu_of
+            ? _mm512_cmp_ps_mask(_mm512_loadu_ps(relu_of + at), _mm512_setzero_ps(), _CMP_GT_OQ)
+            : __mmask16(0xffff);
+    for (int k = 0; k < 4; ++k) {
+      const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(
+          live, best_pixel, _mm512_set1_epi32(static_cast<std::int32_t>(pixels[k])));
+      _mm512_storeu_ps(dx + pixels[k] * c + ch, _mm512_maskz_mov_ps(taken, g));
     }
-  }
+  });
 }
 
 MINIDL_TARGET_END
