@@ -38,8 +38,8 @@ bool takes_winograd(const ConvGeometry& g) {
 // CNN's second layer, batch 64, one Zen 4 thread: 10.4 -> 7.4 ms forward and backward). With AMX
 // the direct products' tiles are the faster way; 16-channel layers keep the direct products.
 bool takes_bf16_winograd(const ConvGeometry& g) {
-  return takes_winograd(g) && detail::Winograd::suits_bf16(g) && g.cin >= kWinogradForwardChannels &&
-         g.cout >= kWinogradForwardChannels;
+  return takes_winograd(g) && detail::Winograd::suits_bf16(g) &&
+         g.cin >= kWinogradForwardChannels && g.cout >= kWinogradForwardChannels;
 }
 
 }  // namespace

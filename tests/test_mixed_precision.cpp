@@ -86,8 +86,8 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
         const Passes want = run(reference, rounded(x), rounded(dy));
         const Passes got = run(mixed, x, dy);
         // Winograd's bfloat16 products round the transformed operands instead (next test).
-        const bool winograd = kernel == Bf16Kernel::avx512_bf16 && c.kernel == 3 &&
-                              c.stride == 1 && c.cin >= 32 && c.filters >= 32;
+        const bool winograd = kernel == Bf16Kernel::avx512_bf16 && c.kernel == 3 && c.stride == 1 &&
+                              c.cin >= 32 && c.filters >= 32;
         if (!winograd) {
           check_close(got.y, want.y, 1e-5, "output");
           check_close(got.dx, want.dx, 1e-5, "input gradient");
@@ -125,8 +125,8 @@ TEST_CASE("Conv2D's Winograd under mixed_bfloat16 is within bfloat16's error of 
     set_num_threads(threads);
     testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
       for (const Case& c : cases) {
-        INFO(bf16_kernel_name(kernel) << ", " << threads << " threads, " << c.h << "x" << c.w
-                                      << "x" << c.cin << " -> " << c.filters << " " << c.padding);
+        INFO(bf16_kernel_name(kernel) << ", " << threads << " threads, " << c.h << "x" << c.w << "x"
+                                      << c.cin << " -> " << c.filters << " " << c.padding);
         Conv2D exact(c.filters, 3, 1, c.padding);
         Conv2D mixed(c.filters, 3, 1, c.padding);
         mixed.set_dtype_policy(DtypePolicy::mixed_bfloat16);

@@ -105,8 +105,8 @@ __m512i pairs_of_row(const float* from, Index count) {
 
 }  // namespace
 
-void pack_b_transposed_avx512(const float* b, Index ldb, const PackedProduct& p, Index k,
-                              Index j0, bfloat16* out) {
+void pack_b_transposed_avx512(const float* b, Index ldb, const PackedProduct& p, Index k, Index j0,
+                              bfloat16* out) {
   // op(B)'s column j is B's row j, whose neighbouring values are already the pairs: 16 rows
   // give 16 pairs each, transposed into 16 pair rows of 16 columns.
   for (Index q0 = 0; q0 < p.depth / 2; q0 += 16) {
@@ -120,8 +120,8 @@ void pack_b_transposed_avx512(const float* b, Index ldb, const PackedProduct& p,
   }
 }
 
-void pack_a_transposed_avx512(const float* a, Index lda, const PackedProduct& p, Index k,
-                              Index i0, bfloat16* out) {
+void pack_a_transposed_avx512(const float* a, Index lda, const PackedProduct& p, Index k, Index i0,
+                              bfloat16* out) {
   // op(A)'s row i is A's column i: pair rows of A's rows 2q and 2q + 1, 16 columns each,
   // transposed into 16 rows of 16 pairs.
   const Index count = std::min<Index>(16, p.m - i0);

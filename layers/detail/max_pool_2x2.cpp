@@ -54,9 +54,8 @@ void route_max_pool_2x2(const float* dy, const std::int32_t* arg, const float* r
     const __m512 g = _mm512_loadu_ps(dy + at);
     const __m512i best_pixel = _mm512_loadu_si512(arg + at);
     const __mmask16 live =
-        relu_of
-            ? _mm512_cmp_ps_mask(_mm512_loadu_ps(relu_of + at), _mm512_setzero_ps(), _CMP_GT_OQ)
-            : __mmask16(0xffff);
+        relu_of ? _mm512_cmp_ps_mask(_mm512_loadu_ps(relu_of + at), _mm512_setzero_ps(), _CMP_GT_OQ)
+                : __mmask16(0xffff);
     for (int k = 0; k < 4; ++k) {
       const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(
           live, best_pixel, _mm512_set1_epi32(static_cast<std::int32_t>(pixels[k])));

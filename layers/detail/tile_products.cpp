@@ -143,7 +143,8 @@ void product_step_bf16(const bfloat16* v, const bfloat16* u, float* m) {
   for (int q = 0; q < CIN / 2; ++q) {
     __m512bh w[V];
 #pragma GCC unroll 4
-    for (int k = 0; k < V; ++k) w[k] = (__m512bh)_mm512_loadu_si512(u + (q * COUT + k * kLanes) * 2);
+    for (int k = 0; k < V; ++k)
+      w[k] = (__m512bh)_mm512_loadu_si512(u + (q * COUT + k * kLanes) * 2);
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
       const __m512bh x = broadcast_pair(v + p * CIN + 2 * q);

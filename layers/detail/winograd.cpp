@@ -47,8 +47,7 @@ bool Winograd::suits(const ConvGeometry& g) {
 }
 
 bool Winograd::suits_bf16(const ConvGeometry& g) {
-  return suits(g) && has_tile_products(g.cin, g.cout) &&
-         bf16_kernel() == Bf16Kernel::avx512_bf16;
+  return suits(g) && has_tile_products(g.cin, g.cout) && bf16_kernel() == Bf16Kernel::avx512_bf16;
 }
 
 // The tile grid is rounded up to whole blocks of rows; tiles below the image read zero padding
@@ -150,7 +149,8 @@ namespace {
     case Layout::bf16_tile_pairs: {
       // Tile 2p's value in the low half of each 32-bit lane of pair row p, 2p + 1's in the high.
       const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
-      bfloat16* row = static_cast<bfloat16*>(to.data) + e * to.plane + (tile / 2 * to.channels + ch) * 2;
+      bfloat16* row =
+          static_cast<bfloat16*>(to.data) + e * to.plane + (tile / 2 * to.channels + ch) * 2;
       if (tile % 2 == 0) {
         _mm512_mask_storeu_epi16(row, 0x55555555u, _mm512_srli_epi32(upper, 16));
       } else {
@@ -302,8 +302,8 @@ Planes Winograd::planes(float* data, Index channels, Layout layout) const {
 
 // Scratch: V, then M or dM, each in 16 float32 planes' room (bfloat16 planes take less).
 void Winograd::forward(const float* image, const float* bias, float* y, float* scratch) const {
-  const Planes v = planes(scratch, g_.cin,
-                          bf16_products_ ? Layout::bf16_channel_pairs : Layout::float32);
+  const Planes v =
+      planes(scratch, g_.cin, bf16_products_ ? Layout::bf16_channel_pairs : Layout::float32);
   float* m = scratch + 16 * plane_size(g_.cin);
   const Index m_plane = plane_size(g_.cout);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {

@@ -86,8 +86,8 @@ class Winograd {
   DirectConv product_;   // (block tiles, Cin) x (Cin, Cout) as a 1x1 convolution, or
   bool fixed_products_;  // the loops of tile_products.hpp for these channel counts, in float32
   bool bf16_products_;   // or in bfloat16 pairs
-  Tensor u_;                            // U, for float32 products (from the buffer pool)
-  AlignedVector<bfloat16> u_bf16_;      // U in pair rows (16, Cin / 2, Cout, 2), for bfloat16
+  Tensor u_;             // U, for float32 products (from the buffer pool)
+  AlignedVector<bfloat16> u_bf16_;  // U in pair rows (16, Cin / 2, Cout, 2), for bfloat16
 };
 
 }  // namespace minidl::detail
