@@ -40,8 +40,10 @@ bool cpu_allows_amx() {
 }
 
 namespace {
-// Columns [col0, col0 + cols) of C as a mask of 16-lane groups.
+// The first `cols` of 16 lanes as a mask (none for cols <= 0: a row's values can end before a
+// group of 16 starts).
 __mmask16 lanes(Index cols) {
+  if (cols <= 0) return 0;
   return cols >= 16 ? __mmask16(0xffff) : __mmask16((1u << cols) - 1);
 }
 }  // namespace
