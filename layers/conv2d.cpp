@@ -176,11 +176,10 @@ Tensor Conv2D::forward_affine(const std::vector<Tensor>& xs, const std::vector<f
 }
 
 Conv2D::ForwardPath Conv2D::forward_path() const {
-  const bool winograd = takes_winograd(g_) && g_.cin >= kWinogradForwardChannels;
   if (dtype_policy() == DtypePolicy::mixed_bfloat16) {
-    return winograd && takes_bf16_winograd(g_) ? ForwardPath::winograd : ForwardPath::bf16;
+    return takes_bf16_winograd(g_) ? ForwardPath::winograd : ForwardPath::bf16;
   }
-  if (winograd) return ForwardPath::winograd;
+  if (takes_winograd(g_) && g_.cin >= kWinogradForwardChannels) return ForwardPath::winograd;
   if (detail::DirectConv::suits(g_)) return ForwardPath::direct;
   return ForwardPath::im2col;
 }

@@ -136,17 +136,17 @@ namespace {
 // layout's switch is decided once per loop (as a call it took 4% of a float32 training step).
 [[gnu::always_inline]] inline void put(const Planes& to, int e, Index tile, Index ch, __m512 x) {
   switch (to.layout) {
-    case Layout::float32:
+    case PlaneLayout::float32:
       _mm512_storeu_ps(static_cast<float*>(to.data) + e * to.plane + tile * to.channels + ch, x);
       return;
-    case Layout::bf16_channel_pairs: {
+    case PlaneLayout::bf16_channel_pairs: {
       const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<bfloat16*>(to.data) +
                                                      e * to.plane + tile * to.channels + ch),
                           _mm512_cvtepi32_epi16(_mm512_srli_epi32(upper, 16)));
       return;
     }
-    case Layout::bf16_tile_pairs: {
+    case PlaneLayout::bf16_tile_pairs: {
       // Tile 2p's value in the low half of each 32-bit lane of pair row p, 2p + 1's in the high.
       const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
       bfloat16* row =
@@ -165,7 +165,7 @@ namespace {
 
 // An odd block's last pair of tiles is completed with zeros.
 void Winograd::complete_pairs(const Planes& to) const {
-  if (to.layout != Layout::bf16_tile_pairs || block_tiles_ % 2 == 0) return;
+  if (to.layout != PlaneLayout::bf16_tile_pairs || block_tiles_ % 2 == 0) return;
   for (int e = 0; e < 16; ++e) {
     for (Index ch = 0; ch < to.channels; ch += kLanes) {
       put(to, e, block_tiles_, ch, _mm512_setzero_ps());
@@ -295,15 +295,16 @@ Index Winograd::bf16_plane_size(Index channels) const {
   return (block_tiles_ + 1) / 2 * 2 * channels + kPlanePad * 2;
 }
 
-Planes Winograd::planes(float* data, Index channels, Layout layout) const {
-  const Index plane = layout == Layout::float32 ? plane_size(channels) : bf16_plane_size(channels);
+Planes Winograd::planes(float* data, Index channels, PlaneLayout layout) const {
+  const Index plane =
+      layout == PlaneLayout::float32 ? plane_size(channels) : bf16_plane_size(channels);
   return {data, layout, plane, channels};
 }
 
 // Scratch: V, then M or dM, each in 16 float32 planes' room (bfloat16 planes take less).
 void Winograd::forward(const float* image, const float* bias, float* y, float* scratch) const {
-  const Planes v =
-      planes(scratch, g_.cin, bf16_products_ ? Layout::bf16_channel_pairs : Layout::float32);
+  const Planes v = planes(scratch, g_.cin,
+                          bf16_products_ ? PlaneLayout::bf16_channel_pairs : PlaneLayout::float32);
   float* m = scratch + 16 * plane_size(g_.cin);
   const Index m_plane = plane_size(g_.cout);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {
@@ -329,7 +330,7 @@ void Winograd::forward(const float* image, const float* bias, float* y, float* s
 void Winograd::add_transformed_gradient(const float* image, const float* dy, float* du,
                                         float* scratch) const {
   // bfloat16 products sum over pairs of tiles.
-  const Layout layout = bf16_products_ ? Layout::bf16_tile_pairs : Layout::float32;
+  const PlaneLayout layout = bf16_products_ ? PlaneLayout::bf16_tile_pairs : PlaneLayout::float32;
   const Planes v = planes(scratch, g_.cin, layout);
   const Planes dm = planes(scratch + 16 * plane_size(g_.cin), g_.cout, layout);
   for (Index first = 0; first < tiles_h_; first += block_rows_) {

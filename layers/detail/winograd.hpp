@@ -28,10 +28,10 @@ namespace minidl::detail {
 // Where a transform puts its 16 planes of (block tiles, channels) values: float32, or bfloat16
 // with a tile's channels side by side (pairs of channels: the forward products sum over them) or
 // with the next tile's (pairs of tiles: the kernel gradient's products sum over tiles).
-enum class Layout { float32, bf16_channel_pairs, bf16_tile_pairs };
+enum class PlaneLayout { float32, bf16_channel_pairs, bf16_tile_pairs };
 struct Planes {
   void* data;
-  Layout layout;
+  PlaneLayout layout;
   Index plane;  // values from one plane to the next
   Index channels;
 };
@@ -79,7 +79,7 @@ class Winograd {
   // bfloat16 with the tiles rounded up to pairs; a cache line between planes.
   Index plane_size(Index channels) const;
   Index bf16_plane_size(Index channels) const;
-  Planes planes(float* data, Index channels, Layout layout) const;
+  Planes planes(float* data, Index channels, PlaneLayout layout) const;
 
   ConvGeometry g_;
   Index tiles_w_, block_rows_, tiles_h_, block_tiles_;
