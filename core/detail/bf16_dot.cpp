@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/gemm_bf16.hpp>
 
@@ -38,10 +39,6 @@ void dot_portable(const DotProduct& p, Index row0, Index row1, Index col0, Index
 #if defined(MINIDL_X86_KERNELS)
 MINIDL_TARGET_AVX512_BF16
 namespace {
-
-__mmask16 lanes(Index cols) {
-  return cols >= 16 ? __mmask16(0xffff) : __mmask16((1u << cols) - 1);
-}
 
 // Rows row0 .. row0 + R - 1 (those past `live` repeat the last live row and are not stored) by
 // columns j0 .. j0 + 16 G - 1 (`cols` of them stored): R x G vectors of 16 sums in registers, each

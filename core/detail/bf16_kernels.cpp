@@ -39,25 +39,13 @@ bool cpu_allows_amx() {
 #endif
 }
 
-namespace {
-// The first `cols` of 16 lanes as a mask (none for cols <= 0: a row's values can end before a
-// group of 16 starts).
-__mmask16 lanes(Index cols) {
-  if (cols <= 0) return 0;
-  return cols >= 16 ? __mmask16(0xffff) : __mmask16((1u << cols) - 1);
-}
-}  // namespace
-
 MINIDL_TARGET_AVX512
 void pack_pair_row_avx512(const float* even, const float* odd, Index n, bfloat16* out) {
   for (Index j = 0; j < n; j += 16) {
     const __mmask16 mask = lanes(n - j);
     const __m512i e = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, even + j));
     const __m512i o = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, odd + j));
-    // Each 32-bit lane: even's bfloat16 in the low half, odd's in the high half.
-    const __m512i pairs = _mm512_or_si512(_mm512_srli_epi32(e, 16),
-                                          _mm512_and_si512(o, _mm512_set1_epi32(0xffff0000)));
-    _mm512_mask_storeu_epi32(out + 2 * j, mask, pairs);
+    _mm512_mask_storeu_epi32(out + 2 * j, mask, pairs_of(e, o));
   }
 }
 
@@ -93,15 +81,10 @@ void transpose_16x16(__m512i r[16]) {
   }
 }
 
-// to_bfloat16 of 16 floats, as 16 values.
-__m256i rounded(__m512 x) {
-  return _mm512_cvtepi32_epi16(_mm512_srli_epi32(rounded_upper_halves(_mm512_castps_si512(x)), 16));
-}
-
 // Pairs (x[2q], x[2q + 1]) for q < 16 from 32 floats at `from`, those past `count` zero.
 __m512i pairs_of_row(const float* from, Index count) {
-  const __m256i lo = rounded(_mm512_maskz_loadu_ps(lanes(count), from));
-  const __m256i hi = rounded(_mm512_maskz_loadu_ps(lanes(count - 16), from + 16));
+  const __m256i lo = rounded_values(_mm512_maskz_loadu_ps(lanes(count), from));
+  const __m256i hi = rounded_values(_mm512_maskz_loadu_ps(lanes(count - 16), from + 16));
   return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
@@ -127,17 +110,16 @@ void pack_a_transposed_avx512(const float* a, Index lda, const PackedProduct& p,
   // op(A)'s row i is A's column i: pair rows of A's rows 2q and 2q + 1, 16 columns each,
   // transposed into 16 rows of 16 pairs.
   const Index count = std::min<Index>(16, p.m - i0);
-  const __m512i high = _mm512_set1_epi32(static_cast<int>(0xffff0000u));
   for (Index q0 = 0; q0 < p.depth / 2; q0 += 16) {
     __m512i r[16];
     for (Index q = 0; q < 16; ++q) {
       const Index d = 2 * (q0 + q);
-      const __mmask16 mask = count > 0 && d < k ? lanes(count) : __mmask16(0);
+      const __mmask16 mask = d < k ? lanes(count) : __mmask16(0);
       const __mmask16 odd_mask = d + 1 < k ? mask : __mmask16(0);
       const __m512i e = rounded_upper_halves(_mm512_maskz_loadu_epi32(mask, a + d * lda + i0));
       const __m512i o =
           rounded_upper_halves(_mm512_maskz_loadu_epi32(odd_mask, a + (d + 1) * lda + i0));
-      r[q] = _mm512_or_si512(_mm512_srli_epi32(e, 16), _mm512_and_si512(o, high));
+      r[q] = pairs_of(e, o);
     }
     transpose_16x16(r);
     for (Index i = 0; i < 16; ++i) _mm512_storeu_si512(out + (i0 + i) * p.depth + 2 * q0, r[i]);

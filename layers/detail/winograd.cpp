@@ -140,10 +140,9 @@ namespace {
       _mm512_storeu_ps(static_cast<float*>(to.data) + e * to.plane + tile * to.channels + ch, x);
       return;
     case PlaneLayout::bf16_channel_pairs: {
-      const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<bfloat16*>(to.data) +
                                                      e * to.plane + tile * to.channels + ch),
-                          _mm512_cvtepi32_epi16(_mm512_srli_epi32(upper, 16)));
+                          rounded_values(x));
       return;
     }
     case PlaneLayout::bf16_tile_pairs: {
