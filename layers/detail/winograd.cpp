@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include <minidl/core/cpu_isa.hpp>
-#include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/gemm_bf16.hpp>
 
@@ -128,100 +127,139 @@ void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
 }
 
 #ifdef MINIDL_X86_KERNELS
-MINIDL_TARGET_AVX512
-
 namespace {
 
-// Value x of tile `tile`, channels ch .. ch + 15, into plane e of `to`. Inlined, so that the
-// layout's switch is decided once per loop (as a call it took 4% of a float32 training step).
-[[gnu::always_inline]] inline void put(const Planes& to, int e, Index tile, Index ch, __m512 x) {
-  switch (to.layout) {
-    case PlaneLayout::float32:
-      _mm512_storeu_ps(static_cast<float*>(to.data) + e * to.plane + tile * to.channels + ch, x);
-      return;
-    case PlaneLayout::bf16_channel_pairs: {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<bfloat16*>(to.data) +
-                                                     e * to.plane + tile * to.channels + ch),
-                          rounded_values(x));
-      return;
+// A tile's 4x4 input pixels: its rows in the image (null in the padding, or below the image in
+// the tile rows that round the grid up to whole blocks) and which of its columns lie inside;
+// pixels outside read as zeros.
+struct TilePixels {
+  const float* rows[4];
+  bool col_in[4];
+  Index first_col;  // floats from a row's start to the tile's first column
+  Index channels;
+};
+
+TilePixels tile_pixels(const ConvGeometry& g, const float* image, Index ty, Index tx) {
+  TilePixels p{};
+  const Index iy0 = 2 * ty - g.pad_top, ix0 = 2 * tx - g.pad_left;
+  for (int i = 0; i < 4; ++i) {
+    const Index iy = iy0 + i, ix = ix0 + i;
+    p.rows[i] = iy >= 0 && iy < g.h ? image + iy * g.w * g.cin : nullptr;
+    p.col_in[i] = ix >= 0 && ix < g.w;
+  }
+  p.first_col = ix0 * g.cin;
+  p.channels = g.cin;
+  return p;
+}
+
+// A tile's 2x2 output gradients: where the first is, and which of the four lie in the image.
+struct TileGradients {
+  const float* first;  // null below the image
+  Index row, col;      // floats from one row, and one column, to the next
+  bool second_row, second_col;
+};
+
+TileGradients tile_gradients(const ConvGeometry& g, const float* dy, Index ty, Index tx) {
+  const Index oy = 2 * ty, ox = 2 * tx;
+  return {oy < g.oh ? dy + (oy * g.ow + ox) * g.cout : nullptr, g.ow * g.cout, g.cout,
+          oy + 1 < g.oh, ox + 1 < g.ow};
+}
+
+}  // namespace
+
+MINIDL_TARGET_AVX512
+namespace {
+
+// V = B^T x B of channels ch .. ch + 15 of a tile: plane e in v[e].
+[[gnu::always_inline]] inline void input_tile(const TilePixels& p, Index ch, __m512 v[16]) {
+  __m512 t[4][4];
+  for (int j = 0; j < 4; ++j) {
+    __m512 x[4];
+    for (int i = 0; i < 4; ++i) {
+      x[i] = p.rows[i] && p.col_in[j]
+                 ? _mm512_loadu_ps(p.rows[i] + p.first_col + j * p.channels + ch)
+                 : _mm512_setzero_ps();
     }
-    case PlaneLayout::bf16_tile_pairs: {
-      // Tile 2p's value in the low half of each 32-bit lane of pair row p, 2p + 1's in the high.
-      const __m512i upper = rounded_upper_halves(_mm512_castps_si512(x));
-      bfloat16* row =
-          static_cast<bfloat16*>(to.data) + e * to.plane + (tile / 2 * to.channels + ch) * 2;
-      if (tile % 2 == 0) {
-        _mm512_mask_storeu_epi16(row, 0x55555555u, _mm512_srli_epi32(upper, 16));
-      } else {
-        _mm512_mask_storeu_epi16(row, 0xaaaaaaaau, upper);
-      }
-      return;
-    }
+    // t = B^T x, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+    t[0][j] = _mm512_sub_ps(x[0], x[2]);
+    t[1][j] = _mm512_add_ps(x[1], x[2]);
+    t[2][j] = _mm512_sub_ps(x[2], x[1]);
+    t[3][j] = _mm512_sub_ps(x[1], x[3]);
+  }
+  // V = t B
+  for (int i = 0; i < 4; ++i) {
+    v[4 * i] = _mm512_sub_ps(t[i][0], t[i][2]);
+    v[4 * i + 1] = _mm512_add_ps(t[i][1], t[i][2]);
+    v[4 * i + 2] = _mm512_sub_ps(t[i][2], t[i][1]);
+    v[4 * i + 3] = _mm512_sub_ps(t[i][1], t[i][3]);
+  }
+}
+
+// dM = A dY A^T of channels ch .. ch + 15 of a tile (the adjoint of the output transform);
+// outside the image dY is 0.
+[[gnu::always_inline]] inline void gradient_tile(const TileGradients& d, Index ch, __m512 m[16]) {
+  const __m512 zero = _mm512_setzero_ps();
+  const float* at = d.first + ch;
+  const __m512 d00 = d.first ? _mm512_loadu_ps(at) : zero;
+  const __m512 d01 = d.first && d.second_col ? _mm512_loadu_ps(at + d.col) : zero;
+  const __m512 d10 = d.second_row ? _mm512_loadu_ps(at + d.row) : zero;
+  const __m512 d11 = d.second_row && d.second_col ? _mm512_loadu_ps(at + d.row + d.col) : zero;
+  // t = A dY (4x2), A = [1 0; 1 1; 1 -1; 0 -1]; then dM = t A^T.
+  const __m512 t[4][2] = {{d00, d01},
+                          {_mm512_add_ps(d00, d10), _mm512_add_ps(d01, d11)},
+                          {_mm512_sub_ps(d00, d10), _mm512_sub_ps(d01, d11)},
+                          {_mm512_sub_ps(zero, d10), _mm512_sub_ps(zero, d11)}};
+  for (int i = 0; i < 4; ++i) {
+    m[4 * i] = t[i][0];
+    m[4 * i + 1] = _mm512_add_ps(t[i][0], t[i][1]);
+    m[4 * i + 2] = _mm512_sub_ps(t[i][0], t[i][1]);
+    m[4 * i + 3] = _mm512_sub_ps(zero, t[i][1]);
   }
 }
 
 }  // namespace
 
-// An odd block's last pair of tiles is completed with zeros.
-void Winograd::complete_pairs(const Planes& to) const {
-  if (to.layout != PlaneLayout::bf16_tile_pairs || block_tiles_ % 2 == 0) return;
-  for (int e = 0; e < 16; ++e) {
-    for (Index ch = 0; ch < to.channels; ch += kLanes) {
-      put(to, e, block_tiles_, ch, _mm512_setzero_ps());
+// The loops keep what they need in locals: the stores may alias anything, members included, and
+// the compiler would reload them after each one (which took most of the transforms' time).
+void Winograd::transform_input(const float* image, Index first_row, const Planes& v) const {
+  if (v.layout != PlaneLayout::float32) return transform_input_bf16(image, first_row, v);
+  float* const to = static_cast<float*>(v.data);
+  const Index plane = v.plane, c = g_.cin, tiles = block_tiles_, tiles_w = tiles_w_;
+  for (Index b = 0; b < tiles; ++b) {
+    const TilePixels p = tile_pixels(g_, image, first_row + b / tiles_w, b % tiles_w);
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      __m512 x[16];
+      input_tile(p, ch, x);
+      for (int e = 0; e < 16; ++e) _mm512_storeu_ps(to + e * plane + b * c + ch, x[e]);
     }
   }
 }
 
-void Winograd::transform_input(const float* image, Index first_row, const Planes& v) const {
-  const Index c = g_.cin;
-  const __m512 zero = _mm512_setzero_ps();
-  for (Index b = 0; b < block_tiles_; ++b) {
-    const Index ty = first_row + b / tiles_w_, tx = b % tiles_w_;
-    // The tile's 4x4 input pixels in the image; those in the padding (or below the image, for
-    // the tile rows that round the grid up) read as zeros.
-    const Index iy0 = 2 * ty - g_.pad_top, ix0 = 2 * tx - g_.pad_left;
-    const float* rows[4];
-    bool col_in[4];
-    for (int i = 0; i < 4; ++i) {
-      const Index iy = iy0 + i, ix = ix0 + i;
-      rows[i] = iy >= 0 && iy < g_.h ? image + iy * g_.w * c : nullptr;
-      col_in[i] = ix >= 0 && ix < g_.w;
-    }
+void Winograd::transform_gradient(const float* dy, Index first_row, const Planes& dm) const {
+  if (dm.layout != PlaneLayout::float32) return transform_gradient_bf16(dy, first_row, dm);
+  float* const to = static_cast<float*>(dm.data);
+  const Index plane = dm.plane, c = g_.cout, tiles = block_tiles_, tiles_w = tiles_w_;
+  for (Index b = 0; b < tiles; ++b) {
+    const TileGradients d = tile_gradients(g_, dy, first_row + b / tiles_w, b % tiles_w);
     for (Index ch = 0; ch < c; ch += kLanes) {
-      auto at = [&](int i, int j) {
-        return rows[i] && col_in[j] ? _mm512_loadu_ps(rows[i] + (ix0 + j) * c + ch) : zero;
-      };
-      __m512 t[4][4];
-      // t = B^T x, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-      for (int j = 0; j < 4; ++j) {
-        const __m512 x0 = at(0, j), x1 = at(1, j), x2 = at(2, j), x3 = at(3, j);
-        t[0][j] = _mm512_sub_ps(x0, x2);
-        t[1][j] = _mm512_add_ps(x1, x2);
-        t[2][j] = _mm512_sub_ps(x2, x1);
-        t[3][j] = _mm512_sub_ps(x1, x3);
-      }
-      // V = t B
-      for (int i = 0; i < 4; ++i) {
-        put(v, 4 * i, b, ch, _mm512_sub_ps(t[i][0], t[i][2]));
-        put(v, 4 * i + 1, b, ch, _mm512_add_ps(t[i][1], t[i][2]));
-        put(v, 4 * i + 2, b, ch, _mm512_sub_ps(t[i][2], t[i][1]));
-        put(v, 4 * i + 3, b, ch, _mm512_sub_ps(t[i][1], t[i][3]));
-      }
+      __m512 m[16];
+      gradient_tile(d, ch, m);
+      for (int e = 0; e < 16; ++e) _mm512_storeu_ps(to + e * plane + b * c + ch, m[e]);
     }
   }
-  complete_pairs(v);
 }
 
 void Winograd::transform_output(const float* m, Index first_row, const float* bias,
                                 float* y) const {
-  const Index c = g_.cout, plane = plane_size(c);
-  for (Index b = 0; b < block_tiles_; ++b) {
-    const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
-    if (oy >= g_.oh) break;  // the rest of the block lies below the image
+  const Index c = g_.cout, plane = plane_size(c), oh = g_.oh, ow = g_.ow;
+  const Index tiles = block_tiles_, tiles_w = tiles_w_;
+  for (Index b = 0; b < tiles; ++b) {
+    const Index oy = 2 * (first_row + b / tiles_w), ox = 2 * (b % tiles_w);
+    if (oy >= oh) break;  // the rest of the block lies below the image
     // The last row or column of blocks is cut when the output size is odd.
-    const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
+    const bool second_row = oy + 1 < oh, second_col = ox + 1 < ow;
     const float* in = m + b * c;
-    float* out = y + (oy * g_.ow + ox) * c;
+    float* out = y + (oy * ow + ox) * c;
     for (Index ch = 0; ch < c; ch += kLanes) {
       __m512 s0[4], s1[4];
       // s = A^T m, A^T = [1 1 1 0; 0 1 -1 -1]; then Y = s A.
@@ -243,42 +281,88 @@ void Winograd::transform_output(const float* m, Index first_row, const float* bi
       _mm512_storeu_ps(out + ch, left(s0));
       if (second_col) _mm512_storeu_ps(out + c + ch, right(s0));
       if (second_row) {
-        _mm512_storeu_ps(out + g_.ow * c + ch, left(s1));
-        if (second_col) _mm512_storeu_ps(out + (g_.ow + 1) * c + ch, right(s1));
+        _mm512_storeu_ps(out + ow * c + ch, left(s1));
+        if (second_col) _mm512_storeu_ps(out + (ow + 1) * c + ch, right(s1));
       }
     }
   }
 }
 
-// dM = A dY A^T per tile (the adjoint of the output transform); outside the image dY is 0.
-void Winograd::transform_gradient(const float* dy, Index first_row, const Planes& dm) const {
-  const Index c = g_.cout;
-  const __m512 zero = _mm512_setzero_ps();
-  for (Index b = 0; b < block_tiles_; ++b) {
-    const Index oy = 2 * (first_row + b / tiles_w_), ox = 2 * (b % tiles_w_);
-    const bool first_row_in = oy < g_.oh;
-    const bool second_row = oy + 1 < g_.oh, second_col = ox + 1 < g_.ow;
-    const float* in = dy + (oy * g_.ow + ox) * c;
+MINIDL_TARGET_END
+
+// The bfloat16 layouts round with VCVTNEPS2BF16 (round to nearest even, like to_bfloat16; it
+// flushes subnormal floats to zero, far below bfloat16's error at the transforms' magnitudes): the
+// products run on VDPBF16PS anyway, and the integer rounding took 8 instructions a vector.
+MINIDL_TARGET_AVX512_BF16
+namespace {
+
+// One plane of a pair of tiles: the first's bfloat16 in the low half of each 32-bit lane, the
+// second's in the high half.
+[[gnu::always_inline]] inline __m512i tile_pair(__m512 first, __m512 second) {
+  // cvtne2ps puts the first's 16 values, then the second's; interleave them.
+  const __m512i ab = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(second, first));
+  const __m512i interleave =
+      _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                       21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  return _mm512_permutexvar_epi16(interleave, ab);
+}
+
+// Planes in pairs of tiles from a block of `tiles`: at(b) locates tile b, values(at(b), ch, v)
+// computes its 16 planes of channels ch .. ch + 15. An odd block's last tile pairs with zeros.
+template <class At, class Values>
+void store_tile_pairs(const Planes& to, Index tiles, At at, Values values) {
+  bfloat16* const base = static_cast<bfloat16*>(to.data);
+  const Index plane = to.plane, c = to.channels;
+  for (Index b = 0; b < tiles; b += 2) {
+    const auto first = at(b);
+    const bool pair = b + 1 < tiles;
+    const auto second = at(pair ? b + 1 : b);
     for (Index ch = 0; ch < c; ch += kLanes) {
-      const __m512 d00 = first_row_in ? _mm512_loadu_ps(in + ch) : zero;
-      const __m512 d01 = first_row_in && second_col ? _mm512_loadu_ps(in + c + ch) : zero;
-      const __m512 d10 = second_row ? _mm512_loadu_ps(in + g_.ow * c + ch) : zero;
-      const __m512 d11 =
-          second_row && second_col ? _mm512_loadu_ps(in + (g_.ow + 1) * c + ch) : zero;
-      // t = A dY (4x2), A = [1 0; 1 1; 1 -1; 0 -1]; then dM = t A^T.
-      const __m512 t[4][2] = {{d00, d01},
-                              {_mm512_add_ps(d00, d10), _mm512_add_ps(d01, d11)},
-                              {_mm512_sub_ps(d00, d10), _mm512_sub_ps(d01, d11)},
-                              {_mm512_sub_ps(zero, d10), _mm512_sub_ps(zero, d11)}};
-      for (int i = 0; i < 4; ++i) {
-        put(dm, 4 * i, b, ch, t[i][0]);
-        put(dm, 4 * i + 1, b, ch, _mm512_add_ps(t[i][0], t[i][1]));
-        put(dm, 4 * i + 2, b, ch, _mm512_sub_ps(t[i][0], t[i][1]));
-        put(dm, 4 * i + 3, b, ch, _mm512_sub_ps(zero, t[i][1]));
+      __m512 x[16], y[16];
+      values(first, ch, x);
+      if (pair) {
+        values(second, ch, y);
+      } else {
+        for (auto& v : y) v = _mm512_setzero_ps();
+      }
+      bfloat16* row = base + (b / 2 * c + ch) * 2;
+      for (int e = 0; e < 16; ++e) _mm512_storeu_si512(row + e * plane, tile_pair(x[e], y[e]));
+    }
+  }
+}
+
+}  // namespace
+
+void Winograd::transform_input_bf16(const float* image, Index first_row, const Planes& v) const {
+  const Index tiles_w = tiles_w_;
+  auto at = [&](Index b) { return tile_pixels(g_, image, first_row + b / tiles_w, b % tiles_w); };
+  if (v.layout == PlaneLayout::bf16_tile_pairs) {
+    store_tile_pairs(v, block_tiles_, at,
+                     [](const TilePixels& p, Index ch, __m512* x) { input_tile(p, ch, x); });
+    return;
+  }
+  // Pairs of channels: a tile's 16 values of a plane side by side.
+  bfloat16* const to = static_cast<bfloat16*>(v.data);
+  const Index plane = v.plane, c = g_.cin, tiles = block_tiles_;
+  for (Index b = 0; b < tiles; ++b) {
+    const TilePixels p = at(b);
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      __m512 x[16];
+      input_tile(p, ch, x);
+      for (int e = 0; e < 16; ++e) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + e * plane + b * c + ch),
+                            reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(x[e])));
       }
     }
   }
-  complete_pairs(dm);
+}
+
+void Winograd::transform_gradient_bf16(const float* dy, Index first_row, const Planes& dm) const {
+  const Index tiles_w = tiles_w_;
+  store_tile_pairs(
+      dm, block_tiles_,
+      [&](Index b) { return tile_gradients(g_, dy, first_row + b / tiles_w, b % tiles_w); },
+      [](const TileGradients& d, Index ch, __m512* m) { gradient_tile(d, ch, m); });
 }
 
 MINIDL_TARGET_END
@@ -287,6 +371,8 @@ MINIDL_TARGET_END
 void Winograd::transform_input(const float*, Index, const Planes&) const {}
 void Winograd::transform_output(const float*, Index, const float*, float*) const {}
 void Winograd::transform_gradient(const float*, Index, const Planes&) const {}
+void Winograd::transform_input_bf16(const float*, Index, const Planes&) const {}
+void Winograd::transform_gradient_bf16(const float*, Index, const Planes&) const {}
 
 #endif
 

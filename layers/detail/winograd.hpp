@@ -74,7 +74,9 @@ class Winograd {
   void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
   // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
   void transform_gradient(const float* dy, Index first_row, const Planes& dm) const;
-  void complete_pairs(const Planes& to) const;
+  // The two above for bfloat16 layouts, compiled for AVX512_BF16's conversions.
+  void transform_input_bf16(const float* image, Index first_row, const Planes& v) const;
+  void transform_gradient_bf16(const float* dy, Index first_row, const Planes& dm) const;
   // Values from one of a block's 16 planes to the next: float32 (block tiles, channels), or
   // bfloat16 with the tiles rounded up to pairs; a cache line between planes.
   Index plane_size(Index channels) const;
