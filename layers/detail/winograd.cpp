@@ -84,48 +84,6 @@ void Winograd::set_kernel(const float* kernel) {
   }
 }
 
-void Winograd::transform_kernel(const float* kernel, float* u) const {
-  const Index pairs = g_.cin * g_.cout;
-  for (Index p = 0; p < pairs; ++p) {
-    float k[3][3], t[4][3];
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) k[i][j] = kernel[(i * 3 + j) * pairs + p];
-    // t = G k, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
-    for (int j = 0; j < 3; ++j) {
-      t[0][j] = k[0][j];
-      t[1][j] = 0.5f * (k[0][j] + k[1][j] + k[2][j]);
-      t[2][j] = 0.5f * (k[0][j] - k[1][j] + k[2][j]);
-      t[3][j] = k[2][j];
-    }
-    // u = t G^T
-    for (int i = 0; i < 4; ++i) {
-      u[(i * 4 + 0) * pairs + p] = t[i][0];
-      u[(i * 4 + 1) * pairs + p] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-      u[(i * 4 + 2) * pairs + p] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-      u[(i * 4 + 3) * pairs + p] = t[i][2];
-    }
-  }
-}
-
-void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
-  const Index pairs = g_.cin * g_.cout;
-  for (Index p = 0; p < pairs; ++p) {
-    float d[4][4], t[3][4];
-    for (int e = 0; e < 16; ++e) d[e / 4][e % 4] = du[e * pairs + p];
-    // The adjoint of u = G k G^T: dk = G^T d G. First t = G^T d (3x4).
-    for (int j = 0; j < 4; ++j) {
-      t[0][j] = d[0][j] + 0.5f * (d[1][j] + d[2][j]);
-      t[1][j] = 0.5f * (d[1][j] - d[2][j]);
-      t[2][j] = 0.5f * (d[1][j] + d[2][j]) + d[3][j];
-    }
-    for (int i = 0; i < 3; ++i) {
-      dk[(i * 3 + 0) * pairs + p] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
-      dk[(i * 3 + 1) * pairs + p] += 0.5f * (t[i][1] - t[i][2]);
-      dk[(i * 3 + 2) * pairs + p] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
-    }
-  }
-}
-
 #ifdef MINIDL_X86_KERNELS
 namespace {
 
@@ -218,6 +176,59 @@ namespace {
 }
 
 }  // namespace
+
+// Kernel transforms, 16 channel pairs (Cin, Cout) at a time: Cin is a multiple of 16 (suits()).
+void Winograd::transform_kernel(const float* kernel, float* u) const {
+  const Index pairs = g_.cin * g_.cout;
+  const __m512 half = _mm512_set1_ps(0.5f);
+  for (Index p = 0; p < pairs; p += kLanes) {
+    __m512 k[3][3], t[4][3];
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) k[i][j] = _mm512_loadu_ps(kernel + (i * 3 + j) * pairs + p);
+    // t = G k, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
+    for (int j = 0; j < 3; ++j) {
+      t[0][j] = k[0][j];
+      t[1][j] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(k[0][j], k[1][j]), k[2][j]));
+      t[2][j] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(k[0][j], k[1][j]), k[2][j]));
+      t[3][j] = k[2][j];
+    }
+    // u = t G^T
+    for (int i = 0; i < 4; ++i) {
+      const __m512 sum = _mm512_add_ps(_mm512_add_ps(t[i][0], t[i][1]), t[i][2]);
+      const __m512 difference = _mm512_add_ps(_mm512_sub_ps(t[i][0], t[i][1]), t[i][2]);
+      _mm512_storeu_ps(u + (i * 4 + 0) * pairs + p, t[i][0]);
+      _mm512_storeu_ps(u + (i * 4 + 1) * pairs + p, _mm512_mul_ps(half, sum));
+      _mm512_storeu_ps(u + (i * 4 + 2) * pairs + p, _mm512_mul_ps(half, difference));
+      _mm512_storeu_ps(u + (i * 4 + 3) * pairs + p, t[i][2]);
+    }
+  }
+}
+
+void Winograd::add_kernel_gradient_from(const float* du, float* dk) const {
+  const Index pairs = g_.cin * g_.cout;
+  const __m512 half = _mm512_set1_ps(0.5f);
+  for (Index p = 0; p < pairs; p += kLanes) {
+    __m512 d[4][4], t[3][4];
+    for (int e = 0; e < 16; ++e) d[e / 4][e % 4] = _mm512_loadu_ps(du + e * pairs + p);
+    // The adjoint of u = G k G^T: dk = G^T d G. First t = G^T d (3x4).
+    for (int j = 0; j < 4; ++j) {
+      const __m512 middle = _mm512_mul_ps(half, _mm512_add_ps(d[1][j], d[2][j]));
+      t[0][j] = _mm512_add_ps(d[0][j], middle);
+      t[1][j] = _mm512_mul_ps(half, _mm512_sub_ps(d[1][j], d[2][j]));
+      t[2][j] = _mm512_add_ps(middle, d[3][j]);
+    }
+    for (int i = 0; i < 3; ++i) {
+      const __m512 middle = _mm512_mul_ps(half, _mm512_add_ps(t[i][1], t[i][2]));
+      const __m512 row[3] = {_mm512_add_ps(t[i][0], middle),
+                             _mm512_mul_ps(half, _mm512_sub_ps(t[i][1], t[i][2])),
+                             _mm512_add_ps(middle, t[i][3])};
+      for (int j = 0; j < 3; ++j) {
+        float* to = dk + (i * 3 + j) * pairs + p;
+        _mm512_storeu_ps(to, _mm512_add_ps(_mm512_loadu_ps(to), row[j]));
+      }
+    }
+  }
+}
 
 // The loops keep what they need in locals: the stores may alias anything, members included, and
 // the compiler would reload them after each one (which took most of the transforms' time).
@@ -368,6 +379,8 @@ void Winograd::transform_gradient_bf16(const float* dy, Index first_row, const P
 MINIDL_TARGET_END
 #else  // suits() is false: never called
 
+void Winograd::transform_kernel(const float*, float*) const {}
+void Winograd::add_kernel_gradient_from(const float*, float*) const {}
 void Winograd::transform_input(const float*, Index, const Planes&) const {}
 void Winograd::transform_output(const float*, Index, const float*, float*) const {}
 void Winograd::transform_gradient(const float*, Index, const Planes&) const {}
