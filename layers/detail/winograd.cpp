@@ -110,6 +110,22 @@ TilePixels tile_pixels(const ConvGeometry& g, const float* image, Index ty, Inde
   return p;
 }
 
+// Tile b's share (of `tiles`) of the cache lines of the image rows that the block of tile rows
+// from `next_row` reads: the images come from L3, and the hardware prefetcher does not run ahead
+// of a block's short rows.
+void prefetch_share(const ConvGeometry& g, const float* image, Index next_row, Index block_rows,
+                    Index tiles, Index b) {
+  const Index y0 = std::max<Index>(0, 2 * next_row - g.pad_top);
+  const Index y1 = std::min(g.h, 2 * (next_row + block_rows) - g.pad_top + 2);
+  if (y0 >= y1) return;
+  const char* begin = reinterpret_cast<const char*>(image + y0 * g.w * g.cin);
+  const Index lines = ((y1 - y0) * g.w * g.cin * Index{sizeof(float)} + 63) / 64;
+  const Index share = (lines + tiles - 1) / tiles;
+  for (Index l = b * share; l < std::min(lines, (b + 1) * share); ++l) {
+    __builtin_prefetch(begin + 64 * l);
+  }
+}
+
 // A tile's 2x2 output gradients: where the first is, and which of the four lie in the image.
 struct TileGradients {
   const float* first;  // null below the image
@@ -237,6 +253,7 @@ void Winograd::transform_input(const float* image, Index first_row, const Planes
   float* const to = static_cast<float*>(v.data);
   const Index plane = v.plane, c = g_.cin, tiles = block_tiles_, tiles_w = tiles_w_;
   for (Index b = 0; b < tiles; ++b) {
+    prefetch_share(g_, image, first_row + block_rows_, block_rows_, tiles, b);
     const TilePixels p = tile_pixels(g_, image, first_row + b / tiles_w, b % tiles_w);
     for (Index ch = 0; ch < c; ch += kLanes) {
       __m512 x[16];
@@ -346,7 +363,10 @@ void store_tile_pairs(const Planes& to, Index tiles, At at, Values values) {
 
 void Winograd::transform_input_bf16(const float* image, Index first_row, const Planes& v) const {
   const Index tiles_w = tiles_w_;
-  auto at = [&](Index b) { return tile_pixels(g_, image, first_row + b / tiles_w, b % tiles_w); };
+  auto at = [&](Index b) {
+    prefetch_share(g_, image, first_row + block_rows_, block_rows_, block_tiles_, b);
+    return tile_pixels(g_, image, first_row + b / tiles_w, b % tiles_w);
+  };
   if (v.layout == PlaneLayout::bf16_tile_pairs) {
     store_tile_pairs(v, block_tiles_, at,
                      [](const TilePixels& p, Index ch, __m512* x) { input_tile(p, ch, x); });
