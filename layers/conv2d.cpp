@@ -212,7 +212,7 @@ Tensor Conv2D::forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training
   const Index n = x.dim(0);
   Tensor pooled(pool.output_shape().with_batch(n));
   const Weights w{kernel_.value.data(), use_bias_ ? bias_.value.data() : nullptr, activation_};
-  const Pooled into{&pool, pooled.data(), training ? pool.pooled_batch(n) : nullptr};
+  const Pooled into{&pool, pooled.data(), training ? pool.pooled_batch(n) : MaxPooling2D::Maxima{}};
   if (forward_path() != ForwardPath::im2col) {
     Tensor unused;
     convolve(x, unused, w, &into);
@@ -223,8 +223,7 @@ Tensor Conv2D::forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training
     const Index out_size = g_.oh * g_.ow * g_.cout, pooled_size = pooled.size() / n;
 #pragma omp parallel for schedule(static) if (n > 1)
     for (Index i = 0; i < n; ++i) {
-      pool.pool_image(y.data() + i * out_size, into.values + i * pooled_size,
-                      into.argmax ? into.argmax + i * pooled_size : nullptr);
+      pool.pool_image(y.data() + i * out_size, into.values + i * pooled_size, into.maxima, i);
     }
   }
   if (training) {
@@ -274,7 +273,7 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, cons
         convolve(x.data() + i * in_size, image_out.data(), scratch.data());
         finish_output(w, image_out.data(), 0, out_size);
         pooled->pool->pool_image(image_out.data(), pooled->values + i * pooled_size,
-                                 pooled->argmax ? pooled->argmax + i * pooled_size : nullptr);
+                                 pooled->maxima, i);
       } else {
         convolve(x.data() + i * in_size, y.data() + i * out_size, scratch.data());
         finish_output(w, y.data(), i * out_size, out_size);

@@ -54,10 +54,11 @@ class Conv2D : public Layer {
 
   // A MaxPooling2D whose windows tile this layer's output, done image by image while the image is
   // in cache (a graph fuses them so): forward_pooled returns the pooling's output (in training
-  // with the pooling's argmax stored in it, as its forward would), and the convolution's output,
-  // 8 MB for the reference CNN's first layer, is never written. backward_pooled takes the
-  // pooling's output gradient and does the pooling's backward, the activation's derivative (read
-  // from the pooled output) and this layer's in one pass. Only with no activation or ReLU.
+  // with where the maxima were recorded in it, as its forward would), and the convolution's
+  // output, 8 MB for the reference CNN's first layer, is never written. backward_pooled takes the
+  // pooling's output gradient and does the pooling's backward, the activation's derivative (from
+  // the pooled output, or the 2x2 kernels' record of it) and this layer's in one pass. Only with
+  // no activation or ReLU.
   bool pools_into(const MaxPooling2D& pool) const;
   Tensor forward_pooled(const Tensor& x, MaxPooling2D& pool, bool training);
   Tensor backward_pooled(const Tensor& dy, const MaxPooling2D& pool);
@@ -80,7 +81,7 @@ class Conv2D : public Layer {
   struct Pooled {
     const MaxPooling2D* pool;
     float* values;         // (N, POH, POW, C)
-    std::int32_t* argmax;  // the pooling's, in training; else nullptr
+    MaxPooling2D::Maxima maxima;  // the pooling's record, in training; else empty
   };
   // Adds the residual to `count` floats of the output from `offset` on, then the activation.
   void finish_output(const Weights& w, float* y, Index offset, Index count) const;

@@ -12,8 +12,14 @@ bool MaxPooling2D::takes_2x2_kernels() const {
          detail::suits_max_pool_2x2(c_);
 }
 
-void MaxPooling2D::pool_image(const float* image, float* out, std::int32_t* arg_image) const {
-  if (takes_2x2_kernels()) return detail::max_pool_2x2(image, h_, w_, c_, out, arg_image);
+void MaxPooling2D::pool_image(const float* image, float* out, const Maxima& maxima,
+                              Index b) const {
+  const Index out_size = oh_ * ow_ * c_;
+  if (takes_2x2_kernels()) {
+    return detail::max_pool_2x2(image, h_, w_, c_, out,
+                                maxima.windows ? maxima.windows + b * out_size : nullptr);
+  }
+  std::int32_t* arg_image = maxima.pixels ? maxima.pixels + b * out_size : nullptr;
   for (Index oy = 0; oy < oh_; ++oy) {
     for (Index ox = 0; ox < ow_; ++ox) {
       const Index out_offset = (oy * ow_ + ox) * c_;
@@ -43,29 +49,37 @@ void MaxPooling2D::pool_image(const float* image, float* out, std::int32_t* arg_
   }
 }
 
-std::int32_t* MaxPooling2D::pooled_batch(Index n) {
-  argmax_.resize(static_cast<std::size_t>(n * oh_ * ow_ * c_));
+MaxPooling2D::Maxima MaxPooling2D::pooled_batch(Index n) {
+  const auto size = static_cast<std::size_t>(n * oh_ * ow_ * c_);
   cached_batch_ = n;
-  return argmax_.data();
+  windows_recorded_ = takes_2x2_kernels();
+  if (windows_recorded_) {
+    windows_.resize(size);
+    return {nullptr, windows_.data()};
+  }
+  argmax_.resize(size);
+  return {argmax_.data(), nullptr};
 }
 
 Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
   check_input(x);
   const Index n = x.dim(0), in_size = h_ * w_ * c_, out_size = oh_ * ow_ * c_;
   Tensor y(Shape{n, oh_, ow_, c_});
-  std::int32_t* arg = training ? pooled_batch(n) : nullptr;
+  const Maxima maxima = training ? pooled_batch(n) : Maxima{};
 #pragma omp parallel for schedule(static) if (parallel_worth_it(n))
   for (Index b = 0; b < n; ++b) {
-    pool_image(x.data() + b * in_size, y.data() + b * out_size, arg ? arg + b * out_size : nullptr);
+    pool_image(x.data() + b * in_size, y.data() + b * out_size, maxima, b);
   }
   return y;
 }
 
 void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, float* dx) const {
-  const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
-  if (takes_2x2_kernels()) {
-    return detail::route_max_pool_2x2(dy, arg_image, relu_of, h_, w_, c_, dx);
+  if (windows_recorded_) {
+    // The kernels recorded where the maximum was > 0: relu_of need not be read.
+    return detail::route_max_pool_2x2(dy, windows_.data() + b * oh_ * ow_ * c_, relu_of, h_, w_,
+                                      c_, dx);
   }
+  const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
   for (Index oy = 0; oy < oh_; ++oy) {
     for (Index ox = 0; ox < ow_; ++ox) {
       const Index o = (oy * ow_ + ox) * c_;

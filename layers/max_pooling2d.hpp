@@ -27,12 +27,19 @@ class MaxPooling2D : public Pooling2D {
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 
+  // Where a training batch's maxima were, for backward: the input pixel (y*W + x within its
+  // image) of each output element, or with the 2x2 kernels a byte per element
+  // (detail/max_pool_2x2.hpp). Empty in inference.
+  struct Maxima {
+    std::int32_t* pixels = nullptr;
+    std::uint8_t* windows = nullptr;
+  };
   // What a Conv2D before it uses to do this layer's work while its output is in cache
-  // (Conv2D::forward_pooled): one image (H,W,C) to its maxima (OH,OW,C), and with `arg` not null
-  // the input pixel of each. pooled_batch(n) makes room for a training batch's argmax and
-  // returns it, as forward(x, true) would have; backward after it works as after forward.
-  void pool_image(const float* image, float* out, std::int32_t* arg) const;
-  std::int32_t* pooled_batch(Index n);
+  // (Conv2D::forward_pooled): one image (H,W,C) to its maxima (OH,OW,C), recording them as image
+  // b of `maxima`. pooled_batch(n) makes room for a training batch's maxima and returns it, as
+  // forward(x, true) would have; backward after it works as after forward.
+  void pool_image(const float* image, float* out, const Maxima& maxima, Index b) const;
+  Maxima pooled_batch(Index n);
   // Whether route_image can do backward's work: the windows tile the input.
   bool routes_images() const { return windows_tile_input(); }
   // One image's input gradient (H,W,C) from its output gradient dy (OH,OW,C) and the argmax of
@@ -43,8 +50,10 @@ class MaxPooling2D : public Pooling2D {
  private:
   // 2x2 windows at stride 2 tiling the input: the AVX-512 loops of detail/max_pool_2x2.hpp.
   bool takes_2x2_kernels() const;
-  // For every output element, the input pixel (y*W + x within its image) holding the maximum.
+  // The training batch's Maxima: pixels for the general loops, windows for the 2x2 kernels.
   std::vector<std::int32_t> argmax_;
+  std::vector<std::uint8_t> windows_;
+  bool windows_recorded_ = false;  // the kind of the last batch's record (the ISA may change)
   Index cached_batch_ = -1;
 };
 

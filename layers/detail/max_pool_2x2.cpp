@@ -32,33 +32,36 @@ void for_each_window(Index h, Index w, Index c, Body body) {
 
 }  // namespace
 
-void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out, std::int32_t* arg) {
+void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out,
+                  std::uint8_t* windows) {
   for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
     __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    __m512i best_pixel = _mm512_set1_epi32(-1);
+    __m512i position = _mm512_set1_epi32(kNoMaximum);
     for (int k = 0; k < 4; ++k) {
       const __m512 v = _mm512_loadu_ps(image + pixels[k] * c + ch);
       const __mmask16 above = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
       best = _mm512_mask_mov_ps(best, above, v);
-      best_pixel = _mm512_mask_mov_epi32(best_pixel, above,
-                                         _mm512_set1_epi32(static_cast<std::int32_t>(pixels[k])));
+      position = _mm512_mask_mov_epi32(position, above, _mm512_set1_epi32(k));
     }
     _mm512_storeu_ps(out + at, best);
-    if (arg) _mm512_storeu_si512(arg + at, best_pixel);
+    if (!windows) return;
+    const __mmask16 positive = _mm512_cmp_ps_mask(best, _mm512_setzero_ps(), _CMP_GT_OQ);
+    position = _mm512_mask_or_epi32(position, positive, position, _mm512_set1_epi32(kPositive));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(windows + at), _mm512_cvtepi32_epi8(position));
   });
 }
 
-void route_max_pool_2x2(const float* dy, const std::int32_t* arg, const float* relu_of, Index h,
-                        Index w, Index c, float* dx) {
+void route_max_pool_2x2(const float* dy, const std::uint8_t* windows, bool relu, Index h, Index w,
+                        Index c, float* dx) {
+  const __m512i flag = _mm512_set1_epi32(kPositive);
   for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
     const __m512 g = _mm512_loadu_ps(dy + at);
-    const __m512i best_pixel = _mm512_loadu_si512(arg + at);
-    const __mmask16 live =
-        relu_of ? _mm512_cmp_ps_mask(_mm512_loadu_ps(relu_of + at), _mm512_setzero_ps(), _CMP_GT_OQ)
-                : __mmask16(0xffff);
+    const __m512i record =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(windows + at)));
+    const __mmask16 live = relu ? _mm512_test_epi32_mask(record, flag) : __mmask16(0xffff);
+    const __m512i position = _mm512_andnot_si512(flag, record);
     for (int k = 0; k < 4; ++k) {
-      const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(
-          live, best_pixel, _mm512_set1_epi32(static_cast<std::int32_t>(pixels[k])));
+      const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(live, position, _mm512_set1_epi32(k));
       _mm512_storeu_ps(dx + pixels[k] * c + ch, _mm512_maskz_mov_ps(taken, g));
     }
   });
@@ -67,9 +70,8 @@ void route_max_pool_2x2(const float* dy, const std::int32_t* arg, const float* r
 MINIDL_TARGET_END
 #else  // suits_max_pool_2x2() is false: never called
 
-void max_pool_2x2(const float*, Index, Index, Index, float*, std::int32_t*) {}
-void route_max_pool_2x2(const float*, const std::int32_t*, const float*, Index, Index, Index,
-                        float*) {}
+void max_pool_2x2(const float*, Index, Index, Index, float*, std::uint8_t*) {}
+void route_max_pool_2x2(const float*, const std::uint8_t*, bool, Index, Index, Index, float*) {}
 
 #endif
 
