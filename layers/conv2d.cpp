@@ -272,8 +272,8 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, cons
       if (pooled) {
         convolve(x.data() + i * in_size, image_out.data(), scratch.data());
         finish_output(w, image_out.data(), 0, out_size);
-        pooled->pool->pool_image(image_out.data(), pooled->values + i * pooled_size,
-                                 pooled->maxima, i);
+        pooled->pool->pool_image(image_out.data(), pooled->values + i * pooled_size, pooled->maxima,
+                                 i);
       } else {
         convolve(x.data() + i * in_size, y.data() + i * out_size, scratch.data());
         finish_output(w, y.data(), i * out_size, out_size);

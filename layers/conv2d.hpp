@@ -80,7 +80,7 @@ class Conv2D : public Layer {
   // Where forward_pooled puts a pooling's results.
   struct Pooled {
     const MaxPooling2D* pool;
-    float* values;         // (N, POH, POW, C)
+    float* values;                // (N, POH, POW, C)
     MaxPooling2D::Maxima maxima;  // the pooling's record, in training; else empty
   };
   // Adds the residual to `count` floats of the output from `offset` on, then the activation.

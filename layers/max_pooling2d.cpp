@@ -12,8 +12,7 @@ bool MaxPooling2D::takes_2x2_kernels() const {
          detail::suits_max_pool_2x2(c_);
 }
 
-void MaxPooling2D::pool_image(const float* image, float* out, const Maxima& maxima,
-                              Index b) const {
+void MaxPooling2D::pool_image(const float* image, float* out, const Maxima& maxima, Index b) const {
   const Index out_size = oh_ * ow_ * c_;
   if (takes_2x2_kernels()) {
     return detail::max_pool_2x2(image, h_, w_, c_, out,
@@ -76,8 +75,8 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
 void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, float* dx) const {
   if (windows_recorded_) {
     // The kernels recorded where the maximum was > 0: relu_of need not be read.
-    return detail::route_max_pool_2x2(dy, windows_.data() + b * oh_ * ow_ * c_, relu_of, h_, w_,
-                                      c_, dx);
+    return detail::route_max_pool_2x2(dy, windows_.data() + b * oh_ * ow_ * c_, relu_of, h_, w_, c_,
+                                      dx);
   }
   const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
   for (Index oy = 0; oy < oh_; ++oy) {

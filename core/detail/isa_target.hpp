@@ -17,9 +17,9 @@
 #define MINIDL_TARGET_AVX512_BF16 \
   _Pragma("GCC push_options")     \
       _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,avx2,fma,bmi,bmi2\")")
-#define MINIDL_TARGET_AMX     \
-  _Pragma("GCC push_options") \
-      _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,amx-tile,amx-bf16\")")
+#define MINIDL_TARGET_AMX              \
+  _Pragma("GCC push_options") _Pragma( \
+      "GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,amx-tile,amx-bf16\")")
 #define MINIDL_TARGET_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,bmi,bmi2\")")
 #define MINIDL_TARGET_END _Pragma("GCC pop_options")
 #endif

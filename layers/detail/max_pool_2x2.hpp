@@ -21,8 +21,7 @@ bool suits_max_pool_2x2(Index channels);
 constexpr std::uint8_t kNoMaximum = 4, kPositive = 8;
 
 // out (H/2, W/2, C) = the maxima of image (H, W, C); with `windows`, the record of each.
-void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out,
-                  std::uint8_t* windows);
+void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out, std::uint8_t* windows);
 // dx (H, W, C) = dy (H/2, W/2, C) where `windows` places each maximum, 0 elsewhere; with `relu`
 // only where the maximum was > 0.
 void route_max_pool_2x2(const float* dy, const std::uint8_t* windows, bool relu, Index h, Index w,
