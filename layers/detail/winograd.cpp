@@ -173,7 +173,7 @@ namespace {
 // outside the image dY is 0.
 [[gnu::always_inline]] inline void gradient_tile(const TileGradients& d, Index ch, __m512 m[16]) {
   const __m512 zero = _mm512_setzero_ps();
-  const float* at = d.first + ch;
+  const float* at = d.first ? d.first + ch : nullptr;  // second_row implies first
   const __m512 d00 = d.first ? _mm512_loadu_ps(at) : zero;
   const __m512 d01 = d.first && d.second_col ? _mm512_loadu_ps(at + d.col) : zero;
   const __m512 d10 = d.second_row ? _mm512_loadu_ps(at + d.row) : zero;
