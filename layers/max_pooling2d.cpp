@@ -14,7 +14,8 @@ bool MaxPooling2D::takes_2x2_kernels() const {
 
 void MaxPooling2D::pool_image(const float* image, float* out, const Maxima& maxima, Index b) const {
   const Index out_size = oh_ * ow_ * c_;
-  if (takes_2x2_kernels()) {
+  // A training batch pools as pooled_batch chose, so that backward reads the record it wrote.
+  if (maxima.windows || (!maxima.pixels && takes_2x2_kernels())) {
     return detail::max_pool_2x2(image, h_, w_, c_, out,
                                 maxima.windows ? maxima.windows + b * out_size : nullptr);
   }
@@ -75,8 +76,8 @@ Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
 void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, float* dx) const {
   if (windows_recorded_) {
     // The kernels recorded where the maximum was > 0: relu_of need not be read.
-    return detail::route_max_pool_2x2(dy, windows_.data() + b * oh_ * ow_ * c_, relu_of, h_, w_, c_,
-                                      dx);
+    return detail::route_max_pool_2x2(dy, windows_.data() + b * oh_ * ow_ * c_, relu_of != nullptr,
+                                      h_, w_, c_, dx);
   }
   const std::int32_t* arg_image = argmax_.data() + b * oh_ * ow_ * c_;
   for (Index oy = 0; oy < oh_; ++oy) {
