@@ -344,7 +344,7 @@ void store_tile_pairs(const Planes& to, Index tiles, At at, Values values) {
   for (Index b = 0; b < tiles; b += 2) {
     const auto first = at(b);
     const bool pair = b + 1 < tiles;
-    const auto second = at(pair ? b + 1 : b);
+    const auto second = pair ? at(b + 1) : first;
     for (Index ch = 0; ch < c; ch += kLanes) {
       __m512 x[16], y[16];
       values(first, ch, x);
