@@ -51,6 +51,14 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
   for (int r = 0; r < R; ++r) {
     for (int g = 0; g < G; ++g) sums[r][g] = _mm512_setzero_ps();
   }
+  // The C values the epilogue adds to, fetched while the products run: a Dense kernel gradient's
+  // 2 MB come from L3 or memory, one tile of rows after another, each a stall the prefetcher does
+  // not foresee (Dense's backward under mixed_bfloat16, one thread: 1.32 -> 1.16 ms).
+  if (p.accumulate) {
+    for (int r = 0; r < live; ++r) {
+      for (int g = 0; g < G; ++g) _mm_prefetch(p.c + p.c_rows[row0 + r] + j0 + 16 * g, _MM_HINT_T0);
+    }
+  }
   const Index b_row = p.width * 2;
   for (Index s = 0; s < p.step_count; ++s) {
     const DotStep step = p.steps[s];
