@@ -42,6 +42,14 @@ bool takes_bf16_winograd(const ConvGeometry& g) {
          g.cin >= kWinogradForwardChannels && g.cout >= kWinogradForwardChannels;
 }
 
+// db += dz's rows, one after another: the order in which a pooling's routing adds them when it
+// writes dz as bfloat16 pairs (MaxPooling2D::route_image_pairs), so the two agree bit for bit.
+void add_rows(const float* dz, Index rows, Index cols, float* db) {
+  for (Index r = 0; r < rows; ++r) {
+    for (Index c = 0; c < cols; ++c) db[c] += dz[r * cols + c];
+  }
+}
+
 }  // namespace
 
 Conv2D::Conv2D(Index filters, Size2 kernel_size, Size2 strides, const std::string& padding,
@@ -410,6 +418,10 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
       flipped = std::move(k);
     }
   }
+  // A first layer's (no input gradient) bfloat16 kernel gradient reads dz in bfloat16 pairs: the
+  // pooling's routing writes them, and dz is never written in float32.
+  const bool routes_pairs =
+      pool && bf16 && !need_dx && pool->routes_pairs() && bf16_kernel() != Bf16Kernel::amx;
   const bool gemm_dk = !winograd && !direct && !bf16;
   const bool gemm_dx = need_dx && !winograd_dx && !direct_dx && !bf16_dx;
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
@@ -436,10 +448,19 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
         {winograd ? winograd->scratch_size() : 0, winograd_dx ? winograd_dx->scratch_size() : 0,
          direct ? direct->padded_size() : 0, direct_dx ? direct_dx->padded_size() : 0});
     Tensor work(Shape{scratch});
+    detail::AlignedVector<bfloat16> dz_pairs(routes_pairs ? bf16->dz_pairs_size() : 0);
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
+      for (Index i = 0; i < images && routes_pairs; ++i) {
+        const Index image = first + i, pooled_size = pool->output_shape().size();
+        pool->route_image_pairs(dy.data() + image * pooled_size, image,
+                                activation_ == ActivationKind::Relu, bf16->gradient_shape()[1],
+                                dz_pairs.data(), use_bias_ ? db.data() : nullptr);
+        bf16->add_kernel_gradient(input_.data() + image * in_size, dz_pairs.data(), dk.data());
+      }
+      if (routes_pairs) continue;
       // dz (rows,cout) = dy * f'(y), or a following BatchNormalization's map of dy and y, or the
       // pooling's routing of its dy, for this block only, so it stays in cache for what follows.
       const float* dz = pool ? nullptr : dy.data() + offset;
@@ -461,10 +482,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
                             rows * g_.cout, g_.cout);
         dz = dz_block.data();
       }
-      if (use_bias_) {
-        detail::matrix(db, 1).row(0) +=
-            detail::UnalignedConstMatrixView(dz, rows, g_.cout).colwise().sum();
-      }
+      if (use_bias_) add_rows(dz, rows, g_.cout, db.data());
       for (Index i = 0; i < images && !gemm_dk; ++i) {
         const float* image = input_.data() + (first + i) * in_size;
         const float* dzi = dz + i * out_pixels * g_.cout;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include <minidl/core/error.hpp>
 #include <minidl/layers/detail/max_pool_2x2.hpp>
 
 namespace minidl {
@@ -108,6 +109,15 @@ void MaxPooling2D::route_image(const float* dy, Index b, const float* relu_of, f
       }
     }
   }
+}
+
+void MaxPooling2D::route_image_pairs(const float* dy, Index b, bool relu, Index width,
+                                     bfloat16* pairs, float* sum) const {
+  if (!windows_recorded_) {
+    throw Error(label() + ": route_image_pairs needs a training batch pooled by the 2x2 kernels");
+  }
+  detail::route_max_pool_2x2_pairs(dy, windows_.data() + b * oh_ * ow_ * c_, relu, h_, w_, c_,
+                                   width, pairs, sum);
 }
 
 Tensor MaxPooling2D::backward(const Tensor& dy) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <minidl/core/bfloat16.hpp>
 #include <minidl/layers/pooling2d.hpp>
 
 namespace minidl {
@@ -46,6 +47,13 @@ class MaxPooling2D : public Pooling2D {
   // training batch image b: dy at each window's maximum, 0 elsewhere. With `relu_of` (the pooled
   // outputs) only where that output is > 0: the derivative of a ReLU before the pooling.
   void route_image(const float* dy, Index b, const float* relu_of, float* dx) const;
+  // Whether the last training batch took the 2x2 kernels, whose record route_image_pairs reads.
+  bool routes_pairs() const { return windows_recorded_; }
+  // route_image's dx as bfloat16 pairs of neighbouring pixels, the right operand of a bfloat16
+  // kernel gradient, `width` pairs a row, and with `sum` its values added in (as
+  // detail::route_max_pool_2x2_pairs); `relu` as a non-null relu_of. Only when routes_pairs().
+  void route_image_pairs(const float* dy, Index b, bool relu, Index width, bfloat16* pairs,
+                         float* sum) const;
 
  private:
   // 2x2 windows at stride 2 tiling the input: the AVX-512 loops of detail/max_pool_2x2.hpp.

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <minidl/core/bfloat16.hpp>
 #include <minidl/core/error.hpp>
 #include <minidl/core/generator.hpp>
 #include <minidl/layers/average_pooling2d.hpp>
@@ -66,6 +67,49 @@ TEST_CASE("MaxPooling2D 2x2 on 16-channel multiples: every kernel tier takes the
     for (Index i = 0; i < y.size(); ++i) REQUIRE(y[i] == want_y[i]);
     for (Index i = 0; i < dx.size(); ++i) REQUIRE(dx[i] == want_dx[i]);
   });
+}
+
+TEST_CASE("MaxPooling2D 2x2 routes into bfloat16 pairs as its routing rounded, with dy's sum") {
+  // route_image_pairs must hold route_image's dx, each value rounded by to_bfloat16, as pairs of
+  // neighbouring pixels of a row (x even, x + 1), 24 pairs a row of which the 8 past the 16
+  // channels are zero; and add dx to `sum` pixel by pixel in row-major order, bit for bit.
+  const Index h = 4, w = 6, c = 16, width = 24;
+  Tensor x = distinct_values(Shape{2, h, w, c}, 5);  // -4 .. 3.67: some maxima are negative
+  for (Index i = 0; i < x.size(); ++i) x[i] -= 3.0f;
+  Tensor dy(Shape{2, h / 2, w / 2, c});
+  Generator rng(6);
+  for (Index i = 0; i < dy.size(); ++i) dy[i] = rng.uniform(-1.0f, 1.0f) / 3.0f;
+  testing::KernelIsaGuard restore;
+  if (detected_isa() != Isa::avx512) return;  // the 2x2 kernels' record is AVX-512's
+  set_kernel_isa(Isa::avx512);
+  MaxPooling2D pool;
+  const Tensor y = pool(x, true);
+  REQUIRE(pool.routes_pairs());
+  for (const bool relu : {false, true}) {
+    for (Index b = 0; b < 2; ++b) {
+      INFO("relu " << relu << ", image " << b);
+      const Index pooled = (h / 2) * (w / 2) * c;
+      Tensor dx(Shape{h, w, c});
+      pool.route_image(dy.data() + b * pooled, b, relu ? y.data() + b * pooled : nullptr,
+                       dx.data());
+      std::vector<float> want_sum(c, 0.25f), sum(c, 0.25f);
+      for (Index i = 0; i < dx.size(); ++i) want_sum[i % c] += dx[i];
+      std::vector<bfloat16> pairs(h * (w / 2) * width * 2, to_bfloat16(7.0f));
+      pool.route_image_pairs(dy.data() + b * pooled, b, relu, width, pairs.data(), sum.data());
+      for (Index yy = 0; yy < h; ++yy) {
+        for (Index xx = 0; xx < w; xx += 2) {
+          const bfloat16* row = pairs.data() + (yy * (w / 2) + xx / 2) * width * 2;
+          for (Index ch = 0; ch < width; ++ch) {
+            const float even = ch < c ? dx[(yy * w + xx) * c + ch] : 0.0f;
+            const float odd = ch < c ? dx[(yy * w + xx + 1) * c + ch] : 0.0f;
+            REQUIRE(row[2 * ch].bits == to_bfloat16(even).bits);
+            REQUIRE(row[2 * ch + 1].bits == to_bfloat16(odd).bits);
+          }
+        }
+      }
+      for (Index ch = 0; ch < c; ++ch) REQUIRE(sum[ch] == want_sum[ch]);
+    }
+  }
 }
 
 TEST_CASE("AveragePooling2D 'same' averages only the valid taps of border windows") {

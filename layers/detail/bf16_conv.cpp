@@ -198,7 +198,19 @@ Shape Bf16Conv::gradient_shape() const {
 }
 
 void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* gradient) const {
-  if (bf16_kernel() != Bf16Kernel::amx) return add_kernel_gradient_dot(image, dz, gradient);
+  if (bf16_kernel() != Bf16Kernel::amx) {
+    // dz's pairs of neighbouring pixels of each output row (the last one alone when OW is odd).
+    AlignedVector<bfloat16>& pairs = buffer<Role::right>(dz_pairs_size());
+    for (Index oy = 0; oy < g_.oh; ++oy) {
+      for (Index q = 0; q < row_pairs_; ++q) {
+        const float* even = dz + (oy * g_.ow + 2 * q) * g_.cout;
+        bfloat16* row = pairs.data() + (oy * row_pairs_ + q) * width_ * 2;
+        pack_pair_row(even, 2 * q + 1 < g_.ow ? even + g_.cout : nullptr, g_.cout, row);
+        std::fill(row + 2 * g_.cout, row + 2 * width_, bfloat16{});
+      }
+    }
+    return add_kernel_gradient(image, pairs.data(), gradient);
+  }
   // dz's pairs of slots, packed as the right operand; slots past a row's OW hold zeros.
   AlignedVector<bfloat16>& pairs = buffer<Role::right>(depth_ * width_);
   auto slot = [&](Index d) {
@@ -216,23 +228,14 @@ void Bf16Conv::add_kernel_gradient(const float* image, const float* dz, float* g
   product_amx_implicit(p, gradient, true);
 }
 
-void Bf16Conv::add_kernel_gradient_dot(const float* image, const float* dz, float* gradient) const {
-  // dz's pairs of neighbouring pixels of each output row (the last one alone when OW is odd).
-  AlignedVector<bfloat16>& pairs = buffer<Role::right>(g_.oh * row_pairs_ * width_ * 2);
-  for (Index oy = 0; oy < g_.oh; ++oy) {
-    for (Index q = 0; q < row_pairs_; ++q) {
-      const float* even = dz + (oy * g_.ow + 2 * q) * g_.cout;
-      bfloat16* row = pairs.data() + (oy * row_pairs_ + q) * width_ * 2;
-      pack_pair_row(even, 2 * q + 1 < g_.ow ? even + g_.cout : nullptr, g_.cout, row);
-      std::fill(row + 2 * g_.cout, row + 2 * width_, bfloat16{});
-    }
-  }
+void Bf16Conv::add_kernel_gradient(const float* image, const bfloat16* dz_pairs,
+                                   float* gradient) const {
   DotProduct p{channel_major(image),
                tap_rows_.data(),
                Index(tap_rows_.size()),
                gradient_dot_steps_.data(),
                Index(gradient_dot_steps_.size()),
-               pairs.data(),
+               dz_pairs,
                width_,
                gradient,
                tap_out_rows_.data(),

@@ -37,6 +37,11 @@ class Bf16Conv {
   // gradient += im2col(image)^T (taps, slots) . dz (slots, Cout): pixels are the products' depth,
   // read per tap and channel from a channel-major copy of the image.
   void add_kernel_gradient(const float* image, const float* dz, float* gradient) const;
+  // The same from dz already in bfloat16 pairs, as the dot kernels read it (bf16_kernel() not
+  // amx): pairs of neighbouring pixels of each output row (the last alone when OW is odd), OH *
+  // ceil(OW / 2) rows of gradient_shape()[1] pairs, zero pairs past Cout.
+  void add_kernel_gradient(const float* image, const bfloat16* dz_pairs, float* gradient) const;
+  Index dz_pairs_size() const { return g_.oh * row_pairs_ * width_ * 2; }
   // kernel_gradient (KH,KW,Cin,Cout) += gradient without its padding.
   void add_unpadded(const float* gradient, float* kernel_gradient) const;
 
@@ -48,7 +53,6 @@ class Bf16Conv {
   // Padded pixel (y, x)'s phase, and its pixel index inside that phase.
   Index phase(Index y, Index x) const;
   Index position(Index y, Index x) const;
-  void add_kernel_gradient_dot(const float* image, const float* dz, float* gradient) const;
 
   ConvGeometry g_;
   Index plane_w_, phase_size_, phases_;

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include <minidl/core/cpu_isa.hpp>
+#include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 
 namespace minidl::detail {
@@ -67,11 +68,68 @@ void route_max_pool_2x2(const float* dy, const std::uint8_t* windows, bool relu,
   });
 }
 
+void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool relu, Index h,
+                              Index w, Index c, Index width, bfloat16* pairs, float* sum) {
+  const Index ow = w / 2, row = width * 2;
+  const __m512i flag = _mm512_set1_epi32(kPositive);
+  // A window's gradient where it goes (live lanes), and its position there.
+  struct Routed {
+    __m512 g;
+    __mmask16 live;
+    __m512i position;
+  };
+  auto routed = [&](Index at) {
+    const __m512i record =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(windows + at)));
+    return Routed{_mm512_loadu_ps(dy + at),
+                  relu ? _mm512_test_epi32_mask(record, flag) : __mmask16(0xffff),
+                  _mm512_andnot_si512(flag, record)};
+  };
+  auto taken = [&](const Routed& r, int k) {
+    return _mm512_mask_cmpeq_epi32_mask(r.live, r.position, _mm512_set1_epi32(k));
+  };
+  for (Index oy = 0; oy < h / 2; ++oy) {
+    for (Index ox = 0; ox < ow; ++ox) {
+      bfloat16* top = pairs + (2 * oy * ow + ox) * row;
+      bfloat16* bottom = top + ow * row;
+      for (Index ch = 0; ch < c; ch += 16) {
+        const Routed r = routed((oy * ow + ox) * c + ch);
+        // The bfloat16 values in the pairs' low halves (even x) and high halves (odd x).
+        const __m512i upper = rounded_upper_halves(_mm512_castps_si512(r.g));
+        const __m512i low = _mm512_srli_epi32(upper, 16);
+        const __m512i high = _mm512_slli_epi32(low, 16);
+        for (int y = 0; y < 2; ++y) {
+          const __m512i pair = _mm512_or_si512(_mm512_maskz_mov_epi32(taken(r, 2 * y), low),
+                                               _mm512_maskz_mov_epi32(taken(r, 2 * y + 1), high));
+          _mm512_storeu_si512((y ? bottom : top) + 2 * ch, pair);
+        }
+      }
+      // Zero pairs past C. No std::fill: a template instantiated in this region could be shared
+      // with code that runs on CPUs without AVX-512.
+      for (Index j = 2 * c; j < row; ++j) top[j] = bottom[j] = bfloat16{};
+    }
+    if (!sum) continue;
+    // The top row's maxima first, then the bottom row's: each window holds one per channel.
+    for (int y = 0; y < 2; ++y) {
+      for (Index ox = 0; ox < ow; ++ox) {
+        for (Index ch = 0; ch < c; ch += 16) {
+          const Routed r = routed((oy * ow + ox) * c + ch);
+          const __mmask16 in_row = taken(r, 2 * y) | taken(r, 2 * y + 1);
+          const __m512 s = _mm512_loadu_ps(sum + ch);
+          _mm512_storeu_ps(sum + ch, _mm512_mask_add_ps(s, in_row, s, r.g));
+        }
+      }
+    }
+  }
+}
+
 MINIDL_TARGET_END
 #else  // suits_max_pool_2x2() is false: never called
 
 void max_pool_2x2(const float*, Index, Index, Index, float*, std::uint8_t*) {}
 void route_max_pool_2x2(const float*, const std::uint8_t*, bool, Index, Index, Index, float*) {}
+void route_max_pool_2x2_pairs(const float*, const std::uint8_t*, bool, Index, Index, Index, Index,
+                              bfloat16*, float*) {}
 
 #endif
 
