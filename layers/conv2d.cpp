@@ -42,11 +42,28 @@ bool takes_bf16_winograd(const ConvGeometry& g) {
          g.cin >= kWinogradForwardChannels && g.cout >= kWinogradForwardChannels;
 }
 
-// db += dz's rows, one after another: the order in which a pooling's routing adds them when it
-// writes dz as bfloat16 pairs (MaxPooling2D::route_image_pairs), so the two agree bit for bit.
-void add_rows(const float* dz, Index rows, Index cols, float* db) {
-  for (Index r = 0; r < rows; ++r) {
-    for (Index c = 0; c < cols; ++c) db[c] += dz[r * cols + c];
+// db[c0, c0 + W) += the sum of rows [r0, r1) of dz, added in row order from 0: a short chain of
+// additions held in registers.
+template <Index W>
+void add_run(const float* dz, Index r0, Index r1, Index cols, Index c0, float* db) {
+  float sum[W] = {};
+  for (Index r = r0; r < r1; ++r) {
+    for (Index k = 0; k < W; ++k) sum[k] += dz[r * cols + c0 + k];
+  }
+  for (Index k = 0; k < W; ++k) db[c0 + k] += sum[k];
+}
+
+// db += dz's rows, summed an image row (`run` pixels) at a time, each run's sum then added to db,
+// runs in order. The runs' chains of additions overlap, where one chain per column through all
+// the rows would wait on each addition; and a pooling's routing adds the same way when it writes
+// dz as bfloat16 pairs (MaxPooling2D::route_image_pairs), so the two agree bit for bit.
+void add_rows(const float* dz, Index rows, Index cols, Index run, float* db) {
+  constexpr Index kChunk = 16;
+  for (Index r0 = 0; r0 < rows; r0 += run) {
+    const Index r1 = std::min(rows, r0 + run);
+    Index c0 = 0;
+    for (; c0 + kChunk <= cols; c0 += kChunk) add_run<kChunk>(dz, r0, r1, cols, c0, db);
+    for (; c0 < cols; ++c0) add_run<1>(dz, r0, r1, cols, c0, db);
   }
 }
 
@@ -482,7 +499,7 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
                             rows * g_.cout, g_.cout);
         dz = dz_block.data();
       }
-      if (use_bias_) add_rows(dz, rows, g_.cout, db.data());
+      if (use_bias_) add_rows(dz, rows, g_.cout, g_.ow, db.data());
       for (Index i = 0; i < images && !gemm_dk; ++i) {
         const float* image = input_.data() + (first + i) * in_size;
         const float* dzi = dz + i * out_pixels * g_.cout;

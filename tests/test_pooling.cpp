@@ -72,7 +72,8 @@ TEST_CASE("MaxPooling2D 2x2 on 16-channel multiples: every kernel tier takes the
 TEST_CASE("MaxPooling2D 2x2 routes into bfloat16 pairs as its routing rounded, with dy's sum") {
   // route_image_pairs must hold route_image's dx, each value rounded by to_bfloat16, as pairs of
   // neighbouring pixels of a row (x even, x + 1), 24 pairs a row of which the 8 past the 16
-  // channels are zero; and add dx to `sum` pixel by pixel in row-major order, bit for bit.
+  // channels are zero; and add dx to `sum` as Conv2D sums its bias gradient, bit for bit: each
+  // image row's values from 0 in pixel order, then that row's sum.
   const Index h = 4, w = 6, c = 16, width = 24;
   Tensor x = distinct_values(Shape{2, h, w, c}, 5);  // -4 .. 3.67: some maxima are negative
   for (Index i = 0; i < x.size(); ++i) x[i] -= 3.0f;
@@ -93,7 +94,11 @@ TEST_CASE("MaxPooling2D 2x2 routes into bfloat16 pairs as its routing rounded, w
       pool.route_image(dy.data() + b * pooled, b, relu ? y.data() + b * pooled : nullptr,
                        dx.data());
       std::vector<float> want_sum(c, 0.25f), sum(c, 0.25f);
-      for (Index i = 0; i < dx.size(); ++i) want_sum[i % c] += dx[i];
+      for (Index yy = 0; yy < h; ++yy) {
+        std::vector<float> row_sum(c, 0.0f);
+        for (Index i = yy * w * c; i < (yy + 1) * w * c; ++i) row_sum[i % c] += dx[i];
+        for (Index ch = 0; ch < c; ++ch) want_sum[ch] += row_sum[ch];
+      }
       std::vector<bfloat16> pairs(h * (w / 2) * width * 2, to_bfloat16(7.0f));
       pool.route_image_pairs(dy.data() + b * pooled, b, relu, width, pairs.data(), sum.data());
       for (Index yy = 0; yy < h; ++yy) {

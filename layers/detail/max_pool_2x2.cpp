@@ -109,15 +109,17 @@ void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool
       for (Index j = 2 * c; j < row; ++j) top[j] = bottom[j] = bfloat16{};
     }
     if (!sum) continue;
-    // The top row's maxima first, then the bottom row's: each window holds one per channel.
+    // Each image row's values summed from 0 in order, then added to sum: top row, then bottom.
+    // A window holds one value per channel, in one of the two rows.
     for (int y = 0; y < 2; ++y) {
-      for (Index ox = 0; ox < ow; ++ox) {
-        for (Index ch = 0; ch < c; ch += 16) {
+      for (Index ch = 0; ch < c; ch += 16) {
+        __m512 row_sum = _mm512_setzero_ps();
+        for (Index ox = 0; ox < ow; ++ox) {
           const Routed r = routed((oy * ow + ox) * c + ch);
           const __mmask16 in_row = taken(r, 2 * y) | taken(r, 2 * y + 1);
-          const __m512 s = _mm512_loadu_ps(sum + ch);
-          _mm512_storeu_ps(sum + ch, _mm512_mask_add_ps(s, in_row, s, r.g));
+          row_sum = _mm512_mask_add_ps(row_sum, in_row, row_sum, r.g);
         }
+        _mm512_storeu_ps(sum + ch, _mm512_add_ps(_mm512_loadu_ps(sum + ch), row_sum));
       }
     }
   }

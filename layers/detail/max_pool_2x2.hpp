@@ -30,7 +30,7 @@ void route_max_pool_2x2(const float* dy, const std::uint8_t* windows, bool relu,
 // The same dx written as bfloat16 pairs of neighbouring pixels, (dx[y][x][ch], dx[y][x + 1][ch])
 // for even x, in row y * W/2 + x/2 of `width` pairs (zero pairs past C): the right operand of a
 // bfloat16 kernel gradient (layers/detail/bf16_conv.hpp). Rounded as to_bfloat16. With `sum`,
-// sum[ch] += dx's values pixel by pixel in row-major order, as a loop over dx would add them.
+// sum[ch] += dx's values, each image row's summed from 0 in pixel order, then the rows in order.
 void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool relu, Index h,
                               Index w, Index c, Index width, bfloat16* pairs, float* sum);
 
