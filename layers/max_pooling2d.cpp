@@ -16,7 +16,7 @@ bool MaxPooling2D::takes_2x2_kernels() const {
 void MaxPooling2D::pool_image(const float* image, float* out, const Maxima& maxima, Index b) const {
   const Index out_size = oh_ * ow_ * c_;
   // A training batch pools as pooled_batch chose, so that backward reads the record it wrote.
-  if (maxima.windows || (!maxima.pixels && takes_2x2_kernels())) {
+  if (pools_2x2(maxima)) {
     return detail::max_pool_2x2(image, h_, w_, c_, out,
                                 maxima.windows ? maxima.windows + b * out_size : nullptr);
   }

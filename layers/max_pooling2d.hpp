@@ -41,6 +41,12 @@ class MaxPooling2D : public Pooling2D {
   // forward(x, true) would have; backward after it works as after forward.
   void pool_image(const float* image, float* out, const Maxima& maxima, Index b) const;
   Maxima pooled_batch(Index n);
+  // Whether pool_image pools with the 2x2 kernels (detail/max_pool_2x2.hpp), which a convolution
+  // may also do itself on values it has in registers: with `maxima` of a training batch, as
+  // pooled_batch chose; with an empty one (inference), as the kernel tier says now.
+  bool pools_2x2(const Maxima& maxima) const {
+    return maxima.windows || (!maxima.pixels && takes_2x2_kernels());
+  }
   // Whether route_image can do backward's work: the windows tile the input.
   bool routes_images() const { return windows_tile_input(); }
   // One image's input gradient (H,W,C) from its output gradient dy (OH,OW,C) and the argmax of

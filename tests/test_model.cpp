@@ -587,21 +587,23 @@ TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layer
   // Conv2D::forward_pooled pools each image while it is in cache and backward_pooled routes the
   // pooling's gradient through the activation's derivative: outputs, inference and every
   // parameter gradient must equal the layers' own passes bit for bit, on every kernel tier (the
-  // direct loops, Winograd for 16 -> 32, im2col + GEMM on the portable tier), with and without a
-  // ReLU, and no MaxPooling2D step may run on its own; under both dtype policies.
+  // direct loops, Winograd for 16 -> 32 (its gradients), Winograd pooling in its output transform
+  // for 32 -> 32, im2col + GEMM on the portable tier), with and without a ReLU, and no
+  // MaxPooling2D step may run on its own; under both dtype policies.
   testing::for_each_isa([](Isa isa) {
     for (const char* activation : {"linear", "relu"}) {
       for (const char* policy : {"float32", "mixed_bfloat16"}) {
         INFO(isa_name(isa) << ", activation " << activation << ", policy " << policy);
-        Node x = Input({8, 12, 3});
+        Node x = Input({8, 16, 3});
         Node h = MaxPooling2D(2)(Conv2D(16, 3, 1, "same", activation)(x));
         h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", "relu")(h));
+        h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", activation)(h));
         Model model({x}, {Dense(3)(Flatten()(h))}, "pooled", 17);
         model.set_dtype_policy(policy);
         int poolings = 0;
         model.observe_steps(
             [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
-        const Tensor images = random_tensor({5, 8, 12, 3}, 21);
+        const Tensor images = random_tensor({5, 8, 16, 3}, 21);
         const Tensor dy = random_tensor({5, 3}, 22);
         const Tensor out = model.forward(images, /*training=*/true);
         model.backward(dy);

@@ -1,10 +1,9 @@
 #include <minidl/layers/detail/max_pool_2x2.hpp>
 
-#include <limits>
-
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
+#include <minidl/layers/detail/window_maximum_avx512.hpp>
 
 namespace minidl::detail {
 
@@ -36,19 +35,12 @@ void for_each_window(Index h, Index w, Index c, Body body) {
 void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out,
                   std::uint8_t* windows) {
   for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
-    __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    __m512i position = _mm512_set1_epi32(kNoMaximum);
-    for (int k = 0; k < 4; ++k) {
-      const __m512 v = _mm512_loadu_ps(image + pixels[k] * c + ch);
-      const __mmask16 above = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
-      best = _mm512_mask_mov_ps(best, above, v);
-      position = _mm512_mask_mov_epi32(position, above, _mm512_set1_epi32(k));
-    }
-    _mm512_storeu_ps(out + at, best);
-    if (!windows) return;
-    const __mmask16 positive = _mm512_cmp_ps_mask(best, _mm512_setzero_ps(), _CMP_GT_OQ);
-    position = _mm512_mask_or_epi32(position, positive, position, _mm512_set1_epi32(kPositive));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(windows + at), _mm512_cvtepi32_epi8(position));
+    const __m512 v[4] = {
+        _mm512_loadu_ps(image + pixels[0] * c + ch), _mm512_loadu_ps(image + pixels[1] * c + ch),
+        _mm512_loadu_ps(image + pixels[2] * c + ch), _mm512_loadu_ps(image + pixels[3] * c + ch)};
+    const WindowMaximum m = window_maximum(v);
+    _mm512_storeu_ps(out + at, m.value);
+    if (windows) store_record(m, windows + at);
   });
 }
 

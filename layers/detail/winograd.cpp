@@ -8,6 +8,7 @@
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/isa_target.hpp>
 #include <minidl/core/gemm_bf16.hpp>
+#include <minidl/layers/detail/window_maximum_avx512.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -277,6 +278,36 @@ void Winograd::transform_gradient(const float* dy, Index first_row, const Planes
   }
 }
 
+namespace {
+
+// Y = A^T m A (plus the bias) of one block's 16 channels from `ch` on, its 2x2 pixels in
+// row-major order; m's 16 values lie a plane apart.
+[[gnu::always_inline]] inline void output_block(const float* in, Index plane, Index ch, __m512 bias,
+                                                __m512 (&y)[4]) {
+  __m512 s0[4], s1[4];
+  // s = A^T m, A^T = [1 1 1 0; 0 1 -1 -1]; then Y = s A.
+  for (int j = 0; j < 4; ++j) {
+    const __m512 m0 = _mm512_loadu_ps(in + j * plane + ch);
+    const __m512 m1 = _mm512_loadu_ps(in + (4 + j) * plane + ch);
+    const __m512 m2 = _mm512_loadu_ps(in + (8 + j) * plane + ch);
+    const __m512 m3 = _mm512_loadu_ps(in + (12 + j) * plane + ch);
+    s0[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+    s1[j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+  }
+  auto left = [&](const __m512* r) {
+    return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[0], r[1]), r[2]), bias);
+  };
+  auto right = [&](const __m512* r) {
+    return _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[1], r[2]), r[3]), bias);
+  };
+  y[0] = left(s0);
+  y[1] = right(s0);
+  y[2] = left(s1);
+  y[3] = right(s1);
+}
+
+}  // namespace
+
 void Winograd::transform_output(const float* m, Index first_row, const float* bias,
                                 float* y) const {
   const Index c = g_.cout, plane = plane_size(c), oh = g_.oh, ow = g_.ow;
@@ -289,29 +320,36 @@ void Winograd::transform_output(const float* m, Index first_row, const float* bi
     const float* in = m + b * c;
     float* out = y + (oy * ow + ox) * c;
     for (Index ch = 0; ch < c; ch += kLanes) {
-      __m512 s0[4], s1[4];
-      // s = A^T m, A^T = [1 1 1 0; 0 1 -1 -1]; then Y = s A.
-      for (int j = 0; j < 4; ++j) {
-        const __m512 m0 = _mm512_loadu_ps(in + j * plane + ch);
-        const __m512 m1 = _mm512_loadu_ps(in + (4 + j) * plane + ch);
-        const __m512 m2 = _mm512_loadu_ps(in + (8 + j) * plane + ch);
-        const __m512 m3 = _mm512_loadu_ps(in + (12 + j) * plane + ch);
-        s0[j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-        s1[j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-      }
-      const __m512 bv = bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps();
-      auto left = [&](const __m512* r) {
-        return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[0], r[1]), r[2]), bv);
-      };
-      auto right = [&](const __m512* r) {
-        return _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[1], r[2]), r[3]), bv);
-      };
-      _mm512_storeu_ps(out + ch, left(s0));
-      if (second_col) _mm512_storeu_ps(out + c + ch, right(s0));
+      __m512 block[4];
+      output_block(in, plane, ch, bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps(), block);
+      _mm512_storeu_ps(out + ch, block[0]);
+      if (second_col) _mm512_storeu_ps(out + c + ch, block[1]);
       if (second_row) {
-        _mm512_storeu_ps(out + ow * c + ch, left(s1));
-        if (second_col) _mm512_storeu_ps(out + (ow + 1) * c + ch, right(s1));
+        _mm512_storeu_ps(out + ow * c + ch, block[2]);
+        if (second_col) _mm512_storeu_ps(out + (ow + 1) * c + ch, block[3]);
       }
+    }
+  }
+}
+
+void Winograd::transform_output_pooled(const float* m, Index first_row, const float* bias,
+                                       const Pooling& pooling) const {
+  const Index c = g_.cout, plane = plane_size(c), oh = g_.oh;
+  const Index tiles = block_tiles_, tiles_w = tiles_w_;
+  for (Index b = 0; b < tiles; ++b) {
+    const Index window = first_row * tiles_w + b;
+    if (2 * (window / tiles_w) >= oh) break;  // the rest of the block lies below the image
+    const float* in = m + b * c;
+    for (Index ch = 0; ch < c; ch += kLanes) {
+      __m512 block[4];
+      output_block(in, plane, ch, bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps(), block);
+      if (pooling.relu) {
+        // As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are.
+        for (__m512& v : block) v = _mm512_max_ps(_mm512_setzero_ps(), v);
+      }
+      const WindowMaximum maximum = window_maximum(block);
+      _mm512_storeu_ps(pooling.values + window * c + ch, maximum.value);
+      if (pooling.windows) store_record(maximum, pooling.windows + window * c + ch);
     }
   }
 }
@@ -403,6 +441,7 @@ void Winograd::transform_kernel(const float*, float*) const {}
 void Winograd::add_kernel_gradient_from(const float*, float*) const {}
 void Winograd::transform_input(const float*, Index, const Planes&) const {}
 void Winograd::transform_output(const float*, Index, const float*, float*) const {}
+void Winograd::transform_output_pooled(const float*, Index, const float*, const Pooling&) const {}
 void Winograd::transform_gradient(const float*, Index, const Planes&) const {}
 void Winograd::transform_input_bf16(const float*, Index, const Planes&) const {}
 void Winograd::transform_gradient_bf16(const float*, Index, const Planes&) const {}
@@ -421,6 +460,16 @@ Planes Winograd::planes(float* data, Index channels, PlaneLayout layout) const {
 
 // Scratch: V, then M or dM, each in 16 float32 planes' room (bfloat16 planes take less).
 void Winograd::forward(const float* image, const float* bias, float* y, float* scratch) const {
+  forward_blocks(image, bias, y, nullptr, scratch);
+}
+
+void Winograd::forward_pooled(const float* image, const float* bias, const Pooling& pooling,
+                              float* scratch) const {
+  forward_blocks(image, bias, nullptr, &pooling, scratch);
+}
+
+void Winograd::forward_blocks(const float* image, const float* bias, float* y,
+                              const Pooling* pooling, float* scratch) const {
   const Planes v = planes(scratch, g_.cin,
                           bf16_products_ ? PlaneLayout::bf16_channel_pairs : PlaneLayout::float32);
   float* m = scratch + 16 * plane_size(g_.cin);
@@ -441,7 +490,11 @@ void Winograd::forward(const float* image, const float* bias, float* y, float* s
         product_.forward(scratch + e * v.plane, u_.data() + u_plane, nullptr, me);
       }
     }
-    transform_output(m, first, bias, y);
+    if (pooling) {
+      transform_output_pooled(m, first, bias, *pooling);
+    } else {
+      transform_output(m, first, bias, y);
+    }
   }
 }
 

@@ -17,6 +17,8 @@
 // bfloat16 ulps of the exact convolution rather than equal to it on rounded operands.
 #pragma once
 
+#include <cstdint>
+
 #include <minidl/core/bfloat16.hpp>
 #include <minidl/core/detail/bf16_kernels.hpp>
 #include <minidl/core/tensor.hpp>
@@ -59,6 +61,17 @@ class Winograd {
   Index scratch_size() const;
   // y (OH,OW,Cout) = image (H,W,Cin) (*) the kernel of set_kernel (+ bias when not null).
   void forward(const float* image, const float* bias, float* y, float* scratch) const;
+  // A 2x2 max pooling at stride 2 after the convolution, whose windows are the 2x2 output blocks
+  // (OH and OW even): forward's output with the ReLU when `relu`, pooled while the output
+  // transform has each block in registers, as detail::max_pool_2x2 would pool y (the same bits
+  // and, with `windows`, the same record); y is never written.
+  struct Pooling {
+    float* values;  // (OH/2, OW/2, Cout)
+    std::uint8_t* windows;
+    bool relu;
+  };
+  void forward_pooled(const float* image, const float* bias, const Pooling& pooling,
+                      float* scratch) const;
   // du (16,Cin,Cout) += the transformed kernel gradient of one image and its dy (OH,OW,Cout).
   void add_transformed_gradient(const float* image, const float* dy, float* du,
                                 float* scratch) const;
@@ -70,8 +83,13 @@ class Winograd {
   // Input pixels in the padding, or below the image in the tile rows that round the grid up to
   // whole blocks, read as zeros.
   void transform_input(const float* image, Index first_row, const Planes& v) const;
-  // The block's outputs from its products m (16, block tiles, Cout), plus bias.
+  // forward or forward_pooled, block of tile rows by block.
+  void forward_blocks(const float* image, const float* bias, float* y, const Pooling* pooling,
+                      float* scratch) const;
+  // The block's outputs from its products m (16, block tiles, Cout), plus bias; or pooled.
   void transform_output(const float* m, Index first_row, const float* bias, float* y) const;
+  void transform_output_pooled(const float* m, Index first_row, const float* bias,
+                               const Pooling& pooling) const;
   // dM (16, block tiles, Cout) = A dY A^T for the block's tiles.
   void transform_gradient(const float* dy, Index first_row, const Planes& dm) const;
   // The two above for bfloat16 layouts, compiled for AVX512_BF16's conversions.

@@ -1,0 +1,41 @@
+// Internal: the 2x2 kernels' maximum of a window (detail/max_pool_2x2.hpp), 16 channels at once,
+// for every kernel that pools values it has in registers: max_pool_2x2 on an image, Winograd's
+// output transform on the 2x2 blocks it computes.
+#pragma once
+
+#include <cstdint>
+
+#include <minidl/core/detail/isa_target.hpp>
+#include <minidl/layers/detail/max_pool_2x2.hpp>
+
+#ifdef MINIDL_X86_KERNELS
+MINIDL_TARGET_AVX512
+namespace minidl::detail {
+
+struct WindowMaximum {
+  __m512 value;
+  __m512i position;  // 0-3, row-major in the window, or kNoMaximum
+};
+
+// Strict > in row-major window order (ties to the first); NaN is never taken.
+[[gnu::always_inline]] inline WindowMaximum window_maximum(const __m512 (&pixels)[4]) {
+  WindowMaximum m{_mm512_set1_ps(-__builtin_inff()), _mm512_set1_epi32(kNoMaximum)};
+  for (int k = 0; k < 4; ++k) {
+    const __mmask16 above = _mm512_cmp_ps_mask(pixels[k], m.value, _CMP_GT_OQ);
+    m.value = _mm512_mask_mov_ps(m.value, above, pixels[k]);
+    m.position = _mm512_mask_mov_epi32(m.position, above, _mm512_set1_epi32(k));
+  }
+  return m;
+}
+
+// The 16 record bytes: the position, plus kPositive where the maximum is > 0.
+[[gnu::always_inline]] inline void store_record(const WindowMaximum& m, std::uint8_t* at) {
+  const __mmask16 positive = _mm512_cmp_ps_mask(m.value, _mm512_setzero_ps(), _CMP_GT_OQ);
+  const __m512i record =
+      _mm512_mask_or_epi32(m.position, positive, m.position, _mm512_set1_epi32(kPositive));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(at), _mm512_cvtepi32_epi8(record));
+}
+
+}  // namespace minidl::detail
+MINIDL_TARGET_END
+#endif
