@@ -1,5 +1,7 @@
 // Model: compile, the training loop (fit, train_on_batch) and evaluate/predict.
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include <minidl/core/error.hpp>
 #include <minidl/models/metrics.hpp>
@@ -30,6 +32,25 @@ std::vector<Tensor> targets_of(const Batch& b) {
   std::vector<Tensor> ys = one(b.y);
   for (const Tensor& y : b.other_targets) ys.push_back(y.share());
   return ys;
+}
+
+// Each step starts from zero gradients, which the layers' backward passes add to. Zeroed by all
+// threads, in pieces: the reference CNN's Dense kernel alone is 2 MB, and one thread zeroing it
+// kept the other waiting (2.5% of a two-thread mixed_bfloat16 step).
+void zero_gradients(const std::vector<Parameter*>& params) {
+  constexpr Index kPiece = 64 * 1024;
+  std::vector<std::pair<float*, Index>> pieces;
+  for (Parameter* p : params) {
+    for (Index begin = 0; begin < p->grad.size(); begin += kPiece) {
+      pieces.emplace_back(p->grad.data() + begin, std::min(kPiece, p->grad.size() - begin));
+    }
+  }
+  const auto count = static_cast<Index>(pieces.size());
+#pragma omp parallel for schedule(static) if (count > 1)
+  for (Index i = 0; i < count; ++i) {
+    const auto [data, size] = pieces[static_cast<std::size_t>(i)];
+    std::fill(data, data + size, 0.0f);
+  }
 }
 
 }  // namespace
@@ -141,7 +162,7 @@ void Model::check_samples(const char* caller, const Tensor& x, const Tensor& t,
 // part of the gradient of the global mean, and the ranks' parts are summed.
 void Model::train_batch(Batch& b, Sums& sums) {
   const std::vector<Parameter*> params = parameters(/*trainable_only=*/true);
-  for (Parameter* p : params) p->grad.fill(0.0f);
+  zero_gradients(params);
   const Index n = b.x.dim(0), global = b.global_size > 0 ? b.global_size : n;
   Sums batch;
   batch.loss.assign(losses_.size(), 0.0);
