@@ -30,6 +30,27 @@ void for_each_window(Index h, Index w, Index c, Body body) {
   }
 }
 
+// A window's gradient g and, decoded from its record, the lanes where it goes (all, or with
+// `relu` only where the maximum was > 0) and the window position it goes to there.
+struct Routed {
+  __m512 g;
+  __mmask16 live;
+  __m512i position;
+};
+[[gnu::always_inline]] inline Routed routed(const float* dy, const std::uint8_t* windows, bool relu,
+                                            Index at) {
+  const __m512i flag = _mm512_set1_epi32(kPositive);
+  const __m512i record =
+      _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(windows + at)));
+  return Routed{_mm512_loadu_ps(dy + at),
+                relu ? _mm512_test_epi32_mask(record, flag) : __mmask16(0xffff),
+                _mm512_andnot_si512(flag, record)};
+}
+// The lanes whose gradient goes to window position k.
+[[gnu::always_inline]] inline __mmask16 taken(const Routed& r, int k) {
+  return _mm512_mask_cmpeq_epi32_mask(r.live, r.position, _mm512_set1_epi32(k));
+}
+
 }  // namespace
 
 void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out,
@@ -49,46 +70,25 @@ void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out,
 
 void route_max_pool_2x2(const float* dy, const std::uint8_t* windows, bool relu, Index h, Index w,
                         Index c, float* dx) {
-  const __m512i flag = _mm512_set1_epi32(kPositive);
-  for_each_window(h, w, c, [&](const Index* pixels, Index at, Index ch) {
-    const __m512 g = _mm512_loadu_ps(dy + at);
-    const __m512i record =
-        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(windows + at)));
-    const __mmask16 live = relu ? _mm512_test_epi32_mask(record, flag) : __mmask16(0xffff);
-    const __m512i position = _mm512_andnot_si512(flag, record);
-    for (int k = 0; k < 4; ++k) {
-      const __mmask16 taken = _mm512_mask_cmpeq_epi32_mask(live, position, _mm512_set1_epi32(k));
-      _mm512_storeu_ps(dx + pixels[k] * c + ch, _mm512_maskz_mov_ps(taken, g));
-    }
-  });
+  // Inlined by force, as max_pool_2x2's.
+  for_each_window(
+      h, w, c, [&](const Index* pixels, Index at, Index ch) __attribute__((always_inline)) {
+        const Routed r = routed(dy, windows, relu, at);
+        for (int k = 0; k < 4; ++k) {
+          _mm512_storeu_ps(dx + pixels[k] * c + ch, _mm512_maskz_mov_ps(taken(r, k), r.g));
+        }
+      });
 }
 
 void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool relu, Index h,
                               Index w, Index c, Index width, bfloat16* pairs, float* sum) {
   const Index ow = w / 2, row = width * 2;
-  const __m512i flag = _mm512_set1_epi32(kPositive);
-  // A window's gradient where it goes (live lanes), and its position there.
-  struct Routed {
-    __m512 g;
-    __mmask16 live;
-    __m512i position;
-  };
-  auto routed = [&](Index at) {
-    const __m512i record =
-        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(windows + at)));
-    return Routed{_mm512_loadu_ps(dy + at),
-                  relu ? _mm512_test_epi32_mask(record, flag) : __mmask16(0xffff),
-                  _mm512_andnot_si512(flag, record)};
-  };
-  auto taken = [&](const Routed& r, int k) {
-    return _mm512_mask_cmpeq_epi32_mask(r.live, r.position, _mm512_set1_epi32(k));
-  };
   for (Index oy = 0; oy < h / 2; ++oy) {
     for (Index ox = 0; ox < ow; ++ox) {
       bfloat16* top = pairs + (2 * oy * ow + ox) * row;
       bfloat16* bottom = top + ow * row;
       for (Index ch = 0; ch < c; ch += 16) {
-        const Routed r = routed((oy * ow + ox) * c + ch);
+        const Routed r = routed(dy, windows, relu, (oy * ow + ox) * c + ch);
         // The bfloat16 values in the pairs' low halves (even x) and high halves (odd x).
         const __m512i upper = rounded_upper_halves(_mm512_castps_si512(r.g));
         const __m512i low = _mm512_srli_epi32(upper, 16);
@@ -110,7 +110,7 @@ void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool
       for (Index ch = 0; ch < c; ch += 16) {
         __m512 row_sum = _mm512_setzero_ps();
         for (Index ox = 0; ox < ow; ++ox) {
-          const Routed r = routed((oy * ow + ox) * c + ch);
+          const Routed r = routed(dy, windows, relu, (oy * ow + ox) * c + ch);
           const __mmask16 in_row = taken(r, 2 * y) | taken(r, 2 * y + 1);
           row_sum = _mm512_mask_add_ps(row_sum, in_row, row_sum, r.g);
         }
