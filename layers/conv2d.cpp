@@ -463,6 +463,9 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
   // pooling's routing writes them, and dz is never written in float32.
   const bool routes_pairs =
       pool && bf16 && !need_dx && pool->routes_pairs() && bf16_kernel() != Bf16Kernel::amx;
+  const Index pair_width = routes_pairs ? bf16->gradient_shape()[1] : 0;
+  const Index pooled_size = pool ? pool->output_shape().size() : 0;
+  const bool relu = activation_ == ActivationKind::Relu;
   const bool gemm_dk = !winograd && !direct && !bf16;
   const bool gemm_dx = need_dx && !winograd_dx && !direct_dx && !bf16_dx;
   Tensor dx = need_dx ? Tensor(input_.shape()) : Tensor();
@@ -495,9 +498,8 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
       const Index first = b * per_block, images = std::min(per_block, n - first);
       const Index rows = images * out_pixels, offset = first * out_pixels * g_.cout;
       for (Index i = 0; i < images && routes_pairs; ++i) {
-        const Index image = first + i, pooled_size = pool->output_shape().size();
-        pool->route_image_pairs(dy.data() + image * pooled_size, image,
-                                activation_ == ActivationKind::Relu, bf16->gradient_shape()[1],
+        const Index image = first + i;
+        pool->route_image_pairs(dy.data() + image * pooled_size, image, relu, pair_width,
                                 dz_pairs.data(), use_bias_ ? db.data() : nullptr);
         bf16->add_kernel_gradient(input_.data() + image * in_size, dz_pairs.data(), dk.data());
       }
@@ -506,8 +508,6 @@ Tensor Conv2D::backward_from(const Tensor& dy, const NormalizationGradient* norm
       // pooling's routing of its dy, for this block only, so it stays in cache for what follows.
       const float* dz = pool ? nullptr : dy.data() + offset;
       if (pool) {
-        const Index pooled_size = pool->output_shape().size();
-        const bool relu = activation_ == ActivationKind::Relu;
         for (Index i = 0; i < images; ++i) {
           const Index b = first + i;
           pool->route_image(dy.data() + b * pooled_size, b,
