@@ -270,18 +270,29 @@ void gemm_bf16(Transpose trans_a, Transpose trans_b, Index m, Index n, Index k, 
 #pragma omp parallel if (team)
   {
     pack(trans_a, a, lda, trans_b, b, ldb, p, k, packed_a, packed_b);
-    // Columns split first: each part then reads only its share of B. Rows when there are
-    // fewer column parts than threads.
-    const Index col_parts = (n + kDotColumns - 1) / kDotColumns;
+    // Each thread reads only its share of the larger operand. When A has more rows than B has
+    // columns (a Dense kernel gradient's input: 4096 rows against 128 columns), that is the rows
+    // of A it has just packed itself, with all the columns; split by columns, each thread would
+    // read all of A, half of it from the other core (Dense's kernel gradient under
+    // mixed_bfloat16, two threads: 0.37 -> 0.24 ms). Otherwise B's columns, and rows when there
+    // are fewer column parts than threads.
     const Index threads = omp_get_num_threads();
-    const Index row_parts =
-        col_parts >= threads ? 1 : std::min(m, (threads + col_parts - 1) / col_parts);
-    const Index part_rows = (m + row_parts - 1) / row_parts;
+    if (m > n) {
+#pragma omp for schedule(static)
+      for (Index t = 0; t < threads; ++t) {
+        detail::dot(product, m * t / threads, m * (t + 1) / threads, 0, n);
+      }
+    } else {
+      const Index col_parts = (n + kDotColumns - 1) / kDotColumns;
+      const Index row_parts =
+          col_parts >= threads ? 1 : std::min(m, (threads + col_parts - 1) / col_parts);
+      const Index part_rows = (m + row_parts - 1) / row_parts;
 #pragma omp for schedule(static) collapse(2)
-    for (Index cp = 0; cp < col_parts; ++cp) {
-      for (Index rp = 0; rp < row_parts; ++rp) {
-        detail::dot(product, rp * part_rows, std::min(m, (rp + 1) * part_rows), cp * kDotColumns,
-                    std::min(n, (cp + 1) * kDotColumns));
+      for (Index cp = 0; cp < col_parts; ++cp) {
+        for (Index rp = 0; rp < row_parts; ++rp) {
+          detail::dot(product, rp * part_rows, std::min(m, (rp + 1) * part_rows), cp * kDotColumns,
+                      std::min(n, (cp + 1) * kDotColumns));
+        }
       }
     }
   }

@@ -1,3 +1,4 @@
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -189,18 +190,23 @@ TEST_CASE("gemm_bf16 multiplies bfloat16-rounded operands and adds in float32, e
 }
 
 TEST_CASE("gemm_bf16 gives the same bits at 1 and 2 threads, per kernel") {
-  const Index m = 150, n = 90, k = 300;  // large enough for a team
-  const Tensor a = testing::random_tensor(Shape{m * k}, 5);
-  const Tensor b = testing::random_tensor(Shape{k * n}, 6);
-  testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
-    INFO("kernel " << bf16_kernel_name(kernel));
-    Tensor c1(Shape{m, n}), c2(Shape{m, n});
-    set_num_threads(1);
-    gemm_bf16(Transpose::No, Transpose::Yes, m, n, k, a.data(), k, b.data(), k, 0.0f, c1.data(), n);
-    set_num_threads(2);
-    gemm_bf16(Transpose::No, Transpose::Yes, m, n, k, a.data(), k, b.data(), k, 0.0f, c2.data(), n);
-    CHECK(std::memcmp(c1.data(), c2.data(), sizeof(float) * m * n) == 0);
-  });
+  // Large enough for a team; the threads split A's rows when m > n, else B's columns.
+  for (const std::array<Index, 3>& shape : {std::array<Index, 3>{150, 90, 300}, {90, 150, 300}}) {
+    const Index m = shape[0], n = shape[1], k = shape[2];
+    const Tensor a = testing::random_tensor(Shape{m * k}, 5);
+    const Tensor b = testing::random_tensor(Shape{k * n}, 6);
+    testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
+      INFO("kernel " << bf16_kernel_name(kernel) << ", m " << m << ", n " << n);
+      Tensor c1(Shape{m, n}), c2(Shape{m, n});
+      set_num_threads(1);
+      gemm_bf16(Transpose::No, Transpose::Yes, m, n, k, a.data(), k, b.data(), k, 0.0f, c1.data(),
+                n);
+      set_num_threads(2);
+      gemm_bf16(Transpose::No, Transpose::Yes, m, n, k, a.data(), k, b.data(), k, 0.0f, c2.data(),
+                n);
+      CHECK(std::memcmp(c1.data(), c2.data(), sizeof(float) * m * n) == 0);
+    });
+  }
   set_num_threads(0);
 }
 
