@@ -102,6 +102,22 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
         const Passes float32 = run(exact, x, dy);
         check_close(got.db, float32.db, 1e-6, "bias gradient");
         check_close(got.y, float32.y, 0x1p-6, "output against float32");
+        // A ReLU, which the products apply as they store their sums: the output only (a sum
+        // near 0 may take either side of it under the two summation orders).
+        Conv2D reference_relu(c.filters, c.kernel, c.stride, c.padding, "relu");
+        Conv2D mixed_relu(c.filters, c.kernel, c.stride, c.padding, "relu");
+        mixed_relu.set_dtype_policy(DtypePolicy::mixed_bfloat16);
+        for (Conv2D* layer : {&reference_relu, &mixed_relu}) {
+          layer->build(Shape{c.h, c.w, c.cin});
+          layer->kernel().value =
+              layer == &mixed_relu ? kernel_values.clone() : rounded(kernel_values);
+          layer->bias().value = reference.bias().value.clone();
+        }
+        const Tensor y_relu = mixed_relu.forward(x, /*training=*/false);
+        if (!winograd) {
+          check_close(y_relu, reference_relu.forward(rounded(x), false), 1e-5, "ReLU output");
+        }
+        for (Index i = 0; i < y_relu.size(); ++i) REQUIRE(y_relu[i] == std::max(got.y[i], 0.0f));
       }
     });
   }

@@ -43,19 +43,29 @@ namespace {
 // Rows row0 .. row0 + R - 1 (those past `live` repeat the last live row and are not stored) by
 // columns j0 .. j0 + 16 G - 1 (`cols` of them stored): R x G vectors of 16 sums in registers, each
 // pair of A broadcast once against G vectors of B.
-template <int R, int G>
+template <int R, int G, bool kAccumulate>
 void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols) {
   const bfloat16* a[R];
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r) a[r] = p.a + p.rows[row0 + std::min<Index>(r, live - 1)];
+  __mmask16 mask[G];
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) mask[g] = lanes(cols - 16 * g);
+  // The sums start from the bias: no addition per sum afterwards.
   __m512 sums[R][G];
-  for (int r = 0; r < R; ++r) {
-    for (int g = 0; g < G; ++g) sums[r][g] = _mm512_setzero_ps();
+#pragma GCC unroll 16
+  for (int g = 0; g < G; ++g) {
+    const __m512 start =
+        p.bias ? _mm512_maskz_loadu_ps(mask[g], p.bias + j0 + 16 * g) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) sums[r][g] = start;
   }
   // The C values the epilogue adds to, fetched while the products run: a Dense kernel gradient's
   // 2 MB come from L3 or memory, one tile of rows after another, each a stall the prefetcher does
   // not foresee (Dense's backward under mixed_bfloat16, one thread: 1.32 -> 1.16 ms).
-  if (p.accumulate) {
+  if (kAccumulate) {
     for (int r = 0; r < live; ++r) {
+#pragma GCC unroll 16
       for (int g = 0; g < G; ++g) _mm_prefetch(p.c + p.c_rows[row0 + r] + j0 + 16 * g, _MM_HINT_T0);
     }
   }
@@ -64,14 +74,18 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
     const DotStep step = p.steps[s];
     const bfloat16* b = p.b + step.b * b_row + j0 * 2;
     const bfloat16* from[R];
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) from[r] = a[r] + step.a;
     for (Index q = 0; q < step.pairs; ++q, b += b_row) {
       __m512i right[G];
+#pragma GCC unroll 16
       for (int g = 0; g < G; ++g) right[g] = _mm512_loadu_si512(b + 32 * g);
+#pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         std::int32_t pair;
         std::memcpy(&pair, from[r] + 2 * q, sizeof pair);
         const __m512bh left = (__m512bh)_mm512_set1_epi32(pair);
+#pragma GCC unroll 16
         for (int g = 0; g < G; ++g) {
           sums[r][g] = _mm512_dpbf16_ps(sums[r][g], left, (__m512bh)right[g]);
         }
@@ -80,59 +94,72 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
   }
   // What the stores need, in locals: they may alias anything, p's fields included, which the
   // compiler would otherwise reload after each one (a quarter of a 3-channel convolution's time).
+  // Rows by a constant index, so that the sums stay in registers (a loop to `live` kept them on the
+  // stack), and unmasked stores where all the columns are stored: with the bias as the sums'
+  // start, a 3-channel convolution's forward over 64 32x32 images, one thread, 0.87 -> 0.73 ms;
+  // Dense's kernel gradient in the reference CNN 0.46 -> 0.42 ms.
   float* const c = p.c;
   const Index* const c_rows = p.c_rows + row0;
-  const bool accumulate = p.accumulate, add_bias = p.bias, relu = p.relu;
-  __mmask16 mask[G];
-  __m512 bias[G];
-  for (int g = 0; g < G; ++g) {
-    mask[g] = lanes(cols - 16 * g);
-    bias[g] = add_bias ? _mm512_maskz_loadu_ps(mask[g], p.bias + j0 + 16 * g) : _mm512_setzero_ps();
-  }
-  for (int r = 0; r < live; ++r) {
+  const bool full = cols == 16 * G, relu = p.relu;
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    if (r == live) break;
     float* out = c + c_rows[r] + j0;
+#pragma GCC unroll 16
     for (int g = 0; g < G; ++g) {
       __m512 v = sums[r][g];
-      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[g], out + 16 * g));
-      if (add_bias) v = _mm512_add_ps(v, bias[g]);
-      if (relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
-      _mm512_mask_storeu_ps(out + 16 * g, mask[g], v);
+      if (kAccumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[g], out + 16 * g));
+      // The maskz form of max, every lane kept: GCC 12's plain form reads an undefined vector and
+      // warns once the sums stay in registers.
+      if (relu) v = _mm512_maskz_max_ps(0xffff, v, _mm512_setzero_ps());
+      if (full) {
+        _mm512_storeu_ps(out + 16 * g, v);
+      } else {
+        _mm512_mask_storeu_ps(out + 16 * g, mask[g], v);
+      }
     }
   }
 }
 
 // Tiles of R rows, the last one of R, R / 2 or R / 4 rows, whichever wastes least (a 3-channel
 // layer's kernel gradient has 27 rows: 12 + 12 + 3).
-template <int R, int G>
+template <int R, int G, bool kAccumulate>
 void dot_rows(const DotProduct& p, Index row0, Index row1, Index j0, Index cols) {
   Index i = row0;
-  for (; i + R <= row1; i += R) dot_tile<R, G>(p, i, R, j0, cols);
+  for (; i + R <= row1; i += R) dot_tile<R, G, kAccumulate>(p, i, R, j0, cols);
   const Index left = row1 - i;
   if (left == 0) return;
-  if (left <= R / 4) return dot_tile<R / 4, G>(p, i, left, j0, cols);
-  if (left <= R / 2) return dot_tile<R / 2, G>(p, i, left, j0, cols);
-  dot_tile<R, G>(p, i, left, j0, cols);
+  if (left <= R / 4) return dot_tile<R / 4, G, kAccumulate>(p, i, left, j0, cols);
+  if (left <= R / 2) return dot_tile<R / 2, G, kAccumulate>(p, i, left, j0, cols);
+  dot_tile<R, G, kAccumulate>(p, i, left, j0, cols);
 }
 
-void dot_avx512_bf16(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+template <bool kAccumulate>
+void dot_columns(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
   // 24 sums in registers whatever the width: enough independent VDPBF16PS in flight, and room
   // for B's vectors and the broadcast.
   for (Index j0 = col0; j0 < col1; j0 += 64) {
     const Index cols = std::min<Index>(64, col1 - j0);
     switch ((cols + 15) / 16) {
       case 4:
-        dot_rows<6, 4>(p, row0, row1, j0, cols);
+        dot_rows<6, 4, kAccumulate>(p, row0, row1, j0, cols);
         break;
       case 3:
-        dot_rows<8, 3>(p, row0, row1, j0, cols);
+        dot_rows<8, 3, kAccumulate>(p, row0, row1, j0, cols);
         break;
       case 2:
-        dot_rows<12, 2>(p, row0, row1, j0, cols);
+        dot_rows<12, 2, kAccumulate>(p, row0, row1, j0, cols);
         break;
       default:
-        dot_rows<12, 1>(p, row0, row1, j0, cols);
+        dot_rows<12, 1, kAccumulate>(p, row0, row1, j0, cols);
     }
   }
+}
+
+// The loads and prefetches of C are compiled in only where C is accumulated.
+void dot_avx512_bf16(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+  if (p.accumulate) return dot_columns<true>(p, row0, row1, col0, col1);
+  dot_columns<false>(p, row0, row1, col0, col1);
 }
 
 }  // namespace
