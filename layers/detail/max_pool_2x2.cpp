@@ -84,38 +84,36 @@ void route_max_pool_2x2_pairs(const float* dy, const std::uint8_t* windows, bool
                               Index w, Index c, Index width, bfloat16* pairs, float* sum) {
   const Index ow = w / 2, row = width * 2;
   for (Index oy = 0; oy < h / 2; ++oy) {
-    for (Index ox = 0; ox < ow; ++ox) {
-      bfloat16* top = pairs + (2 * oy * ow + ox) * row;
-      bfloat16* bottom = top + ow * row;
-      for (Index ch = 0; ch < c; ch += 16) {
+    bfloat16* const top_row = pairs + 2 * oy * ow * row;
+    bfloat16* const bottom_row = top_row + ow * row;
+    // Channels outermost, so that one pass over the windows also sums each image row's values
+    // from 0 in order (a window holds one value per channel, in one of its two rows); the sums
+    // are then added to `sum`, top row before bottom row.
+    for (Index ch = 0; ch < c; ch += 16) {
+      __m512 row_sum[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+      for (Index ox = 0; ox < ow; ++ox) {
         const Routed r = routed(dy, windows, relu, (oy * ow + ox) * c + ch);
         // The bfloat16 values in the pairs' low halves (even x) and high halves (odd x).
         const __m512i upper = rounded_upper_halves(_mm512_castps_si512(r.g));
         const __m512i low = _mm512_srli_epi32(upper, 16);
         const __m512i high = _mm512_slli_epi32(low, 16);
         for (int y = 0; y < 2; ++y) {
-          const __m512i pair = _mm512_or_si512(_mm512_maskz_mov_epi32(taken(r, 2 * y), low),
-                                               _mm512_maskz_mov_epi32(taken(r, 2 * y + 1), high));
-          _mm512_storeu_si512((y ? bottom : top) + 2 * ch, pair);
+          const __mmask16 even = taken(r, 2 * y), odd = taken(r, 2 * y + 1);
+          const __m512i pair =
+              _mm512_or_si512(_mm512_maskz_mov_epi32(even, low), _mm512_maskz_mov_epi32(odd, high));
+          _mm512_storeu_si512((y ? bottom_row : top_row) + ox * row + 2 * ch, pair);
+          row_sum[y] = _mm512_mask_add_ps(row_sum[y], even | odd, row_sum[y], r.g);
         }
       }
-      // Zero pairs past C. No std::fill: a template instantiated in this region could be shared
-      // with code that runs on CPUs without AVX-512.
-      for (Index j = 2 * c; j < row; ++j) top[j] = bottom[j] = bfloat16{};
+      if (!sum) continue;
+      for (const __m512 s : row_sum) {
+        _mm512_storeu_ps(sum + ch, _mm512_add_ps(_mm512_loadu_ps(sum + ch), s));
+      }
     }
-    if (!sum) continue;
-    // Each image row's values summed from 0 in order, then added to sum: top row, then bottom.
-    // A window holds one value per channel, in one of the two rows.
-    for (int y = 0; y < 2; ++y) {
-      for (Index ch = 0; ch < c; ch += 16) {
-        __m512 row_sum = _mm512_setzero_ps();
-        for (Index ox = 0; ox < ow; ++ox) {
-          const Routed r = routed(dy, windows, relu, (oy * ow + ox) * c + ch);
-          const __mmask16 in_row = taken(r, 2 * y) | taken(r, 2 * y + 1);
-          row_sum = _mm512_mask_add_ps(row_sum, in_row, row_sum, r.g);
-        }
-        _mm512_storeu_ps(sum + ch, _mm512_add_ps(_mm512_loadu_ps(sum + ch), row_sum));
-      }
+    // Zero pairs past C. No std::fill: a template instantiated in this region could be shared
+    // with code that runs on CPUs without AVX-512.
+    for (Index j = 0; j < ow * row; j += row) {
+      for (Index k = 2 * c; k < row; ++k) top_row[j + k] = bottom_row[j + k] = bfloat16{};
     }
   }
 }
