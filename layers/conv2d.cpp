@@ -320,6 +320,19 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, cons
 void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w,
                             const Pooled* pooled) const {
   const detail::DirectConv direct(g_);
+  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima) && direct.pools()) {
+    // The loops' register tiles hold whole pooling windows: rectified and pooled as they are
+    // stored, the convolution's output never written (the reference CNN's first layer, 64
+    // images, one thread: 1.39 -> 1.25 ms).
+    const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled->pool->output_shape().size();
+    std::uint8_t* windows = pooled->maxima.windows;
+    each_image(x.dim(0), direct.padded_size(), [&](Index i, float* scratch) {
+      direct.forward_image_pooled(
+          x.data() + i * in_size, w.kernel, w.bias, w.activation == ActivationKind::Relu,
+          pooled->values + i * pooled_size, windows ? windows + i * pooled_size : nullptr, scratch);
+    });
+    return;
+  }
   forward_images(x, y, direct.padded_size(), w, pooled,
                  [&](const float* image, float* out, float* padded) {
                    direct.forward_image(image, w.kernel, w.bias, out, padded);
@@ -357,6 +370,20 @@ void Conv2D::forward_bf16(const Tensor& x, Tensor& y, const Weights& w,
   // A ReLU with nothing added before it is applied while the product is copied out: no pass of
   // its own.
   const bool relu = w.activation == ActivationKind::Relu && !w.residual;
+  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima) &&
+      bf16_kernel() != Bf16Kernel::amx) {
+    // The product's tiles hold whole pooling windows: pooled as they are stored, the
+    // convolution's output never written (the reference CNN's first layer, 64 images, one
+    // thread: 0.96 -> 0.81 ms).
+    const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled->pool->output_shape().size();
+    std::uint8_t* windows = pooled->maxima.windows;
+    each_image(x.dim(0), 0, [&](Index i, float* /*scratch*/) {
+      conv.forward_image_pooled(x.data() + i * in_size, kernel.data(), w.bias, relu,
+                                pooled->values + i * pooled_size,
+                                windows ? windows + i * pooled_size : nullptr);
+    });
+    return;
+  }
   Weights rest = w;
   if (relu) rest.activation = ActivationKind::Linear;
   forward_images(x, y, 0, rest, pooled, [&](const float* image, float* out, float* /*scratch*/) {

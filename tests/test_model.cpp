@@ -620,6 +620,59 @@ TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layer
   });
 }
 
+TEST_CASE("a Conv2D pools in its register tiles as MaxPooling2D does, both policies") {
+  // The direct loops (float32, AVX-512) and the bfloat16 dot kernels (three windows per tile of
+  // 12 output pixels) hold whole 2x2 windows and store their maxima and records only: against the
+  // layers one by one, bit for bit, with 16-64 filters (1-4 filter vectors; column groups of 32
+  // and 16), windows per row that leave the loops' last steps short, window counts that leave 4,
+  // 8 or no pixels in the last dot tile, stride 2, valid padding, a ReLU or none, at 1 and 2
+  // threads, on every bfloat16 kernel.
+  struct Case {
+    Index h, w, cin, filters, stride;
+    const char* padding;
+  };
+  const Case cases[] = {{8, 14, 3, 48, 1, "same"},
+                        {8, 10, 3, 16, 1, "same"},
+                        {12, 12, 3, 32, 2, "same"},
+                        {10, 10, 1, 64, 1, "valid"}};
+  auto check = [&](const char* policy, const Case& c, const char* activation) {
+    Node x = Input({c.h, c.w, c.cin});
+    Node h = Conv2D(c.filters, 3, c.stride, c.padding, activation)(x);
+    Model model({x}, {Dense(3)(Flatten()(MaxPooling2D(2)(h)))}, "pooled", 23);
+    model.set_dtype_policy(policy);
+    int poolings = 0;
+    model.observe_steps(
+        [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
+    const Tensor images = random_tensor({5, c.h, c.w, c.cin}, 24);
+    const Tensor dy = random_tensor({5, 3}, 25);
+    const Tensor out = model.forward(images, /*training=*/true);
+    model.backward(dy);
+    const Tensor inferred = model.predict(images);
+    CHECK(poolings == 0);
+    const std::vector<Tensor> graph_grads = take_gradients(model);
+    Tensor inference = images.share();
+    for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
+    CHECK(testing::identical(inferred, inference));
+    CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
+    CHECK(testing::identical(graph_grads, take_gradients(model)));
+  };
+  for (const int threads : {1, 2}) {
+    set_num_threads(threads);
+    for (const Case& c : cases) {
+      for (const char* activation : {"linear", "relu"}) {
+        INFO(threads << " threads, " << c.h << "x" << c.w << "x" << c.cin << " -> " << c.filters
+                     << ", stride " << c.stride << " " << c.padding << ", " << activation);
+        check("float32", c, activation);
+        testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
+          INFO("mixed_bfloat16, " << bf16_kernel_name(kernel));
+          check("mixed_bfloat16", c, activation);
+        });
+      }
+    }
+  }
+  set_num_threads(0);
+}
+
 TEST_CASE("Conv2D::forward_pooled rejects a pooling that does not tile its output") {
   Conv2D conv(16, 3, 1, "same", "relu");
   conv.set_name("conv2d");

@@ -3,33 +3,52 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
+#include <minidl/core/detail/window_maximum_avx512.hpp>
+#include <minidl/core/detail/window_record.hpp>
 #include <minidl/core/gemm_bf16.hpp>
 
 namespace minidl::detail {
 namespace {
 
-float finish(const DotProduct& p, float sum, Index j) {
+// Row i's result in column j, starting from `sum`.
+float row_result(const DotProduct& p, Index i, Index j, float sum) {
+  for (Index s = 0; s < p.step_count; ++s) {
+    const DotStep& step = p.steps[s];
+    const bfloat16* a = p.a + p.rows[i] + step.a;
+    for (Index q = 0; q < step.pairs; ++q) {
+      const bfloat16* b = p.b + ((step.b + q) * p.width + j) * 2;
+      sum += to_float(a[2 * q]) * to_float(b[0]) + to_float(a[2 * q + 1]) * to_float(b[1]);
+    }
+  }
   if (p.bias) sum += p.bias[j];
-  return p.relu ? std::max(sum, 0.0f) : sum;
+  // As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are.
+  return p.relu && sum < 0.0f ? 0.0f : sum;
 }
 
 void dot_portable(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
-  for (Index i = row0; i < row1; ++i) {
-    float* out = p.c + p.c_rows[i];
+  if (!p.pooled) {
+    for (Index i = row0; i < row1; ++i) {
+      float* out = p.c + p.c_rows[i];
+      for (Index j = col0; j < col1; ++j)
+        out[j] = row_result(p, i, j, p.accumulate ? out[j] : 0.0f);
+    }
+    return;
+  }
+  for (Index w = row0 / 4; w < row1 / 4; ++w) {
     for (Index j = col0; j < col1; ++j) {
-      float sum = p.accumulate ? out[j] : 0.0f;
-      for (Index s = 0; s < p.step_count; ++s) {
-        const DotStep& step = p.steps[s];
-        const bfloat16* a = p.a + p.rows[i] + step.a;
-        for (Index q = 0; q < step.pairs; ++q) {
-          const bfloat16* b = p.b + ((step.b + q) * p.width + j) * 2;
-          sum += to_float(a[2 * q]) * to_float(b[0]) + to_float(a[2 * q + 1]) * to_float(b[1]);
-        }
+      // As max_pool_2x2: strict > in window order (ties to the first), NaN never taken.
+      float best = -std::numeric_limits<float>::infinity();
+      std::uint8_t position = kNoMaximum;
+      for (Index k = 0; k < 4; ++k) {
+        const float v = row_result(p, 4 * w + k, j, 0.0f);
+        if (v > best) best = v, position = static_cast<std::uint8_t>(k);
       }
-      out[j] = finish(p, sum, j);
+      p.c[p.c_rows[w] + j] = best;
+      if (p.windows) p.windows[p.c_rows[w] + j] = position | (best > 0.0f ? kPositive : 0);
     }
   }
 }
@@ -40,10 +59,16 @@ void dot_portable(const DotProduct& p, Index row0, Index row1, Index col0, Index
 MINIDL_TARGET_AVX512_BF16
 namespace {
 
+// As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are. The maskz form, every lane
+// kept: GCC 12's plain form reads an undefined vector and warns once the sums stay in registers.
+[[gnu::always_inline]] inline __m512 relu(__m512 v) {
+  return _mm512_maskz_max_ps(0xffff, _mm512_setzero_ps(), v);
+}
+
 // Rows row0 .. row0 + R - 1 (those past `live` repeat the last live row and are not stored) by
 // columns j0 .. j0 + 16 G - 1 (`cols` of them stored): R x G vectors of 16 sums in registers, each
-// pair of A broadcast once against G vectors of B.
-template <int R, int G, bool kAccumulate>
+// pair of A broadcast once against G vectors of B. kPooled: the R / 4 windows' maxima instead.
+template <int R, int G, bool kAccumulate, bool kPooled = false>
 void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols) {
   const bfloat16* a[R];
 #pragma GCC unroll 16
@@ -99,8 +124,33 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
   // start, a 3-channel convolution's forward over 64 32x32 images, one thread, 0.87 -> 0.73 ms;
   // Dense's kernel gradient in the reference CNN 0.46 -> 0.42 ms.
   float* const c = p.c;
+  const bool full = cols == 16 * G, rectify = p.relu;
+  if constexpr (kPooled) {
+    std::uint8_t* const windows = p.windows;
+    const Index* const window_at = p.c_rows + row0 / 4;
+#pragma GCC unroll 16
+    for (int w = 0; w < R / 4; ++w) {
+      if (4 * w == live) break;
+      const Index at = window_at[w] + j0;
+#pragma GCC unroll 16
+      for (int g = 0; g < G; ++g) {
+        __m512 pixels[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k) {
+          pixels[k] = rectify ? relu(sums[4 * w + k][g]) : sums[4 * w + k][g];
+        }
+        const WindowMaximum maximum = window_maximum(pixels);
+        if (full) {
+          _mm512_storeu_ps(c + at + 16 * g, maximum.value);
+        } else {
+          _mm512_mask_storeu_ps(c + at + 16 * g, mask[g], maximum.value);
+        }
+        if (windows) store_record(maximum, windows + at + 16 * g, mask[g]);
+      }
+    }
+    return;
+  }
   const Index* const c_rows = p.c_rows + row0;
-  const bool full = cols == 16 * G, relu = p.relu;
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
     if (r == live) break;
@@ -109,9 +159,7 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
     for (int g = 0; g < G; ++g) {
       __m512 v = sums[r][g];
       if (kAccumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[g], out + 16 * g));
-      // The maskz form of max, every lane kept: GCC 12's plain form reads an undefined vector and
-      // warns once the sums stay in registers.
-      if (relu) v = _mm512_maskz_max_ps(0xffff, v, _mm512_setzero_ps());
+      if (rectify) v = relu(v);
       if (full) {
         _mm512_storeu_ps(out + 16 * g, v);
       } else {
@@ -132,6 +180,29 @@ void dot_rows(const DotProduct& p, Index row0, Index row1, Index j0, Index cols)
   if (left <= R / 4) return dot_tile<R / 4, G, kAccumulate>(p, i, left, j0, cols);
   if (left <= R / 2) return dot_tile<R / 2, G, kAccumulate>(p, i, left, j0, cols);
   dot_tile<R, G, kAccumulate>(p, i, left, j0, cols);
+}
+
+// Windows of 4 rows, 3 to a tile of 12 (the last tile of 4 or 8), 32 columns at a time: 24 sums
+// in registers, as dot_columns.
+template <int G>
+void dot_windows(const DotProduct& p, Index row0, Index row1, Index j0, Index cols) {
+  Index i = row0;
+  for (; i + 12 <= row1; i += 12) dot_tile<12, G, false, true>(p, i, 12, j0, cols);
+  const Index left = row1 - i;
+  if (left == 0) return;
+  if (left == 4) return dot_tile<4, G, false, true>(p, i, left, j0, cols);
+  dot_tile<8, G, false, true>(p, i, left, j0, cols);
+}
+
+void dot_pooled(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+  for (Index j0 = col0; j0 < col1; j0 += 32) {
+    const Index cols = std::min<Index>(32, col1 - j0);
+    if (cols > 16) {
+      dot_windows<2>(p, row0, row1, j0, cols);
+    } else {
+      dot_windows<1>(p, row0, row1, j0, cols);
+    }
+  }
 }
 
 template <bool kAccumulate>
@@ -156,8 +227,10 @@ void dot_columns(const DotProduct& p, Index row0, Index row1, Index col0, Index 
   }
 }
 
-// The loads and prefetches of C are compiled in only where C is accumulated.
+// The loads and prefetches of C are compiled in only where C is accumulated; pooling never
+// accumulates.
 void dot_avx512_bf16(const DotProduct& p, Index row0, Index row1, Index col0, Index col1) {
+  if (p.pooled) return dot_pooled(p, row0, row1, col0, col1);
   if (p.accumulate) return dot_columns<true>(p, row0, row1, col0, col1);
   dot_columns<false>(p, row0, row1, col0, col1);
 }

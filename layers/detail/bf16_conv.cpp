@@ -82,6 +82,14 @@ Bf16Conv::Bf16Conv(const ConvGeometry& g)
       }
     }
   }
+  for (Index wy = 0; wy < g.oh / 2; ++wy) {
+    for (Index wx = 0; wx < g.ow / 2; ++wx) {
+      for (Index k = 0; k < 4; ++k) {
+        window_rows_.push_back(((2 * wy + k / 2) * plane_w_ + 2 * wx + k % 2) * g.cin);
+      }
+      window_out_rows_.push_back((wy * (g.ow / 2) + wx) * g.cout);
+    }
+  }
   row_pairs_ = (g.ow + 1) / 2;
   for (Index oy = 0; oy < g.oh; ++oy) {
     gradient_dot_steps_.push_back({oy * plane_w_, oy * row_pairs_, row_pairs_});
@@ -191,6 +199,26 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
       for (Index c = 0; c < g_.cout; ++c) to[c] = std::max(to[c], 0.0f);
     }
   }
+}
+
+void Bf16Conv::forward_image_pooled(const float* image, const bfloat16* packed_kernel,
+                                    const float* bias, bool relu, float* pooled,
+                                    std::uint8_t* windows) const {
+  DotProduct p{pixel_major(image),
+               window_rows_.data(),
+               Index(window_rows_.size()),
+               forward_dot_steps_.data(),
+               Index(forward_dot_steps_.size()),
+               packed_kernel,
+               width_,
+               pooled,
+               window_out_rows_.data(),
+               g_.cout};
+  p.bias = bias;
+  p.relu = relu;
+  p.pooled = true;
+  p.windows = windows;
+  dot(p);
 }
 
 Shape Bf16Conv::gradient_shape() const {

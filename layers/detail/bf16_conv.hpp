@@ -12,6 +12,7 @@
 // zero gradient (kernel gradient).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <minidl/core/bfloat16.hpp>
@@ -31,6 +32,11 @@ class Bf16Conv {
   // out (OH*OW, Cout) = image (*) kernel, plus bias when not null, then ReLU when `relu`.
   void forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                      bool relu, float* out) const;
+  // The same output 2x2 max-pooled at stride 2 as max_pool_2x2 pools it, OH and OW even:
+  // pooled (OH/2*OW/2, Cout) and, when not null, each maximum's record (window_record.hpp) in
+  // `windows`. The output itself is never stored. bf16_kernel() not amx.
+  void forward_image_pooled(const float* image, const bfloat16* packed_kernel, const float* bias,
+                            bool relu, float* pooled, std::uint8_t* windows) const;
 
   // A kernel gradient with Cin and Cout padded to 16: (KH*KW*Cin16, Cout16).
   Shape gradient_shape() const;
@@ -74,7 +80,9 @@ class Bf16Conv {
   // The same products for the dot kernels. Forward: one row per output pixel, its result written
   // in place; the steps of forward_steps_ with only the pairs their run holds. Kernel gradient:
   // one row per tap and channel below Cin; one step per output row, dz's pairs of that row only.
+  // Pooled forward: the output pixels' rows window by window, and where each window's maxima go.
   std::vector<Index> pixel_rows_, pixel_out_rows_, tap_rows_, tap_out_rows_;
+  std::vector<Index> window_rows_, window_out_rows_;
   std::vector<DotStep> forward_dot_steps_, gradient_dot_steps_;
   Index row_pairs_;  // dz's pairs per output row: OW / 2 rounded up
 };

@@ -6,6 +6,7 @@
 
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/isa_target.hpp>
+#include <minidl/core/detail/window_maximum_avx512.hpp>
 
 namespace minidl::detail {
 namespace {
@@ -195,6 +196,105 @@ void slide_kernel_gradient_image(const ConvGeometry& g, const float* image, cons
   }
 }
 
+// forward_pixels' product for W 2x2 windows (4 W pixels, window by window in row-major order),
+// then each window's maximum after bias and ReLU: stored with its record as max_pool_2x2 stores
+// them. Windows start 2 * step floats apart; a window's second row lies `down` floats below.
+template <int V, int W>
+void forward_windows(const float* window, Index step, Index down, const Index* offsets, Index taps,
+                     const float* kernel, Index cout, const float* bias, bool relu, float* out,
+                     std::uint8_t* records) {
+  constexpr int P = 4 * W;
+  Index pixel[P];
+  for (int p = 0; p < P; ++p) pixel[p] = (2 * (p / 4) + p % 2) * step + (p % 4 / 2) * down;
+  __m512 acc[P][V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) {
+    const __m512 b = bias ? _mm512_loadu_ps(bias + v * kLanes) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) acc[p][v] = b;
+  }
+  for (Index t = 0; t < taps; ++t) {
+    const float* x = window + offsets[t];
+    __m512 w[V];
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(kernel + t * cout + v * kLanes);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      const __m512 xp = _mm512_set1_ps(x[pixel[p]]);
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) acc[p][v] = _mm512_fmadd_ps(xp, w[v], acc[p][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < W; ++i) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) {
+      __m512 pixels[4];
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        // As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are.
+        pixels[k] =
+            relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[4 * i + k][v]) : acc[4 * i + k][v];
+      }
+      const WindowMaximum maximum = window_maximum(pixels);
+      _mm512_storeu_ps(out + i * cout + v * kLanes, maximum.value);
+      if (records) store_record(maximum, records + i * cout + v * kLanes);
+    }
+  }
+}
+
+// 16 accumulators: 4 windows of one filter vector, 2 of two, 1 of three or four.
+constexpr int windows_per_step(int vectors) {
+  return vectors == 1 ? 4 : vectors == 2 ? 2 : 1;
+}
+
+template <int V>
+void forward_pooled_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
+                          const float* padded, const float* kernel, const float* bias, bool relu,
+                          float* pooled, std::uint8_t* records) {
+  constexpr int W = windows_per_step(V);
+  const Index taps = g.patch(), step = g.sw * g.cin, down = g.sh * padded_w * g.cin;
+  const Index across = g.ow / 2, full = across - across % W;
+  for (Index f = 0; f < g.cout; f += V * kLanes) {
+    const float* k = kernel + f;
+    const float* b = bias ? bias + f : nullptr;
+    for (Index wy = 0; wy < g.oh / 2; ++wy) {
+      const float* row = padded + 2 * wy * down;
+      float* out = pooled + wy * across * g.cout + f;
+      std::uint8_t* r = records ? records + (out - pooled) : nullptr;
+      // Steps of W windows, then the row's last windows one at a time.
+      Index wx = 0;
+      for (; wx < full; wx += W) {
+        forward_windows<V, W>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, relu,
+                              out + wx * g.cout, r ? r + wx * g.cout : nullptr);
+      }
+      for (; wx < across; ++wx) {
+        forward_windows<V, 1>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, relu,
+                              out + wx * g.cout, r ? r + wx * g.cout : nullptr);
+      }
+    }
+  }
+}
+
+void forward_pooled(const ConvGeometry& g, Index row_w, const Index* offsets, const float* prepared,
+                    const float* kernel, const float* bias, bool relu, float* pooled,
+                    std::uint8_t* records) {
+  switch (g.cout / kLanes) {
+    case 1:
+      return forward_pooled_image<1>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+                                     records);
+    case 2:
+      return forward_pooled_image<2>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+                                     records);
+    case 3:
+      return forward_pooled_image<3>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+                                     records);
+    default:
+      return forward_pooled_image<4>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+                                     records);
+  }
+}
+
 void forward(const ConvGeometry& g, bool slides, Index row_w, const Index* offsets,
              const float* prepared, const float* kernel, const float* bias, float* y) {
   if (!slides) return forward_tiled(g, row_w, offsets, prepared, kernel, bias, y);
@@ -356,6 +456,22 @@ const float* DirectConv::prepare(const float* image, float* scratch) const {
   if (reads_image_ || slides_) return image;
   pad(image, scratch);
   return scratch;
+}
+
+bool DirectConv::pools() const {
+  return isa_ == Isa::avx512 && !slides_ && g_.oh % 2 == 0 && g_.ow % 2 == 0;
+}
+
+void DirectConv::forward_image_pooled(const float* image, const float* kernel, const float* bias,
+                                      bool relu, float* pooled, std::uint8_t* windows,
+                                      float* scratch) const {
+  if (!pools()) throw std::logic_error("DirectConv: pooled forward not supported (see pools())");
+#ifdef MINIDL_X86_KERNELS
+  avx512::forward_pooled(g_, row_w_, tap_offsets_.data(), prepare(image, scratch), kernel, bias,
+                         relu, pooled, windows);
+#else
+  (void)image, (void)kernel, (void)bias, (void)relu, (void)pooled, (void)windows, (void)scratch;
+#endif
 }
 
 void DirectConv::add_kernel_gradient(const float* prepared, const float* dz, float* dk) const {

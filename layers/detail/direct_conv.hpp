@@ -9,6 +9,7 @@
 // (transposed_geometry, flip_transpose_kernel).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <minidl/core/cpu_isa.hpp>
@@ -43,6 +44,14 @@ class DirectConv {
   // y (OH*OW, Cout) = prepared (*) kernel (+ bias when not null), for one image. Winograd's
   // products call it directly, as 1x1 convolutions of rows of tiles.
   void forward(const float* prepared, const float* kernel, const float* bias, float* y) const;
+  // Whether forward_image_pooled runs: the register-tiled loops on AVX-512 (not the sliding
+  // ones), OH and OW even.
+  bool pools() const;
+  // forward_image's output, plus a ReLU when `relu`, 2x2 max-pooled at stride 2 as max_pool_2x2
+  // pools it: pooled (OH/2*OW/2, Cout) and, when not null, each maximum's record
+  // (core/detail/window_record.hpp) in `windows`. The output itself is never stored.
+  void forward_image_pooled(const float* image, const float* kernel, const float* bias, bool relu,
+                            float* pooled, std::uint8_t* windows, float* scratch) const;
   // dk (taps, Cout) += sum over the output pixels p of window_p (taps) x dz_p (Cout), one image.
   void add_kernel_gradient(const float* prepared, const float* dz, float* dk) const;
 

@@ -3,7 +3,7 @@
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/bf16_round_avx512.hpp>
 #include <minidl/core/detail/isa_target.hpp>
-#include <minidl/layers/detail/window_maximum_avx512.hpp>
+#include <minidl/core/detail/window_maximum_avx512.hpp>
 
 namespace minidl::detail {
 

@@ -7,19 +7,13 @@
 #include <cstdint>
 
 #include <minidl/core/bfloat16.hpp>
+#include <minidl/core/detail/window_record.hpp>
 #include <minidl/core/shape.hpp>
 
 namespace minidl::detail {
 
 // kernel_isa() is avx512 and the channels are a multiple of 16.
 bool suits_max_pool_2x2(Index channels);
-
-// What the kernels record of each maximum, in a byte: its position in the window (0-3, row-major)
-// or kNoMaximum where no value is above -infinity, plus kPositive where it is > 0 (where a ReLU
-// before the pooling passes the gradient). A byte instead of a 4-byte pixel index: the record is
-// written in forward and read in backward from L3, and the backward pass need not read the pooled
-// outputs again for the ReLU's derivative.
-constexpr std::uint8_t kNoMaximum = 4, kPositive = 8;
 
 // out (H/2, W/2, C) = the maxima of image (H, W, C); with `windows`, the record of each.
 void max_pool_2x2(const float* image, Index h, Index w, Index c, float* out, std::uint8_t* windows);

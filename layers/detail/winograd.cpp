@@ -7,8 +7,8 @@
 
 #include <minidl/core/cpu_isa.hpp>
 #include <minidl/core/detail/isa_target.hpp>
+#include <minidl/core/detail/window_maximum_avx512.hpp>
 #include <minidl/core/gemm_bf16.hpp>
-#include <minidl/layers/detail/window_maximum_avx512.hpp>
 
 namespace minidl::detail {
 namespace {

@@ -1,12 +1,13 @@
-// Internal: the 2x2 kernels' maximum of a window (detail/max_pool_2x2.hpp), 16 channels at once,
-// for every kernel that pools values it has in registers: max_pool_2x2 on an image, Winograd's
-// output transform on the 2x2 blocks it computes.
+// Internal: the 2x2 kernels' maximum of a window (layers/detail/max_pool_2x2.hpp), 16 channels at
+// once, for every kernel that pools values it has in registers: max_pool_2x2 on an image,
+// Winograd's output transform on the 2x2 blocks it computes, the direct loops and the bfloat16 dot
+// tiles on the windows their accumulators hold.
 #pragma once
 
 #include <cstdint>
 
 #include <minidl/core/detail/isa_target.hpp>
-#include <minidl/layers/detail/max_pool_2x2.hpp>
+#include <minidl/core/detail/window_record.hpp>
 
 #ifdef MINIDL_X86_KERNELS
 MINIDL_TARGET_AVX512
@@ -28,12 +29,18 @@ struct WindowMaximum {
   return m;
 }
 
-// The 16 record bytes: the position, plus kPositive where the maximum is > 0.
-[[gnu::always_inline]] inline void store_record(const WindowMaximum& m, std::uint8_t* at) {
+// The 16 record bytes (window_record.hpp): the position, plus kPositive where the maximum is > 0;
+// only the lanes of `kept` are stored.
+[[gnu::always_inline]] inline void store_record(const WindowMaximum& m, std::uint8_t* at,
+                                                __mmask16 kept = 0xffff) {
   const __mmask16 positive = _mm512_cmp_ps_mask(m.value, _mm512_setzero_ps(), _CMP_GT_OQ);
   const __m512i record =
       _mm512_mask_or_epi32(m.position, positive, m.position, _mm512_set1_epi32(kPositive));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(at), _mm512_cvtepi32_epi8(record));
+  if (kept == 0xffff) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(at), _mm512_cvtepi32_epi8(record));
+  } else {
+    _mm512_mask_cvtepi32_storeu_epi8(at, kept, record);
+  }
 }
 
 }  // namespace minidl::detail
