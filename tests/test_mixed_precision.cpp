@@ -124,6 +124,32 @@ TEST_CASE("Conv2D under mixed_bfloat16 equals float32 on bfloat16-rounded operan
   set_num_threads(0);
 }
 
+TEST_CASE("a NaN passes a Conv2D's ReLU under mixed_bfloat16 as under float32") {
+  // The products apply the ReLU as they store their sums, as max(0, v): a NaN stays a NaN, so a
+  // diverging model shows it instead of training on zeros.
+  testing::for_each_bf16_kernel([&](Bf16Kernel kernel) {
+    INFO(bf16_kernel_name(kernel));
+    Conv2D reference(8, 3, 1, "same", "relu");
+    Conv2D mixed(8, 3, 1, "same", "relu");
+    mixed.set_dtype_policy(DtypePolicy::mixed_bfloat16);
+    for (Conv2D* layer : {&reference, &mixed}) {
+      layer->build(Shape{6, 7, 3});
+      layer->kernel().value = random_tensor(layer->kernel().value.shape(), 7);
+    }
+    Tensor x = random_tensor(Shape{2, 6, 7, 3}, 8);
+    x[(6 * 7 + 2 * 7 + 3) * 3 + 1] = std::nanf("");  // image 1, pixel (2, 3), channel 1
+    const Tensor want = reference.forward(x, /*training=*/false);
+    const Tensor got = mixed.forward(x, /*training=*/false);
+    Index nans = 0;
+    for (Index i = 0; i < want.size(); ++i) {
+      INFO("element " << i);
+      REQUIRE(std::isnan(got[i]) == std::isnan(want[i]));
+      nans += std::isnan(want[i]);
+    }
+    CHECK(nans == 3 * 3 * 8);  // the 3x3 pixels whose windows hold it, every filter
+  });
+}
+
 TEST_CASE("Conv2D's Winograd under mixed_bfloat16 is within bfloat16's error of float32") {
   // 3x3 stride-1 layers of 32 and 64 channels: with VDPBF16PS, Winograd's 16 products multiply
   // the transformed tiles and kernel rounded to bfloat16, forward, input and kernel gradient
