@@ -59,12 +59,6 @@ void dot_portable(const DotProduct& p, Index row0, Index row1, Index col0, Index
 MINIDL_TARGET_AVX512_BF16
 namespace {
 
-// As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are. The maskz form, every lane
-// kept: GCC 12's plain form reads an undefined vector and warns once the sums stay in registers.
-[[gnu::always_inline]] inline __m512 relu(__m512 v) {
-  return _mm512_maskz_max_ps(0xffff, _mm512_setzero_ps(), v);
-}
-
 // Rows row0 .. row0 + R - 1 (those past `live` repeat the last live row and are not stored) by
 // columns j0 .. j0 + 16 G - 1 (`cols` of them stored): R x G vectors of 16 sums in registers, each
 // pair of A broadcast once against G vectors of B. kPooled: the R / 4 windows' maxima instead.
@@ -134,18 +128,10 @@ void dot_tile(const DotProduct& p, Index row0, Index live, Index j0, Index cols)
       const Index at = window_at[w] + j0;
 #pragma GCC unroll 16
       for (int g = 0; g < G; ++g) {
-        __m512 pixels[4];
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; ++k) {
-          pixels[k] = rectify ? relu(sums[4 * w + k][g]) : sums[4 * w + k][g];
-        }
-        const WindowMaximum maximum = window_maximum(pixels);
-        if (full) {
-          _mm512_storeu_ps(c + at + 16 * g, maximum.value);
-        } else {
-          _mm512_mask_storeu_ps(c + at + 16 * g, mask[g], maximum.value);
-        }
-        if (windows) store_record(maximum, windows + at + 16 * g, mask[g]);
+        const __m512 pixels[4] = {sums[4 * w][g], sums[4 * w + 1][g], sums[4 * w + 2][g],
+                                  sums[4 * w + 3][g]};
+        store_window_maximum(pixels, rectify, c + at + 16 * g,
+                             windows ? windows + at + 16 * g : nullptr, mask[g]);
       }
     }
     return;

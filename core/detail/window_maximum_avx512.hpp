@@ -43,6 +43,30 @@ struct WindowMaximum {
   }
 }
 
+// As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are. The maskz form, every lane
+// kept: GCC 12's plain form reads an undefined vector and warns once the values stay in registers.
+[[gnu::always_inline]] inline __m512 relu(__m512 v) {
+  return _mm512_maskz_max_ps(0xffff, _mm512_setzero_ps(), v);
+}
+
+// For the kernels that pool what they compute: the maximum of a window's `pixels`, after a ReLU
+// when `rectify`, stored at `value` and its record at `record` when not null; the lanes of `kept`
+// only.
+[[gnu::always_inline]] inline void store_window_maximum(const __m512 (&pixels)[4], bool rectify,
+                                                        float* value, std::uint8_t* record,
+                                                        __mmask16 kept = 0xffff) {
+  __m512 v[4];
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; ++k) v[k] = rectify ? relu(pixels[k]) : pixels[k];
+  const WindowMaximum m = window_maximum(v);
+  if (kept == 0xffff) {
+    _mm512_storeu_ps(value, m.value);
+  } else {
+    _mm512_mask_storeu_ps(value, kept, m.value);
+  }
+  if (record) store_record(m, record, kept);
+}
+
 }  // namespace minidl::detail
 MINIDL_TARGET_END
 #endif

@@ -201,7 +201,7 @@ void slide_kernel_gradient_image(const ConvGeometry& g, const float* image, cons
 // them. Windows start 2 * step floats apart; a window's second row lies `down` floats below.
 template <int V, int W>
 void forward_windows(const float* window, Index step, Index down, const Index* offsets, Index taps,
-                     const float* kernel, Index cout, const float* bias, bool relu, float* out,
+                     const float* kernel, Index cout, const float* bias, bool rectify, float* out,
                      std::uint8_t* records) {
   constexpr int P = 4 * W;
   Index pixel[P];
@@ -229,16 +229,10 @@ void forward_windows(const float* window, Index step, Index down, const Index* o
   for (int i = 0; i < W; ++i) {
 #pragma GCC unroll 16
     for (int v = 0; v < V; ++v) {
-      __m512 pixels[4];
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; ++k) {
-        // As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are.
-        pixels[k] =
-            relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[4 * i + k][v]) : acc[4 * i + k][v];
-      }
-      const WindowMaximum maximum = window_maximum(pixels);
-      _mm512_storeu_ps(out + i * cout + v * kLanes, maximum.value);
-      if (records) store_record(maximum, records + i * cout + v * kLanes);
+      const __m512 pixels[4] = {acc[4 * i][v], acc[4 * i + 1][v], acc[4 * i + 2][v],
+                                acc[4 * i + 3][v]};
+      store_window_maximum(pixels, rectify, out + i * cout + v * kLanes,
+                           records ? records + i * cout + v * kLanes : nullptr);
     }
   }
 }
@@ -250,7 +244,7 @@ constexpr int windows_per_step(int vectors) {
 
 template <int V>
 void forward_pooled_image(const ConvGeometry& g, Index padded_w, const Index* offsets,
-                          const float* padded, const float* kernel, const float* bias, bool relu,
+                          const float* padded, const float* kernel, const float* bias, bool rectify,
                           float* pooled, std::uint8_t* records) {
   constexpr int W = windows_per_step(V);
   const Index taps = g.patch(), step = g.sw * g.cin, down = g.sh * padded_w * g.cin;
@@ -265,11 +259,11 @@ void forward_pooled_image(const ConvGeometry& g, Index padded_w, const Index* of
       // Steps of W windows, then the row's last windows one at a time.
       Index wx = 0;
       for (; wx < full; wx += W) {
-        forward_windows<V, W>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, relu,
+        forward_windows<V, W>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, rectify,
                               out + wx * g.cout, r ? r + wx * g.cout : nullptr);
       }
       for (; wx < across; ++wx) {
-        forward_windows<V, 1>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, relu,
+        forward_windows<V, 1>(row + 2 * wx * step, step, down, offsets, taps, k, g.cout, b, rectify,
                               out + wx * g.cout, r ? r + wx * g.cout : nullptr);
       }
     }
@@ -277,20 +271,20 @@ void forward_pooled_image(const ConvGeometry& g, Index padded_w, const Index* of
 }
 
 void forward_pooled(const ConvGeometry& g, Index row_w, const Index* offsets, const float* prepared,
-                    const float* kernel, const float* bias, bool relu, float* pooled,
+                    const float* kernel, const float* bias, bool rectify, float* pooled,
                     std::uint8_t* records) {
   switch (g.cout / kLanes) {
     case 1:
-      return forward_pooled_image<1>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+      return forward_pooled_image<1>(g, row_w, offsets, prepared, kernel, bias, rectify, pooled,
                                      records);
     case 2:
-      return forward_pooled_image<2>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+      return forward_pooled_image<2>(g, row_w, offsets, prepared, kernel, bias, rectify, pooled,
                                      records);
     case 3:
-      return forward_pooled_image<3>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+      return forward_pooled_image<3>(g, row_w, offsets, prepared, kernel, bias, rectify, pooled,
                                      records);
     default:
-      return forward_pooled_image<4>(g, row_w, offsets, prepared, kernel, bias, relu, pooled,
+      return forward_pooled_image<4>(g, row_w, offsets, prepared, kernel, bias, rectify, pooled,
                                      records);
   }
 }

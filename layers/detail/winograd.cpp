@@ -343,13 +343,8 @@ void Winograd::transform_output_pooled(const float* m, Index first_row, const fl
     for (Index ch = 0; ch < c; ch += kLanes) {
       __m512 block[4];
       output_block(in, plane, ch, bias ? _mm512_loadu_ps(bias + ch) : _mm512_setzero_ps(), block);
-      if (pooling.relu) {
-        // As activation_forward's ReLU: max(0, v) keeps -0 and NaN as they are.
-        for (__m512& v : block) v = _mm512_max_ps(_mm512_setzero_ps(), v);
-      }
-      const WindowMaximum maximum = window_maximum(block);
-      _mm512_storeu_ps(pooling.values + window * c + ch, maximum.value);
-      if (pooling.windows) store_record(maximum, pooling.windows + window * c + ch);
+      store_window_maximum(block, pooling.relu, pooling.values + window * c + ch,
+                           pooling.windows ? pooling.windows + window * c + ch : nullptr);
     }
   }
 }
