@@ -80,6 +80,25 @@ Tensor run_layer_by_layer(Model& model, const Tensor& x, const Tensor& dy) {
   return value;
 }
 
+// A model whose Conv2D layers do the MaxPooling2D after them: no MaxPooling2D step of its own,
+// and its training outputs, inference and parameter gradients bit-identical to the layers run one
+// by one.
+void check_pooled_in_convolutions(Model& model, const Tensor& images, const Tensor& dy) {
+  int poolings = 0;
+  model.observe_steps(
+      [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
+  const Tensor out = model.forward(images, /*training=*/true);
+  model.backward(dy);
+  const Tensor inferred = model.predict(images);
+  CHECK(poolings == 0);
+  const std::vector<Tensor> graph_grads = take_gradients(model);
+  Tensor inference = images.share();
+  for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
+  CHECK(testing::identical(inferred, inference));
+  CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
+  CHECK(testing::identical(graph_grads, take_gradients(model)));
+}
+
 }  // namespace
 
 // The activations are tanh, not ReLU: a step on one kernel weight moves hundreds of
@@ -600,21 +619,8 @@ TEST_CASE("a Conv2D does the MaxPooling2D after it, bit-identically to the layer
         h = MaxPooling2D(2)(Conv2D(32, 3, 1, "same", activation)(h));
         Model model({x}, {Dense(3)(Flatten()(h))}, "pooled", 17);
         model.set_dtype_policy(policy);
-        int poolings = 0;
-        model.observe_steps(
-            [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
-        const Tensor images = random_tensor({5, 8, 16, 3}, 21);
-        const Tensor dy = random_tensor({5, 3}, 22);
-        const Tensor out = model.forward(images, /*training=*/true);
-        model.backward(dy);
-        const Tensor inferred = model.predict(images);
-        CHECK(poolings == 0);
-        const std::vector<Tensor> graph_grads = take_gradients(model);
-        Tensor inference = images.share();
-        for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
-        CHECK(testing::identical(inferred, inference));
-        CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
-        CHECK(testing::identical(graph_grads, take_gradients(model)));
+        check_pooled_in_convolutions(model, random_tensor({5, 8, 16, 3}, 21),
+                                     random_tensor({5, 3}, 22));
       }
     }
   });
@@ -640,21 +646,8 @@ TEST_CASE("a Conv2D pools in its register tiles as MaxPooling2D does, both polic
     Node h = Conv2D(c.filters, 3, c.stride, c.padding, activation)(x);
     Model model({x}, {Dense(3)(Flatten()(MaxPooling2D(2)(h)))}, "pooled", 23);
     model.set_dtype_policy(policy);
-    int poolings = 0;
-    model.observe_steps(
-        [&](const Layer& l, bool, double) { poolings += l.type() == "MaxPooling2D"; });
-    const Tensor images = random_tensor({5, c.h, c.w, c.cin}, 24);
-    const Tensor dy = random_tensor({5, 3}, 25);
-    const Tensor out = model.forward(images, /*training=*/true);
-    model.backward(dy);
-    const Tensor inferred = model.predict(images);
-    CHECK(poolings == 0);
-    const std::vector<Tensor> graph_grads = take_gradients(model);
-    Tensor inference = images.share();
-    for (std::size_t i = 0; i < model.size(); ++i) inference = model.layer(i)(inference, false);
-    CHECK(testing::identical(inferred, inference));
-    CHECK(testing::identical(out, run_layer_by_layer(model, images, dy)));
-    CHECK(testing::identical(graph_grads, take_gradients(model)));
+    check_pooled_in_convolutions(model, random_tensor({5, c.h, c.w, c.cin}, 24),
+                                 random_tensor({5, 3}, 25));
   };
   for (const int threads : {1, 2}) {
     set_num_threads(threads);

@@ -166,19 +166,8 @@ const bfloat16* Bf16Conv::channel_major(const float* image) const {
 void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, const float* bias,
                              bool relu, float* out) const {
   if (bf16_kernel() != Bf16Kernel::amx) {
-    DotProduct p{pixel_major(image),
-                 pixel_rows_.data(),
-                 Index(pixel_rows_.size()),
-                 forward_dot_steps_.data(),
-                 Index(forward_dot_steps_.size()),
-                 packed_kernel,
-                 width_,
-                 out,
-                 pixel_out_rows_.data(),
-                 g_.cout};
-    p.bias = bias;
-    p.relu = relu;
-    return dot(p);
+    return dot(
+        forward_product(image, packed_kernel, pixel_rows_, pixel_out_rows_, bias, relu, out));
   }
   AlignedVector<float>& slots = buffer<Role::output, float>(rows_ * width_);
   const ImplicitProduct p{rows_,
@@ -201,21 +190,30 @@ void Bf16Conv::forward_image(const float* image, const bfloat16* packed_kernel, 
   }
 }
 
-void Bf16Conv::forward_image_pooled(const float* image, const bfloat16* packed_kernel,
-                                    const float* bias, bool relu, float* pooled,
-                                    std::uint8_t* windows) const {
+DotProduct Bf16Conv::forward_product(const float* image, const bfloat16* packed_kernel,
+                                     const std::vector<Index>& rows,
+                                     const std::vector<Index>& out_rows, const float* bias,
+                                     bool relu, float* out) const {
   DotProduct p{pixel_major(image),
-               window_rows_.data(),
-               Index(window_rows_.size()),
+               rows.data(),
+               Index(rows.size()),
                forward_dot_steps_.data(),
                Index(forward_dot_steps_.size()),
                packed_kernel,
                width_,
-               pooled,
-               window_out_rows_.data(),
+               out,
+               out_rows.data(),
                g_.cout};
   p.bias = bias;
   p.relu = relu;
+  return p;
+}
+
+void Bf16Conv::forward_image_pooled(const float* image, const bfloat16* packed_kernel,
+                                    const float* bias, bool relu, float* pooled,
+                                    std::uint8_t* windows) const {
+  DotProduct p =
+      forward_product(image, packed_kernel, window_rows_, window_out_rows_, bias, relu, pooled);
   p.pooled = true;
   p.windows = windows;
   dot(p);

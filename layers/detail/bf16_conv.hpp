@@ -59,6 +59,11 @@ class Bf16Conv {
   // Padded pixel (y, x)'s phase, and its pixel index inside that phase.
   Index phase(Index y, Index x) const;
   Index position(Index y, Index x) const;
+  // The dot kernels' forward product of the rows of pixel_major(image) at `rows`, into out +
+  // out_rows[i].
+  DotProduct forward_product(const float* image, const bfloat16* packed_kernel,
+                             const std::vector<Index>& rows, const std::vector<Index>& out_rows,
+                             const float* bias, bool relu, float* out) const;
 
   ConvGeometry g_;
   Index plane_w_, phase_size_, phases_;
