@@ -317,21 +317,34 @@ void Conv2D::forward_images(const Tensor& x, Tensor& y, Index scratch_size, cons
   });
 }
 
+bool Conv2D::pools_in_registers(const Weights& w, const Pooled* pooled) {
+  return pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima);
+}
+
+template <class F>
+void Conv2D::forward_pooled_images(const Tensor& x, const Pooled& pooled, Index scratch_size,
+                                   F convolve_pooled) const {
+  const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled.pool->output_shape().size();
+  std::uint8_t* windows = pooled.maxima.windows;
+  each_image(x.dim(0), scratch_size, [&](Index i, float* scratch) {
+    convolve_pooled(x.data() + i * in_size, pooled.values + i * pooled_size,
+                    windows ? windows + i * pooled_size : nullptr, scratch);
+  });
+}
+
 void Conv2D::forward_direct(const Tensor& x, Tensor& y, const Weights& w,
                             const Pooled* pooled) const {
   const detail::DirectConv direct(g_);
-  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima) && direct.pools()) {
+  if (pools_in_registers(w, pooled) && direct.pools()) {
     // The loops' register tiles hold whole pooling windows: rectified and pooled as they are
     // stored, the convolution's output never written (the reference CNN's first layer, 64
     // images, one thread: 1.49 -> 1.25 ms).
-    const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled->pool->output_shape().size();
-    std::uint8_t* windows = pooled->maxima.windows;
-    each_image(x.dim(0), direct.padded_size(), [&](Index i, float* scratch) {
-      direct.forward_image_pooled(
-          x.data() + i * in_size, w.kernel, w.bias, w.activation == ActivationKind::Relu,
-          pooled->values + i * pooled_size, windows ? windows + i * pooled_size : nullptr, scratch);
-    });
-    return;
+    const bool relu = w.activation == ActivationKind::Relu;
+    return forward_pooled_images(
+        x, *pooled, direct.padded_size(),
+        [&](const float* image, float* maxima, std::uint8_t* records, float* scratch) {
+          direct.forward_image_pooled(image, w.kernel, w.bias, relu, maxima, records, scratch);
+        });
   }
   forward_images(x, y, direct.padded_size(), w, pooled,
                  [&](const float* image, float* out, float* padded) {
@@ -343,19 +356,16 @@ void Conv2D::forward_winograd(const Tensor& x, Tensor& y, const Weights& w,
                               const Pooled* pooled) const {
   detail::Winograd winograd(g_, dtype_policy() == DtypePolicy::mixed_bfloat16);
   winograd.set_kernel(w.kernel);
-  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima)) {
+  if (pools_in_registers(w, pooled)) {
     // The pooling's windows are Winograd's 2x2 output blocks: pooled in the output transform,
     // the convolution's output never stored (the reference CNN's second layer, one thread: about
     // 0.13 ms less forward, 7% under mixed_bfloat16 and 4% under float32).
-    const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled->pool->output_shape().size();
-    std::uint8_t* windows = pooled->maxima.windows;
-    each_image(x.dim(0), winograd.scratch_size(), [&](Index i, float* scratch) {
-      const detail::Winograd::Pooling into{pooled->values + i * pooled_size,
-                                           windows ? windows + i * pooled_size : nullptr,
-                                           w.activation == ActivationKind::Relu};
-      winograd.forward_pooled(x.data() + i * in_size, w.bias, into, scratch);
-    });
-    return;
+    const bool relu = w.activation == ActivationKind::Relu;
+    return forward_pooled_images(
+        x, *pooled, winograd.scratch_size(),
+        [&](const float* image, float* maxima, std::uint8_t* records, float* scratch) {
+          winograd.forward_pooled(image, w.bias, {maxima, records, relu}, scratch);
+        });
   }
   forward_images(x, y, winograd.scratch_size(), w, pooled,
                  [&](const float* image, float* out, float* scratch) {
@@ -370,19 +380,15 @@ void Conv2D::forward_bf16(const Tensor& x, Tensor& y, const Weights& w,
   // A ReLU with nothing added before it is applied while the product is copied out: no pass of
   // its own.
   const bool relu = w.activation == ActivationKind::Relu && !w.residual;
-  if (pooled && !w.residual && pooled->pool->pools_2x2(pooled->maxima) &&
-      bf16_kernel() != Bf16Kernel::amx) {
+  if (pools_in_registers(w, pooled) && bf16_kernel() != Bf16Kernel::amx) {
     // The product's tiles hold whole pooling windows: pooled as they are stored, the
     // convolution's output never written (the reference CNN's first layer, 64 images, one
     // thread: 1.00 -> 0.81 ms).
-    const Index in_size = g_.h * g_.w * g_.cin, pooled_size = pooled->pool->output_shape().size();
-    std::uint8_t* windows = pooled->maxima.windows;
-    each_image(x.dim(0), 0, [&](Index i, float* /*scratch*/) {
-      conv.forward_image_pooled(x.data() + i * in_size, kernel.data(), w.bias, relu,
-                                pooled->values + i * pooled_size,
-                                windows ? windows + i * pooled_size : nullptr);
-    });
-    return;
+    return forward_pooled_images(
+        x, *pooled, 0,
+        [&](const float* image, float* maxima, std::uint8_t* records, float* /*scratch*/) {
+          conv.forward_image_pooled(image, kernel.data(), w.bias, relu, maxima, records);
+        });
   }
   Weights rest = w;
   if (relu) rest.activation = ActivationKind::Linear;

@@ -96,6 +96,14 @@ class Conv2D : public Layer {
   template <class F>
   void forward_images(const Tensor& x, Tensor& y, Index scratch_size, const Weights& w,
                       const Pooled* pooled, F convolve) const;
+  // Whether a kernel that pools the 2x2 windows it holds in registers may do `pooled`'s work:
+  // there is a pooling, it takes the 2x2 kernels, and nothing is added before the activation.
+  static bool pools_in_registers(const Weights& w, const Pooled* pooled);
+  // Images in parallel, each convolved and pooled by such a kernel:
+  // convolve_pooled(image, maxima, records or null, scratch) for each image.
+  template <class F>
+  void forward_pooled_images(const Tensor& x, const Pooled& pooled, Index scratch_size,
+                             F convolve_pooled) const;
   void forward_winograd(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
   void forward_direct(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
   void forward_bf16(const Tensor& x, Tensor& y, const Weights& w, const Pooled* pooled) const;
